@@ -1,0 +1,1 @@
+"""Shared test fixtures. PostgreSQL runs set DATABASE_URL (see .ci/run)."""

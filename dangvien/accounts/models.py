@@ -1,0 +1,88 @@
+"""Users, their roles at organisation nodes, and API tokens."""
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class User(AbstractUser):
+    display_name = models.CharField(_("họ và tên"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("người dùng")
+        verbose_name_plural = _("người dùng")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Role(models.TextChoices):
+    BRANCH_SECRETARY = "branch_secretary", _("Bí thư chi bộ")
+    GRASSROOTS_STAFF = "grassroots_staff", _("Cán bộ đảng ủy cơ sở")
+    BOARD_STAFF = "board_staff", _("Cán bộ ban tổ chức cấp ủy cấp trên")
+    LEADER = "leader", _("Lãnh đạo (chỉ xem)")
+
+
+class Capability(models.TextChoices):
+    VIEW = "view", _("Xem")
+    BRANCH_MOVES = "branch_moves", _("Lập hồ sơ và biểu quyết của chi bộ")
+    ENDORSE = "endorse", _("Biểu quyết của đảng ủy cơ sở")
+    DECIDE = "decide", _("Quyết định kết nạp")
+    APPROVE = "approve", _("Phê duyệt của cấp trên (gia hạn, trên 60 tuổi, lễ muộn)")
+
+
+# What each role may do within its subtree. Deciding is further limited to the deciding
+# committee (or above), endorsing to the grassroots đảng ủy (or above): accounts.queries.
+ROLE_CAPABILITIES: dict[str, set[str]] = {
+    Role.BRANCH_SECRETARY: {Capability.VIEW, Capability.BRANCH_MOVES},
+    Role.GRASSROOTS_STAFF: {
+        Capability.VIEW,
+        Capability.BRANCH_MOVES,
+        Capability.ENDORSE,
+        Capability.DECIDE,
+    },
+    Role.BOARD_STAFF: {Capability.VIEW, Capability.DECIDE, Capability.APPROVE},
+    Role.LEADER: {Capability.VIEW},
+}
+
+
+class RoleAssignment(models.Model):
+    """A user's role at an organisation node; it covers the node's whole subtree."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="roles")
+    organisation = models.ForeignKey(
+        "organisations.Organisation", models.PROTECT, related_name="role_assignments"
+    )
+    role = models.CharField(_("vai trò"), max_length=30, choices=Role)
+    active = models.BooleanField(_("đang hiệu lực"), default=True)
+    since = models.DateField(_("từ ngày"), default=timezone.localdate)
+
+    class Meta:
+        verbose_name = _("phân quyền")
+        verbose_name_plural = _("phân quyền")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organisation", "role"], name="uniq_role_assignment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} – {self.organisation}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for the JSON API. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("mã truy cập API")
+        verbose_name_plural = _("mã truy cập API")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.created_at:%d/%m/%Y %H:%M})"

@@ -1,0 +1,479 @@
+"""Every write of the admission pipeline. One public action per move (STYLE.md).
+
+Each action runs in one transaction (``@action``); a refused rule raises a DomainError
+and leaves nothing behind. Only ``_move`` writes ``stage``.
+"""
+
+from datetime import date
+from typing import Any
+
+from django.utils import timezone
+
+from dangvien.candidates.models import (
+    NEXT_STAGES,
+    BackgroundCheck,
+    BackgroundOutcome,
+    Body,
+    Candidate,
+    Introducer,
+    Stage,
+    StageChange,
+    Union,
+    Vote,
+)
+from dangvien.candidates.queries import eligibility_checks, introducer_problem
+from dangvien.core import calendar
+from dangvien.core.actions import action
+from dangvien.core.dates import add_months
+from dangvien.core.errors import (
+    Conflict,
+    DeadlinePassed,
+    NotEligible,
+    StageNotAllowed,
+    VoteFailed,
+    VoteInvalid,
+)
+from dangvien.core.rules import ratio_met, ratio_text, rule
+from dangvien.core.text import nfc
+from dangvien.members import actions as member_actions
+from dangvien.members import queries as member_queries
+from dangvien.members.models import Member
+from dangvien.organisations.models import Organisation
+from dangvien.organisations.queries import admission_chain
+from dangvien.people import actions as people_actions
+
+
+BEFORE_BRANCH_VOTE = (
+    Stage.CANDIDATE,
+    Stage.IN_AWARENESS_COURSE,
+    Stage.CERTIFIED,
+    Stage.DOSSIER_OPEN,
+    Stage.BACKGROUND_CHECKED,
+)
+
+
+def _today() -> date:
+    return timezone.localdate()
+
+
+def _user(by: Any) -> Any:
+    return by if getattr(by, "pk", None) else None
+
+
+def _move(candidate: Candidate, *, to: str, by: Any, note: str = "", **changes: Any) -> Candidate:
+    """The only code that writes ``stage``: locks the row, checks the move, writes history.
+
+    The row lock makes two staff moving the same candidate at once queue; the second sees
+    the new stage and is refused, so no duplicate history rows.
+    """
+    row = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    if to not in NEXT_STAGES[row.stage]:
+        raise StageNotAllowed(
+            f"Không thể chuyển từ bước “{Stage(row.stage).label}” sang “{Stage(to).label}”."
+        )
+    StageChange.objects.create(
+        candidate=row, from_stage=row.stage, to_stage=to, by=_user(by), note=note
+    )
+    row.stage = to
+    for field, value in changes.items():
+        setattr(row, field, value)
+    row.save(update_fields=["stage", *changes])
+    candidate.refresh_from_db()
+    return candidate
+
+
+def _locked(candidate: Candidate, *stages: str) -> Candidate:
+    """Lock the row for a write that keeps the stage, and check the stage allows it."""
+    row = Candidate.objects.select_for_update().select_related("person", "branch").get(pk=candidate.pk)
+    if row.stage not in stages:
+        raise StageNotAllowed(f"Không thể thực hiện ở bước “{Stage(row.stage).label}”.")
+    return row
+
+
+def _not_future(day: date, what: str, field: str) -> None:
+    if day > _today():
+        raise NotEligible(f"{what} không thể sau ngày hôm nay.", field=field)
+
+
+# ---- the pool --------------------------------------------------------------------------
+
+
+@action
+def nominate_candidate(
+    *,
+    branch: Organisation,
+    by: Any,
+    listed_on: date | None = None,
+    helper: Member | None = None,
+    **person_fields: Any,
+) -> Candidate:
+    """The chi bộ lists a promising person and may assign a member to help (12-HD/BTCTW)."""
+    if not branch.holds_members:
+        raise NotEligible("Quần chúng ưu tú phải do một chi bộ theo dõi.", field="branch_id")
+    if helper is not None and (helper.branch_id != branch.pk or helper.status not in ("official", "probationary")):
+        raise NotEligible("Đảng viên giúp đỡ phải thuộc chi bộ này.", field="helper_id")
+    person = people_actions.create_person(**person_fields, today=_today())
+    candidate = Candidate.objects.create(
+        person=person,
+        branch=branch,
+        org_path=branch.path,
+        stage=Stage.CANDIDATE,
+        listed_on=listed_on or _today(),
+        helper=helper,
+    )
+    StageChange.objects.create(
+        candidate=candidate, from_stage=Stage.CANDIDATE, to_stage=Stage.CANDIDATE,
+        by=_user(by), note="Đưa vào danh sách quần chúng ưu tú",
+    )
+    return candidate
+
+
+@action
+def start_awareness_course(
+    candidate: Candidate, *, course_name: str, started_on: date, by: Any
+) -> Candidate:
+    """The candidate joins a lớp bồi dưỡng nhận thức về Đảng (QĐ 360; 154-HD/BTGTW)."""
+    if not nfc(course_name):
+        raise NotEligible("Cần ghi tên lớp bồi dưỡng.", field="course_name")
+    _not_future(started_on, "Ngày bắt đầu học", "started_on")
+    return _move(
+        candidate, to=Stage.IN_AWARENESS_COURSE, by=by, note=nfc(course_name),
+        course_name=nfc(course_name), course_started_on=started_on,
+    )
+
+
+@action
+def certify(candidate: Candidate, *, certificate_no: str, issued_on: date, by: Any) -> Candidate:
+    """Completed the awareness course: certificate CN-NTVĐ, valid 60 months (HD 06 §5.4)."""
+    certificate_no = nfc(certificate_no)
+    if not certificate_no:
+        raise NotEligible("Cần ghi số giấy chứng nhận.", field="certificate_no")
+    _not_future(issued_on, "Ngày cấp giấy chứng nhận", "issued_on")
+    if candidate.course_started_on and issued_on < candidate.course_started_on:
+        raise NotEligible("Ngày cấp giấy chứng nhận trước ngày bắt đầu học.", field="issued_on")
+    validity = rule("admission.certificate_validity_months", on=_today(), organisation=candidate.branch)
+    if add_months(issued_on, validity) < _today():
+        raise NotEligible(
+            f"Giấy chứng nhận đã quá {validity} tháng: người vào Đảng phải học lại lớp "
+            "bồi dưỡng nhận thức về Đảng (HD 06 §5.4).",
+            field="issued_on",
+        )
+    return _move(
+        candidate, to=Stage.CERTIFIED, by=by, note=f"Giấy chứng nhận số {certificate_no}",
+        certificate_no=certificate_no, certificate_issued_on=issued_on,
+    )
+
+
+@action
+def open_dossier(
+    candidate: Candidate, *, application_on: date, declaration_on: date, by: Any
+) -> Candidate:
+    """The application comes before the background declaration (HD 06 §3 [R])."""
+    _not_future(application_on, "Ngày làm đơn", "application_on")
+    _not_future(declaration_on, "Ngày khai lý lịch", "declaration_on")
+    if declaration_on < application_on:
+        raise NotEligible(
+            "Đơn xin vào Đảng phải làm trước khi khai lý lịch (HD 06-HD/TW §3).",
+            field="declaration_on",
+        )
+    return _move(
+        candidate, to=Stage.DOSSIER_OPEN, by=by, note="Đơn xin vào Đảng và lý lịch",
+        application_on=application_on, declaration_on=declaration_on,
+    )
+
+
+@action
+def record_background_check(
+    candidate: Candidate, *, completed_on: date, outcome: str, note: str = "", by: Any
+) -> Candidate:
+    """Verification of the declaration (HD 06 §3.4 [R]). Only "clear" moves the stage; a
+    check with concerns is kept and the dossier stays open."""
+    row = _locked(candidate, Stage.DOSSIER_OPEN)
+    if outcome not in BackgroundOutcome.values:
+        raise NotEligible("Kết quả thẩm tra không hợp lệ.", field="outcome")
+    _not_future(completed_on, "Ngày hoàn thành thẩm tra", "completed_on")
+    if row.declaration_on and completed_on < row.declaration_on:
+        raise NotEligible("Ngày thẩm tra phải sau ngày khai lý lịch.", field="completed_on")
+    if outcome == BackgroundOutcome.CONCERNS and not nfc(note):
+        raise NotEligible("Cần ghi rõ vấn đề phát hiện khi thẩm tra.", field="note")
+    BackgroundCheck.objects.create(
+        candidate=row, completed_on=completed_on, outcome=outcome, note=nfc(note), by=_user(by)
+    )
+    if outcome == BackgroundOutcome.CLEAR:
+        return _move(candidate, to=Stage.BACKGROUND_CHECKED, by=by, note=nfc(note))
+    candidate.refresh_from_db()
+    return candidate
+
+
+@action
+def add_introducer(
+    candidate: Candidate,
+    *,
+    known_since: date,
+    by: Any,
+    member: Member | None = None,
+    union: str = "",
+    resolution_no: str = "",
+) -> Introducer:
+    """Two official members, or the Youth Union / trade union executive plus one member
+    (Charter Art. 4; 294-QĐ/TW §3.2.1). The 12 months known are checked again at the vote."""
+    row = _locked(candidate, Stage.CERTIFIED, Stage.DOSSIER_OPEN, Stage.BACKGROUND_CHECKED)
+    _not_future(known_since, "Ngày bắt đầu cùng công tác", "known_since")
+    if member is None and union not in Union.values:
+        raise NotEligible("Chọn một đảng viên hoặc tổ chức Đoàn / Công đoàn.", field="member_id")
+    if member is None and not nfc(resolution_no):
+        raise NotEligible("Cần số nghị quyết giới thiệu của tổ chức.", field="resolution_no")
+    problem = introducer_problem(row, member=member, union=union, today=_today())
+    if problem:
+        raise NotEligible(problem, field="member_id" if member else "union")
+    return Introducer.objects.create(
+        candidate=row, member=member, union="" if member else union,
+        resolution_no=nfc(resolution_no), known_since=known_since, by=_user(by),
+    )
+
+
+@action
+def remove_introducer(introducer: Introducer, *, by: Any) -> None:
+    _locked(introducer.candidate, Stage.CERTIFIED, Stage.DOSSIER_OPEN, Stage.BACKGROUND_CHECKED)
+    Introducer.objects.filter(pk=introducer.pk).update(active=False)
+
+
+@action
+def record_over_age_approval(
+    candidate: Candidate, *, decision_no: str, decided_on: date, by: Any
+) -> Candidate:
+    """Admitting someone over 60 needs the provincial-level committee (294-QĐ/TW §1.1.2)."""
+    row = _locked(candidate, *BEFORE_BRANCH_VOTE)
+    if not nfc(decision_no):
+        raise NotEligible("Cần số văn bản đồng ý.", field="decision_no")
+    _not_future(decided_on, "Ngày văn bản", "decided_on")
+    row.over_age_decision_no = nfc(decision_no)
+    row.over_age_decided_on = decided_on
+    row.save(update_fields=["over_age_decision_no", "over_age_decided_on"])
+    candidate.refresh_from_db()
+    return candidate
+
+
+# ---- votes and decision ----------------------------------------------------------------
+
+
+def _check_counts(in_favour: int, against: int, total: int, what: str) -> None:
+    if in_favour < 0 or against < 0:
+        raise VoteInvalid("Số phiếu không thể âm.", field="in_favour")
+    if total <= 0:
+        raise VoteInvalid(f"{what} không có ai được tính tỷ lệ biểu quyết.", field="in_favour")
+    if in_favour + against > total:
+        raise VoteInvalid(
+            f"Tổng số tán thành và không tán thành ({in_favour + against}) vượt quá "
+            f"{what.lower()} ({total}).",
+            field="in_favour",
+        )
+
+
+@action
+def record_branch_vote(
+    candidate: Candidate,
+    *,
+    held_on: date,
+    in_favour: int,
+    against: int,
+    resolution_no: str,
+    by: Any,
+    exempted_present: int = 0,
+) -> Vote:
+    """The chi bộ votes to propose admission: at least 2/3 of the denominator of DOMAIN.md §2
+    (Charter Art. 4–5; 294-QĐ/TW §9.3.2 [R]). Every eligibility rule is checked on the
+    meeting date first. A failed vote is recorded and the stage does not move."""
+    row = _locked(candidate, Stage.BACKGROUND_CHECKED)
+    _not_future(held_on, "Ngày họp chi bộ", "held_on")
+    if row.declaration_on and held_on < row.declaration_on:
+        raise NotEligible("Ngày họp chi bộ phải sau ngày khai lý lịch.", field="held_on")
+    failed = [c.message for c in eligibility_checks(row, held_on) if not c.ok]
+    if failed:
+        raise NotEligible(" ".join(failed))
+    denominator = member_queries.vote_denominator(row.branch, on=held_on, exempted_present=exempted_present)
+    _check_counts(in_favour, against, denominator, "Chi bộ")
+    ratio = rule("vote.branch", on=held_on, organisation=row.branch)
+    passed = ratio_met(in_favour, denominator, ratio)
+    vote = Vote.objects.create(
+        candidate=row, body=Body.BRANCH, organisation=row.branch, held_on=held_on,
+        in_favour=in_favour, against=against, denominator=denominator, rule=ratio,
+        passed=passed, resolution_no=nfc(resolution_no), by=_user(by),
+    )
+    if passed:
+        days = rule("deadline.decision_working_days", on=held_on, organisation=row.branch)
+        _move(
+            candidate, to=Stage.BRANCH_PROPOSED, by=by,
+            note=f"Nghị quyết chi bộ {vote.resolution_no}: {in_favour}/{denominator} tán thành",
+            decision_due_on=calendar.add_working_days(held_on, days),
+        )
+    return vote
+
+
+@action
+def record_grassroots_vote(
+    candidate: Candidate,
+    *,
+    held_on: date,
+    in_favour: int,
+    committee_size: int,
+    resolution_no: str,
+    by: Any,
+    against: int = 0,
+) -> Vote:
+    """The grassroots đảng ủy endorses the branch's proposal: at least 2/3 of its committee
+    members (24/294-QĐ/TW [R]), only where one sits between branch and decider."""
+    row = _locked(candidate, Stage.BRANCH_PROPOSED)
+    chain = admission_chain(row.branch)
+    if chain.endorser is None:
+        raise StageNotAllowed(
+            "Chi bộ này không có đảng ủy cơ sở xét giữa: chuyển thẳng lên "
+            f"{chain.decider_label} quyết định."
+        )
+    _not_future(held_on, "Ngày họp đảng ủy", "held_on")
+    branch_vote = row.votes.filter(body=Body.BRANCH, passed=True).order_by("-held_on").first()
+    if branch_vote and held_on < branch_vote.held_on:
+        raise NotEligible("Đảng ủy họp trước ngày chi bộ biểu quyết.", field="held_on")
+    _check_counts(in_favour, against, committee_size, "Số cấp ủy viên")
+    ratio = rule("vote.grassroots", on=held_on, organisation=row.branch)
+    passed = ratio_met(in_favour, committee_size, ratio)
+    vote = Vote.objects.create(
+        candidate=row, body=Body.GRASSROOTS, organisation=chain.endorser, held_on=held_on,
+        in_favour=in_favour, against=against, denominator=committee_size, rule=ratio,
+        passed=passed, resolution_no=nfc(resolution_no), by=_user(by),
+    )
+    if passed:
+        _move(
+            candidate, to=Stage.GRASSROOTS_ENDORSED, by=by,
+            note=f"Nghị quyết đảng ủy {vote.resolution_no}: {in_favour}/{committee_size} tán thành",
+        )
+    return vote
+
+
+@action
+def extend_decision_deadline(candidate: Candidate, *, reason: str, by: Any) -> Candidate:
+    """The decision may be extended once, by at most 30 working days (QĐ 29 §4.3.1)."""
+    row = _locked(candidate, Stage.BRANCH_PROPOSED, Stage.GRASSROOTS_ENDORSED)
+    if row.decision_extended:
+        raise DeadlinePassed("Thời hạn ra quyết định chỉ được gia hạn một lần (QĐ 29 §4.3.1).")
+    if not nfc(reason):
+        raise NotEligible("Cần ghi lý do gia hạn.", field="reason")
+    assert row.decision_due_on is not None
+    days = rule("deadline.decision_extension_working_days", on=_today(), organisation=row.branch)
+    row.decision_due_on = calendar.add_working_days(row.decision_due_on, days)
+    row.decision_extended = True
+    row.decision_extension_reason = nfc(reason)
+    row.save(update_fields=["decision_due_on", "decision_extended", "decision_extension_reason"])
+    StageChange.objects.create(
+        candidate=row, from_stage=row.stage, to_stage=row.stage, by=_user(by),
+        note=f"Gia hạn quyết định đến {row.decision_due_on:%d/%m/%Y}: {row.decision_extension_reason}",
+    )
+    candidate.refresh_from_db()
+    return candidate
+
+
+@action
+def decide_admission(
+    candidate: Candidate,
+    *,
+    decision_no: str,
+    decided_on: date,
+    admitted: bool,
+    by: Any,
+    note: str = "",
+    in_favour: int | None = None,
+    committee_size: int | None = None,
+    late_reason: str = "",
+) -> Candidate:
+    """The competent committee decides within 60 working days of the branch resolution
+    (QĐ 29 §4.3.1), extendable once. Deciding body and vote rule come from the tree
+    (294-QĐ/TW §4.3.2: BTV more than 1/2; an authorised đảng ủy at least 2/3 of all its
+    members). A late decision needs its reason recorded; it is never silently allowed."""
+    row = _locked(candidate, Stage.BRANCH_PROPOSED, Stage.GRASSROOTS_ENDORSED)
+    chain = admission_chain(row.branch)
+    if chain.endorser is not None and row.stage != Stage.GRASSROOTS_ENDORSED:
+        raise StageNotAllowed(
+            f"Cần nghị quyết của Đảng ủy {chain.endorser.name} trước khi cấp trên quyết định."
+        )
+    decision_no = nfc(decision_no)
+    if not decision_no:
+        raise NotEligible("Cần số quyết định.", field="decision_no")
+    _not_future(decided_on, "Ngày quyết định", "decided_on")
+    last = row.votes.filter(passed=True).order_by("-held_on").first()
+    if last and decided_on < last.held_on:
+        raise NotEligible("Ngày quyết định trước ngày nghị quyết đề nghị.", field="decided_on")
+    if row.decision_due_on and decided_on > row.decision_due_on and not nfc(late_reason):
+        raise DeadlinePassed(
+            f"Quá hạn ra quyết định ({row.decision_due_on:%d/%m/%Y}, "
+            f"{'đã gia hạn' if row.decision_extended else 'chưa gia hạn'}): cần ghi lý do chậm.",
+            field="late_reason",
+        )
+    if in_favour is not None or committee_size is not None:
+        if in_favour is None or committee_size is None:
+            raise VoteInvalid("Cần cả số tán thành và tổng số ủy viên.", field="committee_size")
+        _check_counts(in_favour, 0, committee_size, "Số ủy viên")
+        ratio = rule(chain.decider_rule, on=decided_on, organisation=row.branch)
+        passed = ratio_met(in_favour, committee_size, ratio)
+        Vote.objects.create(
+            candidate=row, body=Body.DECIDER, organisation=chain.decider, held_on=decided_on,
+            in_favour=in_favour, against=0, denominator=committee_size, rule=ratio,
+            passed=passed, resolution_no=decision_no, by=_user(by),
+        )
+        if admitted and not passed:
+            raise VoteFailed(
+                f"Chỉ {in_favour}/{committee_size} tán thành, chưa đạt {ratio_text(ratio)}: "
+                "không thể quyết định kết nạp."
+            )
+    fields: dict[str, Any] = {
+        "decision_no": decision_no,
+        "decided_on": decided_on,
+        "decision_late_reason": nfc(late_reason),
+    }
+    if admitted:
+        days = rule("deadline.ceremony_working_days", on=decided_on, organisation=row.branch)
+        fields["ceremony_due_on"] = calendar.add_working_days(decided_on, days)
+    label = "Quyết định kết nạp" if admitted else "Quyết định không kết nạp"
+    return _move(
+        candidate, to=Stage.ADMITTED if admitted else Stage.REJECTED, by=by,
+        note=f"{label} số {decision_no}. {nfc(note)}".strip(), **fields,
+    )
+
+
+@action
+def hold_ceremony(
+    candidate: Candidate, *, held_on: date, by: Any, late_approval_no: str = ""
+) -> Member:
+    """The chi bộ holds the ceremony within 30 working days of the decision; later needs the
+    superior committee's approval (Charter Art. 5; 294-QĐ/TW §4.1). The person becomes a
+    probationary member from this date; party age will count from the decision date."""
+    row = _locked(candidate, Stage.ADMITTED)
+    assert row.decided_on is not None
+    _not_future(held_on, "Ngày lễ kết nạp", "held_on")
+    if held_on < row.decided_on:
+        raise NotEligible("Lễ kết nạp không thể trước ngày quyết định.", field="held_on")
+    if row.ceremony_due_on and held_on > row.ceremony_due_on and not nfc(late_approval_no):
+        raise DeadlinePassed(
+            f"Quá hạn tổ chức lễ kết nạp ({row.ceremony_due_on:%d/%m/%Y}): cần văn bản đồng ý "
+            "của cấp ủy cấp trên.",
+            field="late_approval_no",
+        )
+    if Member.objects.filter(person=row.person).exists():
+        raise Conflict("Người này đã có hồ sơ đảng viên.")
+    member = member_actions.add_probationary_member(
+        row.person, branch=row.branch, admitted_on=row.decided_on,
+        decision_no=row.decision_no, ceremony_on=held_on, by=by,
+    )
+    _move(
+        candidate, to=Stage.MEMBER, by=by, note=f"Lễ kết nạp ngày {held_on:%d/%m/%Y}",
+        ceremony_on=held_on, ceremony_late_approval_no=nfc(late_approval_no), member=member,
+    )
+    return member
+
+
+@action
+def withdraw(candidate: Candidate, *, reason: str, by: Any) -> Candidate:
+    """The person leaves the pool (own wish, moved away, no longer suitable)."""
+    if not nfc(reason):
+        raise NotEligible("Cần ghi lý do.", field="reason")
+    return _move(candidate, to=Stage.WITHDRAWN, by=by, note=nfc(reason))
+

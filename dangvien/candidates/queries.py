@@ -1,0 +1,269 @@
+"""Reads of the admission pipeline: scope, eligibility, deadlines, to-do lists."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from dangvien.core.dates import add_months, full_months_between, full_years_between
+from dangvien.core.rules import rule
+from dangvien.core.text import fold
+from dangvien.candidates.models import (
+    ACTIVE,
+    BackgroundOutcome,
+    Candidate,
+    Introducer,
+    Stage,
+    Union,
+)
+from dangvien.members.models import Status
+from dangvien.organisations.models import Organisation
+from dangvien.organisations.queries import child_bucket, in_scope, same_grassroots
+from dangvien.people.models import EDUCATION_ORDER, Education
+
+if TYPE_CHECKING:
+    from dangvien.accounts.models import User
+
+
+def visible_candidates(user: "User") -> QuerySet[Candidate]:
+    return (
+        Candidate.objects.filter(in_scope(user, "org_path"))
+        .select_related("person", "branch")
+        .order_by("person__sort_key", "pk")
+    )
+
+
+def filter_candidates(
+    rows: QuerySet[Candidate],
+    *,
+    q: str = "",
+    stage: str = "",
+    branch: Organisation | None = None,
+) -> QuerySet[Candidate]:
+    """Text filter ignores case and diacritics ("nguyen van an" finds "Nguyễn Văn An")."""
+    if q:
+        rows = rows.filter(person__search_text__contains=fold(q))
+    if stage == "active":
+        rows = rows.filter(stage__in=ACTIVE)
+    elif stage:
+        rows = rows.filter(stage=stage)
+    if branch is not None:
+        rows = rows.filter(org_path__startswith=branch.path)
+    return rows
+
+
+def candidate_detail(rows: QuerySet[Candidate]) -> QuerySet[Candidate]:
+    return rows.select_related("helper__person", "member").prefetch_related(
+        Prefetch("changes", to_attr="history"),
+        Prefetch(
+            "introducers",
+            queryset=Introducer.objects.filter(active=True).select_related(
+                "member__person", "member__branch"
+            ),
+            to_attr="active_introducers",
+        ),
+        "background_checks",
+        "votes",
+    )
+
+
+# ---- eligibility -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Check:
+    key: str
+    ok: bool
+    message: str
+
+
+def _introducer_problems(candidate: Candidate, on: date) -> list[str]:
+    """Charter Art. 4; 294-QĐ/TW §3.2.1: two official members who have known the candidate
+    12 months in the same grassroots organisation, or a union's executive plus one member.
+    There is no minimum party age for introducers."""
+    known_months = rule("admission.introducer_known_months", on=on, organisation=candidate.branch)
+    introducers = list(
+        candidate.introducers.filter(active=True).select_related("member__branch", "member__person")
+    )
+    problems, members, unions = [], 0, 0
+    for intro in introducers:
+        if intro.member_id:
+            member = intro.member
+            assert member is not None
+            if member.status != Status.OFFICIAL:
+                problems.append(f"Người giới thiệu {member.person} không còn là đảng viên chính thức.")
+                continue
+            if add_months(intro.known_since, known_months) > on:
+                problems.append(
+                    f"Người giới thiệu {member.person} chưa đủ {known_months} tháng cùng công tác, "
+                    "học tập, cư trú với người vào Đảng."
+                )
+                continue
+            members += 1
+        else:
+            unions += 1
+    if not ((members >= 2) or (members >= 1 and unions >= 1)):
+        problems.append(
+            "Cần hai đảng viên chính thức giới thiệu, hoặc tổ chức Đoàn / Công đoàn và một "
+            "đảng viên chính thức."
+        )
+    return problems
+
+
+def eligibility_checks(candidate: Candidate, on: date) -> list[Check]:
+    """Everything the branch vote requires (DOMAIN.md §3 "Eligibility", "Introducers")."""
+    person = candidate.person
+    branch = candidate.branch
+    checks: list[Check] = []
+
+    months = full_months_between(person.birth_date, on)
+    min_months = rule("admission.min_age_months", on=on, organisation=branch)
+    max_months = rule("admission.max_age_months", on=on, organisation=branch)
+    if months < min_months:
+        checks.append(Check("age", False, f"Chưa đủ {min_months // 12} tuổi (tính theo tháng) tại ngày chi bộ xét."))
+    elif months > max_months and not candidate.over_age_decision_no:
+        checks.append(Check(
+            "age", False,
+            f"Trên {max_months // 12} tuổi: cần văn bản đồng ý của cấp ủy trực thuộc Trung ương "
+            "(294-QĐ/TW §1.1.2).",
+        ))
+    else:
+        checks.append(Check("age", True, f"Tuổi: {months // 12} tuổi {months % 12} tháng."))
+
+    minimum = rule("admission.min_education", on=on, organisation=branch)
+    if EDUCATION_ORDER.index(person.education_level) >= EDUCATION_ORDER.index(minimum):
+        checks.append(Check("education", True, "Đủ tiêu chuẩn học vấn."))
+    elif candidate.education_exception:
+        checks.append(Check("education", True, f"Ngoại lệ học vấn: {candidate.education_exception}."))
+    else:
+        checks.append(Check(
+            "education", False, f"Chưa tốt nghiệp {Education(minimum).label.lower()} (294-QĐ/TW §1.2).",
+        ))
+
+    validity = rule("admission.certificate_validity_months", on=on, organisation=branch)
+    issued = candidate.certificate_issued_on
+    if issued is None:
+        checks.append(Check("certificate", False, "Chưa có giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng."))
+    elif add_months(issued, validity) < on:
+        checks.append(Check(
+            "certificate", False,
+            f"Giấy chứng nhận lớp nhận thức về Đảng đã quá {validity} tháng: cần học lại (HD 06 §5.4).",
+        ))
+    else:
+        checks.append(Check("certificate", True, f"Giấy chứng nhận còn hạn đến {add_months(issued, validity):%d/%m/%Y}."))
+
+    if candidate.application_on and candidate.declaration_on:
+        checks.append(Check("dossier", True, "Có đơn xin vào Đảng và lý lịch."))
+    else:
+        checks.append(Check("dossier", False, "Chưa có đơn xin vào Đảng và lý lịch."))
+
+    latest = candidate.background_checks.order_by("-completed_on", "-id").first()
+    bg_months = rule("admission.background_validity_months", on=on, organisation=branch)
+    if latest is None or latest.outcome != BackgroundOutcome.CLEAR:
+        checks.append(Check("background", False, "Chưa có kết quả thẩm tra lý lịch đạt."))
+    elif add_months(latest.completed_on, bg_months) < on:
+        checks.append(Check("background", False, f"Kết quả thẩm tra lý lịch đã quá {bg_months} tháng."))
+    else:
+        checks.append(Check("background", True, "Đã thẩm tra lý lịch, kết quả đạt."))
+
+    problems = _introducer_problems(candidate, on)
+    checks.append(Check("introducers", not problems, " ".join(problems) or "Đủ người giới thiệu."))
+    return checks
+
+
+def introducer_problem(candidate: Candidate, *, member: object | None, union: str, today: date) -> str:
+    """Why this introducer cannot be added now ("" when they can)."""
+    from dangvien.members.models import Member
+
+    current = list(candidate.introducers.filter(active=True))
+    if len(current) >= 2:
+        return "Đã đủ hai người giới thiệu."
+    if isinstance(member, Member):
+        if member.status != Status.OFFICIAL:
+            return "Người giới thiệu phải là đảng viên chính thức (Điều lệ Điều 4)."
+        if any(i.member_id == member.pk for i in current):
+            return "Đảng viên này đã là người giới thiệu."
+        if not same_grassroots(member.branch, candidate.branch):
+            return "Người giới thiệu phải sinh hoạt trong cùng tổ chức cơ sở đảng với người vào Đảng."
+        return ""
+    if any(i.union for i in current):
+        return "Chỉ một tổ chức (Đoàn hoặc Công đoàn) được giới thiệu."
+    person = candidate.person
+    if union == Union.YOUTH_UNION:
+        max_age = rule("admission.youth_union_max_age", on=today, organisation=candidate.branch)
+        if not person.youth_union_member:
+            return "Người vào Đảng không phải đoàn viên nên Đoàn không thể giới thiệu."
+        if full_years_between(person.birth_date, today) > max_age:
+            return f"Người vào Đảng đã quá {max_age} tuổi đoàn: cần hai đảng viên giới thiệu."
+    elif union == Union.TRADE_UNION:
+        if not person.trade_union_member:
+            return "Người vào Đảng không phải công đoàn viên nên Công đoàn không thể giới thiệu."
+    else:
+        return "Chưa chọn người giới thiệu."
+    return ""
+
+
+# ---- deadlines -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Deadline:
+    what: str
+    due_on: date
+    overdue: bool
+
+
+def deadlines(candidate: Candidate, today: date) -> list[Deadline]:
+    items: list[Deadline] = []
+    if candidate.stage in (Stage.BRANCH_PROPOSED, Stage.GRASSROOTS_ENDORSED) and candidate.decision_due_on:
+        items.append(Deadline("Quyết định kết nạp", candidate.decision_due_on, candidate.decision_due_on < today))
+    if candidate.stage == Stage.ADMITTED and candidate.ceremony_due_on:
+        items.append(Deadline("Tổ chức lễ kết nạp", candidate.ceremony_due_on, candidate.ceremony_due_on < today))
+    if candidate.stage in (Stage.CERTIFIED, Stage.DOSSIER_OPEN, Stage.BACKGROUND_CHECKED) and candidate.certificate_issued_on:
+        validity = rule("admission.certificate_validity_months", on=today, organisation=candidate.branch)
+        expiry = add_months(candidate.certificate_issued_on, validity)
+        items.append(Deadline("Giấy chứng nhận lớp nhận thức hết hạn", expiry, expiry < today))
+    return items
+
+
+def todo(user: "User", today: date, horizon_days: int = 15) -> dict[str, QuerySet[Candidate]]:
+    """"Việc cần làm": decisions and ceremonies near or past their deadline, in scope."""
+    soon = today + timedelta(days=horizon_days)
+    rows = visible_candidates(user)
+    return {
+        "decisions": rows.filter(
+            stage__in=[Stage.BRANCH_PROPOSED, Stage.GRASSROOTS_ENDORSED], decision_due_on__lte=soon
+        ).order_by("decision_due_on", "pk"),
+        "ceremonies": rows.filter(stage=Stage.ADMITTED, ceremony_due_on__lte=soon).order_by(
+            "ceremony_due_on", "pk"
+        ),
+    }
+
+
+# ---- counts ----------------------------------------------------------------------------
+
+
+def counts_by_child(org: Organisation) -> dict[str, int]:
+    """Candidates still in the pipeline under each child of ``org``, in one query."""
+    under, bucket = child_bucket(org)
+    rows = (
+        Candidate.objects.filter(under, stage__in=ACTIVE)
+        .annotate(child=bucket)
+        .values("child")
+        .annotate(n=Count("pk"))
+    )
+    return {r["child"]: r["n"] for r in rows}
+
+
+def subtree_count(org: Organisation) -> int:
+    return Candidate.objects.filter(org_path__startswith=org.path, stage__in=ACTIVE).count()
+
+
+def stage_counts(rows: QuerySet[Candidate]) -> dict[str, int]:
+    return dict(rows.order_by().values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
+
+
+def last_vote(candidate: Candidate, body: str) -> object | None:
+    return candidate.votes.filter(body=body, passed=True).order_by("-held_on", "-id").first()
+

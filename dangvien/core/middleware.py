@@ -1,0 +1,45 @@
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, QueryDict
+
+from dangvien.core import audit
+from dangvien.core.text import nfc
+
+
+def _normalised(data: QueryDict) -> QueryDict:
+    copy = data.copy()
+    for key in copy:
+        copy.setlist(key, [nfc(v) if isinstance(v, str) else v for v in copy.getlist(key)])
+    copy._mutable = False
+    return copy
+
+
+class NormaliseTextMiddleware:
+    """All form and query text reaches the app in NFC (Vietnamese typed on Windows IMEs
+    often arrives decomposed, which breaks search and uniqueness)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request.GET = _normalised(request.GET)
+        if request.method == "POST" and request.content_type in (
+            "application/x-www-form-urlencoded",
+            "multipart/form-data",
+        ):
+            request.POST = _normalised(request.POST)
+        return self.get_response(request)
+
+
+class AuditActorMiddleware:
+    """Attributes writes made during a page request (admin included) to its user."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return self.get_response(request)
+        with audit.acting_as(user):
+            return self.get_response(request)

@@ -1,0 +1,23 @@
+"""Vietnamese display helpers, loaded in every template (``builtins``)."""
+
+from datetime import date
+from typing import Any
+
+from django import template
+from django.utils.formats import number_format
+
+register = template.Library()
+
+
+@register.filter
+def so(value: Any, decimals: int | None = None) -> str:
+    """Numbers as Vietnamese reports write them: 1.318 and 30,7."""
+    if value is None or value == "":
+        return ""
+    return number_format(value, decimal_pos=decimals, force_grouping=True, use_l10n=True)
+
+
+@register.filter
+def ngay(value: date | None) -> str:
+    """dd/mm/yyyy, whatever the active locale."""
+    return value.strftime("%d/%m/%Y") if value else ""

@@ -1,0 +1,97 @@
+"""factory_boy factories: the smallest valid objects (STYLE.md). Trees are built through
+the organisation action so paths are right."""
+
+import itertools
+from datetime import date
+
+import factory
+
+from dangvien.accounts.models import RoleAssignment, User
+from dangvien.candidates.models import Candidate, Stage
+from dangvien.members.models import Member, Status
+from dangvien.organisations.actions import create_organisation
+from dangvien.organisations.models import Kind, Organisation
+from dangvien.people.actions import derived_keys
+from dangvien.people.models import Education, Person
+
+_ids = itertools.count(100000000001)
+
+
+def org(kind: str, parent: Organisation | None = None, name: str | None = None, **kw: object) -> Organisation:
+    return create_organisation(
+        name=name or f"{Kind(kind).label} {next(_ids) % 1000}", kind=kind, parent=parent, by=None, **kw
+    )
+
+
+def tree_2025() -> dict[str, Organisation]:
+    """province → commune → branch (village), and commune → đảng bộ cơ sở → chi bộ."""
+    province = org(Kind.PROVINCE, name="Tỉnh ủy Thử Nghiệm")
+    commune = org(Kind.COMMUNE, province, name="Đảng bộ xã An Bình")
+    village = org(Kind.BRANCH, commune, name="Chi bộ thôn Đông")
+    school = org(Kind.GRASSROOTS_COMMITTEE, commune, name="Đảng bộ Trường THPT An Bình", committee_size=9)
+    school_branch = org(Kind.BRANCH, school, name="Chi bộ Tổ Toán")
+    clinic = org(Kind.GRASSROOTS_BRANCH, commune, name="Chi bộ Trạm Y tế")
+    other_commune = org(Kind.COMMUNE, province, name="Đảng bộ xã Hòa Lạc")
+    other_branch = org(Kind.BRANCH, other_commune, name="Chi bộ thôn Tây")
+    return {
+        "province": province, "commune": commune, "village": village, "school": school,
+        "school_branch": school_branch, "clinic": clinic, "other_commune": other_commune,
+        "other_branch": other_branch,
+    }
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    password = factory.PostGenerationMethodCall("set_password", "mat-khau-thu-nghiem")
+
+
+def user_with_role(role: str, organisation: Organisation, **kw: object) -> User:
+    user = UserFactory(**kw)
+    RoleAssignment.objects.create(user=user, organisation=organisation, role=role)
+    return user
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    family_name = "Nguyễn"
+    middle_name = "Văn"
+    given_name = factory.Iterator(["An", "Bình", "Cường", "Dũng", "Hà", "Lan", "Minh"])
+    birth_date = date(1995, 5, 17)
+    sex = "male"
+    citizen_id = factory.LazyFunction(lambda: f"{next(_ids):012d}")
+    education_level = Education.UPPER_SECONDARY
+
+    @factory.post_generation
+    def keys(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        derived_keys(obj)
+        if create:
+            obj.save(update_fields=["search_text", "sort_key"])
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Member
+
+    person = factory.SubFactory(PersonFactory)
+    branch = None
+    org_path = factory.LazyAttribute(lambda o: o.branch.path)
+    status = Status.OFFICIAL
+    admitted_on = date(2010, 3, 1)
+    probation_started_on = date(2010, 3, 20)
+    official_on = date(2011, 3, 20)
+
+
+class CandidateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Candidate
+
+    person = factory.SubFactory(PersonFactory)
+    branch = None
+    org_path = factory.LazyAttribute(lambda o: o.branch.path)
+    stage = Stage.CANDIDATE

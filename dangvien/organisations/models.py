@@ -1,0 +1,106 @@
+"""The organisation tree: typed nodes of any depth (DOMAIN.md §2).
+
+Why a materialised path: SCALE.md measured the options at national size. A path with a
+parent link answers "all descendants" with an index range scan on a literal prefix, and
+"count under each child" with one GROUP BY on a fixed-width prefix of the path copied onto
+fact rows (members, candidates). Nested sets cost seconds per insert; a closure table is
+faster still for descendants but needs a second table kept in step. Fixed-width segments
+(8 digits of the id and a slash) make the prefix of any ancestor a plain substring.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+SEGMENT = 9  # "00000042/"
+
+
+def path_segment(pk: int) -> str:
+    return f"{pk:08d}/"
+
+
+class Kind(models.TextChoices):
+    PROVINCE = "province", _("Tỉnh ủy / Thành ủy")
+    BLOC = "bloc", _("Đảng bộ khối")
+    DISTRICT = "district", _("Huyện ủy")
+    COMMUNE = "commune", _("Đảng bộ xã / phường / đặc khu")
+    GRASSROOTS_COMMITTEE = "grassroots_committee", _("Đảng bộ cơ sở")
+    SUB_COMMITTEE = "sub_committee", _("Đảng bộ bộ phận")
+    GRASSROOTS_BRANCH = "grassroots_branch", _("Chi bộ cơ sở")
+    BRANCH = "branch", _("Chi bộ")
+
+
+# What each kind is, as the regulations use it. Which kind may sit under which is data
+# (ParentRule); these are the kinds' meanings.
+MEMBER_HOLDING = {Kind.BRANCH, Kind.GRASSROOTS_BRANCH}  # members belong to a chi bộ
+GRASSROOTS = {Kind.GRASSROOTS_BRANCH, Kind.GRASSROOTS_COMMITTEE}  # tổ chức cơ sở đảng
+SUPERIOR = {Kind.PROVINCE, Kind.BLOC, Kind.DISTRICT, Kind.COMMUNE}  # has a standing committee
+
+
+class ParentRule(models.Model):
+    """Which kind of node may sit under which (``parent_kind`` empty: a tree's root).
+
+    Seeded with both the 2025 three-level layout (province → commune → …) and the older
+    four-level one (province → district → …); an administrator can change it.
+    """
+
+    parent_kind = models.CharField(_("loại cấp trên"), max_length=30, choices=Kind, blank=True)
+    child_kind = models.CharField(_("loại cấp dưới"), max_length=30, choices=Kind)
+
+    class Meta:
+        verbose_name = _("quan hệ cấp trên – cấp dưới")
+        verbose_name_plural = _("quan hệ cấp trên – cấp dưới")
+        constraints = [
+            models.UniqueConstraint(fields=["parent_kind", "child_kind"], name="uniq_parent_rule")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.parent_kind or '—'} → {self.child_kind}"
+
+
+class Organisation(models.Model):
+    name = models.CharField(_("tên"), max_length=200)
+    kind = models.CharField(_("loại"), max_length=30, choices=Kind)
+    parent = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, related_name="children",
+        verbose_name=_("cấp trên"),
+    )
+    path = models.CharField(max_length=255, unique=True, editable=False)
+    depth = models.PositiveSmallIntegerField(editable=False, default=0)
+    code = models.CharField(_("mã tổ chức"), max_length=20, blank=True)
+    authorised_to_admit = models.BooleanField(
+        _("được ủy quyền quyết định kết nạp"),
+        default=False,
+        help_text=_("Đảng ủy cơ sở được cấp ủy cấp trên ủy quyền (294-QĐ/TW §4.3.2a)."),
+    )
+    committee_size = models.PositiveSmallIntegerField(
+        _("số cấp ủy viên"), null=True, blank=True
+    )
+    standing_committee_size = models.PositiveSmallIntegerField(
+        _("số ủy viên ban thường vụ"), null=True, blank=True
+    )
+    sort_key = models.CharField(max_length=300, editable=False, default="")
+
+    class Meta:
+        verbose_name = _("tổ chức đảng")
+        verbose_name_plural = _("tổ chức đảng")
+        ordering = ["path"]
+        indexes = [models.Index(fields=["parent", "sort_key"], name="org_children_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def holds_members(self) -> bool:
+        return self.kind in MEMBER_HOLDING
+
+    @property
+    def is_grassroots(self) -> bool:
+        return self.kind in GRASSROOTS
+
+    @property
+    def is_superior(self) -> bool:
+        return self.kind in SUPERIOR
+
+    def ancestor_ids(self, include_self: bool = False) -> list[int]:
+        ids = [int(self.path[i : i + SEGMENT - 1]) for i in range(0, len(self.path), SEGMENT)]
+        return ids if include_self else ids[:-1]

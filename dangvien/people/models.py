@@ -1,0 +1,68 @@
+"""A person's identity, shared by the candidate and the member they become."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+citizen_id_validator = RegexValidator(
+    r"^\d{12}$", _("Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số.")
+)
+
+
+class Sex(models.TextChoices):
+    MALE = "male", _("Nam")
+    FEMALE = "female", _("Nữ")
+
+
+class Education(models.TextChoices):
+    """General education level (trình độ giáo dục phổ thông / chuyên môn cao nhất)."""
+
+    NONE = "none", _("Chưa qua đào tạo")
+    PRIMARY = "primary", _("Tiểu học")
+    LOWER_SECONDARY = "lower_secondary", _("Trung học cơ sở")
+    UPPER_SECONDARY = "upper_secondary", _("Trung học phổ thông")
+    VOCATIONAL = "vocational", _("Trung cấp")
+    COLLEGE = "college", _("Cao đẳng")
+    UNIVERSITY = "university", _("Đại học")
+    POSTGRADUATE = "postgraduate", _("Sau đại học")
+
+
+EDUCATION_ORDER = [choice.value for choice in Education]
+
+
+class Person(models.Model):
+    family_name = models.CharField(_("họ"), max_length=50)
+    middle_name = models.CharField(_("tên đệm"), max_length=80, blank=True)
+    given_name = models.CharField(_("tên"), max_length=50)
+    birth_date = models.DateField(_("ngày sinh"))
+    sex = models.CharField(_("giới tính"), max_length=6, choices=Sex)
+    citizen_id = models.CharField(
+        _("số CCCD"), max_length=12, unique=True, validators=[citizen_id_validator]
+    )
+    ethnicity = models.CharField(_("dân tộc"), max_length=40, default="Kinh")
+    religion = models.CharField(_("tôn giáo"), max_length=40, default="Không")
+    education_level = models.CharField(
+        _("trình độ học vấn"), max_length=20, choices=Education
+    )
+    occupation = models.CharField(_("nghề nghiệp"), max_length=120, blank=True)
+    hometown = models.CharField(_("quê quán"), max_length=200, blank=True)
+    address = models.CharField(_("nơi ở hiện nay"), max_length=250, blank=True)
+    phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+    youth_union_member = models.BooleanField(_("đoàn viên"), default=False)
+    trade_union_member = models.BooleanField(_("công đoàn viên"), default=False)
+    # Derived keys, written by the people actions: accent-free text for search, and the
+    # Vietnamese collation key (given, middle, family) for sorting.
+    search_text = models.CharField(max_length=250, editable=False, default="", db_index=True)
+    sort_key = models.CharField(max_length=300, editable=False, default="", db_index=True)
+
+    class Meta:
+        verbose_name = _("nhân thân")
+        verbose_name_plural = _("nhân thân")
+        ordering = ["sort_key"]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(p for p in (self.family_name, self.middle_name, self.given_name) if p)
