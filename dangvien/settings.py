@@ -77,7 +77,10 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
-            "builtins": ["dangvien.core.templatetags.vn"],
+            "builtins": [
+                "dangvien.core.templatetags.vn",
+                "template_partials.templatetags.partials",
+            ],
         },
     }
 ]

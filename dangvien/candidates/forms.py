@@ -1,0 +1,145 @@
+"""Forms for the pipeline pages: input shape only; every rule lives in the actions."""
+
+from typing import Any
+
+from django import forms
+
+from dangvien.candidates.models import BackgroundOutcome, Union
+from dangvien.members.models import Member
+from dangvien.organisations.models import Organisation
+from dangvien.people.models import Education, Sex
+
+
+class DateInput(forms.DateInput):
+    """dd/mm/yyyy as typed in Vietnamese offices (not the browser's locale date picker)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            format="%d/%m/%Y",
+            attrs={"placeholder": "dd/mm/yyyy", "inputmode": "numeric", "autocomplete": "off"},
+            **kwargs,
+        )
+
+
+def date_field(label: str, **kw: Any) -> forms.DateField:
+    return forms.DateField(label=label, widget=DateInput(), **kw)
+
+
+class CandidateForm(forms.Form):
+    full_name = forms.CharField(label="Họ và tên", max_length=180)
+    birth_date = date_field("Ngày sinh")
+    sex = forms.ChoiceField(label="Giới tính", choices=Sex.choices)
+    citizen_id = forms.CharField(label="Số CCCD (12 chữ số)", max_length=12, min_length=12)
+    ethnicity = forms.CharField(label="Dân tộc", max_length=40, initial="Kinh")
+    religion = forms.CharField(label="Tôn giáo", max_length=40, initial="Không")
+    education_level = forms.ChoiceField(
+        label="Trình độ học vấn", choices=Education.choices, initial=Education.UPPER_SECONDARY
+    )
+    occupation = forms.CharField(label="Nghề nghiệp", max_length=120, required=False)
+    hometown = forms.CharField(label="Quê quán", max_length=200, required=False)
+    address = forms.CharField(label="Nơi ở hiện nay", max_length=250, required=False)
+    phone = forms.CharField(label="Điện thoại", max_length=20, required=False)
+    youth_union_member = forms.BooleanField(label="Là đoàn viên", required=False)
+    trade_union_member = forms.BooleanField(label="Là công đoàn viên", required=False)
+    branch = forms.ModelChoiceField(label="Chi bộ theo dõi", queryset=Organisation.objects.none())
+
+    def __init__(self, *args: Any, branches: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["branch"].queryset = branches  # type: ignore[attr-defined]
+
+
+class StartCourseForm(forms.Form):
+    course_name = forms.CharField(label="Lớp bồi dưỡng", max_length=200)
+    started_on = date_field("Ngày bắt đầu học")
+
+
+class CertifyForm(forms.Form):
+    certificate_no = forms.CharField(label="Số giấy chứng nhận", max_length=50)
+    issued_on = date_field("Ngày cấp")
+
+
+class OpenDossierForm(forms.Form):
+    application_on = date_field("Ngày làm đơn xin vào Đảng")
+    declaration_on = date_field("Ngày khai lý lịch", help_text="Phải sau ngày làm đơn.")
+
+
+class BackgroundCheckForm(forms.Form):
+    completed_on = date_field("Ngày hoàn thành thẩm tra")
+    outcome = forms.ChoiceField(
+        label="Kết quả", choices=BackgroundOutcome.choices, widget=forms.RadioSelect,
+        initial=BackgroundOutcome.CLEAR,
+    )
+    note = forms.CharField(label="Nhận xét", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class IntroducerForm(forms.Form):
+    member = forms.ModelChoiceField(
+        label="Đảng viên giới thiệu", queryset=Member.objects.none(), required=False,
+        empty_label="— Chọn đảng viên chính thức —",
+    )
+    union = forms.ChoiceField(
+        label="Hoặc tổ chức giới thiệu", required=False,
+        choices=[("", "— Không —"), *Union.choices],
+    )
+    resolution_no = forms.CharField(label="Số nghị quyết của tổ chức", max_length=50, required=False)
+    known_since = date_field("Cùng công tác, học tập, cư trú từ ngày")
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["member"]
+        field.queryset = members  # type: ignore[attr-defined]
+        field.label_from_instance = lambda m: f"{m.person.full_name} – {m.branch.name}"  # type: ignore[attr-defined]
+
+
+class OverAgeForm(forms.Form):
+    decision_no = forms.CharField(label="Số văn bản đồng ý của cấp tỉnh", max_length=50)
+    decided_on = date_field("Ngày văn bản")
+
+
+class BranchVoteForm(forms.Form):
+    held_on = date_field("Ngày họp chi bộ")
+    in_favour = forms.IntegerField(label="Số tán thành", min_value=0)
+    against = forms.IntegerField(label="Số không tán thành", min_value=0, initial=0)
+    exempted_present = forms.IntegerField(
+        label="Đảng viên miễn sinh hoạt có mặt và biểu quyết", min_value=0, initial=0,
+        help_text="Đảng viên được miễn có mặt biểu quyết thì được tính vào tổng số.",
+    )
+    resolution_no = forms.CharField(label="Số nghị quyết", max_length=50)
+
+
+class GrassrootsVoteForm(forms.Form):
+    held_on = date_field("Ngày họp đảng ủy")
+    in_favour = forms.IntegerField(label="Số cấp ủy viên tán thành", min_value=0)
+    committee_size = forms.IntegerField(label="Tổng số cấp ủy viên", min_value=1)
+    resolution_no = forms.CharField(label="Số nghị quyết", max_length=50)
+
+
+class ExtendForm(forms.Form):
+    reason = forms.CharField(label="Lý do gia hạn", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class DecideForm(forms.Form):
+    admitted = forms.TypedChoiceField(
+        label="Kết quả", choices=[("1", "Kết nạp"), ("0", "Không kết nạp")],
+        coerce=lambda v: v == "1", widget=forms.RadioSelect, initial="1",
+    )
+    decision_no = forms.CharField(label="Số quyết định", max_length=50)
+    decided_on = date_field("Ngày quyết định")
+    in_favour = forms.IntegerField(label="Số ủy viên tán thành", min_value=0, required=False)
+    committee_size = forms.IntegerField(label="Tổng số ủy viên", min_value=1, required=False)
+    late_reason = forms.CharField(
+        label="Lý do quyết định chậm (nếu quá hạn)", required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    note = forms.CharField(label="Ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CeremonyForm(forms.Form):
+    held_on = date_field("Ngày tổ chức lễ kết nạp")
+    late_approval_no = forms.CharField(
+        label="Văn bản đồng ý của cấp trên (nếu quá hạn)", max_length=50, required=False
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label="Lý do", widget=forms.Textarea(attrs={"rows": 2}))

@@ -1,0 +1,258 @@
+"""Pipeline pages: fetch in scope, validate, call one action, render (STYLE.md)."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from dangvien.candidates import actions, forms, queries
+from dangvien.candidates.models import Candidate, Stage
+from dangvien.candidates.moves import MOVES, allowed_moves, can_create_in, role_allows, stage_allows
+from dangvien.core.errors import DomainError
+from dangvien.members.models import Member, Status
+from dangvien.members.queries import exempted_count, vote_denominator
+from dangvien.organisations.models import MEMBER_HOLDING, Organisation
+from dangvien.organisations.queries import admission_chain, visible_organisations
+
+PAGE_SIZE = 50
+
+
+def _branches(user: Any) -> Any:
+    return visible_organisations(user).filter(kind__in=MEMBER_HOLDING).order_by("path")
+
+
+@login_required
+def candidate_list(request: HttpRequest) -> HttpResponse:
+    rows = queries.visible_candidates(request.user)
+    organisation = None
+    if request.GET.get("organisation", "").isdigit():
+        organisation = get_object_or_404(
+            visible_organisations(request.user), pk=request.GET["organisation"]
+        )
+    stage = request.GET.get("stage", "")
+    if stage and stage != "active" and stage not in Stage.values:
+        stage = ""
+    q = request.GET.get("q", "").strip()
+    rows = queries.filter_candidates(rows, q=q, stage=stage, branch=organisation)
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "nav": "candidates",
+        "page": page,
+        "q": q,
+        "stage": stage,
+        "stages": Stage.choices,
+        "organisation": organisation,
+        "branches": _branches(request.user).only("pk", "name"),
+        "can_create": _can_create_anywhere(request.user),
+        "today": timezone.localdate(),
+    }
+    template = "candidates/list.html#results" if request.htmx else "candidates/list.html"
+    return render(request, template, context)
+
+
+def _can_create_anywhere(user: Any) -> bool:
+    from dangvien.accounts.models import ROLE_CAPABILITIES, Capability
+
+    return any(
+        Capability.BRANCH_MOVES in ROLE_CAPABILITIES.get(r.role, set())
+        for r in user.roles.filter(active=True)
+    )
+
+
+@login_required
+def candidate_new(request: HttpRequest) -> HttpResponse:
+    if not _can_create_anywhere(request.user):
+        raise PermissionDenied
+    branches = [b for b in _branches(request.user) if can_create_in(request.user, b.path)]
+    allowed = Organisation.objects.filter(pk__in=[b.pk for b in branches]).order_by("path")
+    form = forms.CandidateForm(request.POST or None, branches=allowed)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        branch = data.pop("branch")
+        try:
+            candidate = actions.nominate_candidate(branch=branch, by=request.user, **data)
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error))
+        else:
+            messages.success(request, f"Đã đưa {candidate.person.full_name} vào nguồn quần chúng ưu tú.")
+            return redirect("candidates:detail", candidate.pk)
+    if request.method == "GET" and len(branches) == 1:
+        form.initial["branch"] = branches[0].pk
+    return render(request, "candidates/new.html", {"nav": "candidates", "form": form})
+
+
+# ---- detail and moves ------------------------------------------------------------------
+
+
+def _introducer_members(candidate: Candidate) -> Any:
+    """Official members who could sponsor: those of the candidate's grassroots organisation
+    (or of the branch's own area where there is none)."""
+    chain = admission_chain(candidate.branch)
+    area = chain.grassroots or candidate.branch
+    return (
+        Member.objects.filter(org_path__startswith=area.path, status=Status.OFFICIAL)
+        .select_related("person", "branch")
+        .order_by("person__sort_key")
+    )
+
+
+FORM_CLASSES: dict[str, Callable[..., Any]] = {
+    "start-course": forms.StartCourseForm,
+    "certify": forms.CertifyForm,
+    "open-dossier": forms.OpenDossierForm,
+    "record-background-check": forms.BackgroundCheckForm,
+    "introducers": forms.IntroducerForm,
+    "over-age-approval": forms.OverAgeForm,
+    "record-branch-vote": forms.BranchVoteForm,
+    "record-grassroots-vote": forms.GrassrootsVoteForm,
+    "extend-deadline": forms.ExtendForm,
+    "decide-admission": forms.DecideForm,
+    "hold-ceremony": forms.CeremonyForm,
+    "withdraw": forms.WithdrawForm,
+}
+
+
+def _form(name: str, candidate: Candidate, data: Any = None) -> Any:
+    if name == "introducers":
+        return forms.IntroducerForm(data, members=_introducer_members(candidate), prefix=name)
+    form = FORM_CLASSES[name](data, prefix=name)
+    if name == "record-grassroots-vote" and data is None:
+        endorser = admission_chain(candidate.branch).endorser
+        if endorser and endorser.committee_size:
+            form.initial["committee_size"] = endorser.committee_size
+    if name == "decide-admission" and data is None:
+        decider = admission_chain(candidate.branch).decider
+        size = decider.committee_size if decider.authorised_to_admit else decider.standing_committee_size
+        if size:
+            form.initial["committee_size"] = size
+    return form
+
+
+def _run(name: str, candidate: Candidate, data: dict[str, Any], user: Any) -> str:
+    """Call the move's action; answer the success message."""
+    if name == "start-course":
+        actions.start_awareness_course(candidate, by=user, **data)
+        return "Đã ghi nhận cử đi học lớp bồi dưỡng nhận thức về Đảng."
+    if name == "certify":
+        actions.certify(candidate, by=user, **data)
+        return "Đã ghi nhận giấy chứng nhận."
+    if name == "open-dossier":
+        actions.open_dossier(candidate, by=user, **data)
+        return "Đã nhận đơn xin vào Đảng và lý lịch."
+    if name == "record-background-check":
+        actions.record_background_check(candidate, by=user, **data)
+        return "Đã ghi kết quả thẩm tra lý lịch."
+    if name == "introducers":
+        actions.add_introducer(
+            candidate, by=user, member=data["member"], union="" if data["member"] else data["union"],
+            resolution_no=data["resolution_no"], known_since=data["known_since"],
+        )
+        return "Đã thêm người giới thiệu."
+    if name == "over-age-approval":
+        actions.record_over_age_approval(candidate, by=user, **data)
+        return "Đã ghi văn bản đồng ý của cấp tỉnh."
+    if name == "record-branch-vote":
+        vote = actions.record_branch_vote(candidate, by=user, **data)
+        if vote.passed:
+            return f"Nghị quyết chi bộ: {vote.in_favour}/{vote.denominator} tán thành – đạt."
+        return f"Đã ghi biểu quyết: {vote.in_favour}/{vote.denominator} tán thành – chưa đạt 2/3."
+    if name == "record-grassroots-vote":
+        vote = actions.record_grassroots_vote(candidate, by=user, **data)
+        return "Đã ghi nghị quyết đảng ủy" + ("." if vote.passed else ": chưa đạt 2/3.")
+    if name == "extend-deadline":
+        actions.extend_decision_deadline(candidate, by=user, **data)
+        return "Đã gia hạn thời gian xét."
+    if name == "decide-admission":
+        actions.decide_admission(candidate, by=user, **data)
+        return "Đã ghi quyết định."
+    if name == "hold-ceremony":
+        actions.hold_ceremony(candidate, by=user, **data)
+        return "Đã ghi lễ kết nạp: người vào Đảng trở thành đảng viên dự bị."
+    if name == "withdraw":
+        actions.withdraw(candidate, by=user, **data)
+        return "Đã đưa ra khỏi nguồn."
+    raise Http404
+
+
+def _context(candidate: Candidate, user: Any, bound: tuple[str, Any] | None = None) -> dict[str, Any]:
+    today = timezone.localdate()
+    moves = allowed_moves(user, candidate)
+    move_forms = []
+    for move in moves:
+        form = bound[1] if bound and bound[0] == move.name else _form(move.name, candidate)
+        move_forms.append((move, form))
+    chain = admission_chain(candidate.branch)
+    stages = [s for s in Stage if s not in (Stage.WITHDRAWN, Stage.REJECTED)]
+    if chain.endorser is None:
+        stages.remove(Stage.GRASSROOTS_ENDORSED)
+    current = stages.index(Stage(candidate.stage)) if candidate.stage in stages else -1
+    context: dict[str, Any] = {
+        "nav": "candidates",
+        "candidate": candidate,
+        "person": candidate.person,
+        "today": today,
+        "chain": chain,
+        "move_forms": move_forms,
+        "open_move": bound[0] if bound else (moves[0].name if moves else ""),
+        "deadlines": queries.deadlines(candidate, today),
+        "pipeline": [(s, i < current, i == current) for i, s in enumerate(stages)],
+        "checks": queries.eligibility_checks(candidate, today)
+        if candidate.stage in (Stage.DOSSIER_OPEN, Stage.BACKGROUND_CHECKED)
+        else [],
+        "denominator": vote_denominator(candidate.branch, on=today)
+        if candidate.stage == Stage.BACKGROUND_CHECKED
+        else None,
+        "exempted": exempted_count(candidate.branch, today)
+        if candidate.stage == Stage.BACKGROUND_CHECKED
+        else 0,
+    }
+    return context
+
+
+def _fetch(user: Any, pk: int) -> Candidate:
+    return get_object_or_404(queries.candidate_detail(queries.visible_candidates(user)), pk=pk)
+
+
+@login_required
+def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    candidate = _fetch(request.user, pk)
+    return render(request, "candidates/detail.html", _context(candidate, request.user))
+
+
+@login_required
+@require_POST
+def candidate_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
+    if move not in MOVES:
+        raise Http404
+    candidate = _fetch(request.user, pk)
+    status, error, bound = 200, "", None
+    if not stage_allows(candidate, move):
+        status, error = 409, f"Không thể “{MOVES[move].label.lower()}” ở bước hiện tại."
+    elif not role_allows(request.user, candidate, move):
+        raise PermissionDenied
+    else:
+        form = _form(move, candidate, request.POST)
+        if form.is_valid():
+            try:
+                message = _run(move, candidate, form.cleaned_data, request.user)
+            except DomainError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, str(exc))
+                status, bound = 409, (move, form)
+            else:
+                messages.success(request, message)
+                if not request.htmx:
+                    return redirect("candidates:detail", candidate.pk)
+        else:
+            status, bound = 400, (move, form)
+    candidate = _fetch(request.user, pk)
+    context = _context(candidate, request.user, bound)
+    context["error"] = error
+    template = "candidates/detail.html#body" if request.htmx else "candidates/detail.html"
+    return render(request, template, context, status=status)
