@@ -11,8 +11,16 @@ import holidays
 
 
 @lru_cache(maxsize=64)
-def _statutory(year: int) -> frozenset[date]:
-    return frozenset(holidays.country_holidays("VN", years=year).keys())
+def _statutory(year: int) -> tuple[frozenset[date], frozenset[date]]:
+    """The year's statutory days off, and the weekend days worked in exchange.
+
+    When the government bridges a holiday (e.g. 31/08/2026 off, worked on Saturday
+    22/08/2026), the library lists the weekday off as a holiday and the Saturday in
+    ``weekend_workdays``; both halves of the swap must count.
+    """
+    calendar = holidays.country_holidays("VN", years=year)
+    workdays = frozenset(d for d in calendar.weekend_workdays if d.year == year)
+    return frozenset(calendar.keys()), workdays
 
 
 def _overrides(start: date, end: date) -> dict[date, bool]:
@@ -27,7 +35,10 @@ def _overrides(start: date, end: date) -> dict[date, bool]:
 def _is_working(day: date, overrides: dict[date, bool]) -> bool:
     if day in overrides:
         return overrides[day]
-    return day.weekday() < 5 and day not in _statutory(day.year)
+    days_off, weekend_workdays = _statutory(day.year)
+    if day in weekend_workdays:
+        return True
+    return day.weekday() < 5 and day not in days_off
 
 
 def is_working_day(day: date) -> bool:
