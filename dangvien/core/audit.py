@@ -56,11 +56,22 @@ def acting_as(user: Any) -> Iterator[None]:
         yield
     finally:
         _actor.reset(token)
-        if pg and connection.connection is not None:
+        if pg and _usable(connection):
             with connection.cursor() as cursor:
                 cursor.execute(
                     "SELECT set_config('dangvien.actor', %s, false)", [previous or ""]
                 )
+
+
+def _usable(conn: Any) -> bool:
+    """Whether a query may run now. After a database error inside a transaction it may not:
+    trying would hide the real error, and the rollback that follows undoes ``set_config``
+    made inside the transaction anyway."""
+    if conn.connection is None or conn.needs_rollback:
+        return False
+    from psycopg import pq
+
+    return conn.connection.info.transaction_status != pq.TransactionStatus.INERROR
 
 
 def current_actor_id() -> int | None:
