@@ -28,8 +28,14 @@ def fold(value: str) -> str:
 # Vietnamese alphabet order (29 letters); letters outside it (f, j, w, z in foreign names)
 # sort after the letter they resemble in Latin order.
 _ALPHABET = "a ă â b c d đ e ê f g h i j k l m n o ô ơ p q r s t u ư v w x y z".split()
-# Two digits per letter, from 10 so that digits (00-09) sort before every letter.
-_BASE_RANK = {letter: f"{index + 10:02d}" for index, letter in enumerate(_ALPHABET)}
+# The key is digits only, so any database collation orders it the same way (a linguistic
+# collation such as en_US.UTF-8 ignores punctuation, which would merge word boundaries).
+# Two digits per symbol: 00 ends a word, 01 ends a part (both sort before any letter, so
+# "An" comes before "Anh" and "Chi bộ" before "Chi bộ 1"), 10-19 are the digits 0-9, and
+# letters start at 20.
+_WORD_END = "00"
+_PART_END = "01"
+_BASE_RANK = {letter: f"{index + 20:02d}" for index, letter in enumerate(_ALPHABET)}
 _RANK_LETTER = {rank: letter for letter, rank in _BASE_RANK.items()}
 # Tones are a secondary difference: ngang, huyền, hỏi, ngã, sắc, nặng (traditional order).
 _TONES = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
@@ -58,26 +64,30 @@ def _letters(word: str) -> tuple[str, str]:
             continue
         if char in _BASE_RANK:
             primary.append(_BASE_RANK[char])
-        elif char.isdigit():
-            primary.append(f"0{char}")
+        elif "0" <= char <= "9":
+            primary.append(f"1{char}")
         else:
             continue
         tones.append("0")
     return "".join(primary), "".join(tones)
 
 
-def collation_key(*words: str) -> str:
-    """Sort key in Vietnamese order for the words given, most significant first.
+def collation_key(*parts: str) -> str:
+    """Sort key in Vietnamese order for the parts given, most significant first.
 
-    Letters compare first (a < ă < â < b … đ after d), then tones (ngang < huyền < hỏi <
-    ngã < sắc < nặng), word by word. Names sort by given name, then middle, then family,
-    so callers pass ``(given, middle, family)``.
+    Each part is compared in full before the next one, as ``ORDER BY given, middle,
+    family`` with an ICU Vietnamese collation would: within a part, letters first (a < ă
+    < â < b … đ after d), word by word, then tones (ngang < huyền < hỏi < ngã < sắc <
+    nặng). Names sort by given name, then middle, then family, so callers pass ``(given,
+    middle, family)``.
     """
-    primaries, secondaries = [], []
-    for word in words:
-        for part in nfc(word).split(" ") if word else [""]:
-            primary, tone = _letters(part)
-            primaries.append(primary)
-            secondaries.append(tone)
-    # "!" sorts before every digit: ending each word with it puts "An" before "Anh".
-    return "".join(p + "!" for p in primaries) + "|" + "".join(s + "!" for s in secondaries)
+    key = []
+    for part in parts:
+        primaries, tones = [], []
+        for word in nfc(part).split(" ") if part and part.strip() else []:
+            primary, tone = _letters(word)
+            primaries.append(primary + _WORD_END)
+            tones.append(tone)
+        # Equal letters mean equal lengths, so the tone digits of two parts always align.
+        key.append("".join(primaries) + _PART_END + "".join(tones))
+    return "".join(key)

@@ -1,11 +1,14 @@
 """Writes to a person's identity."""
 
+import re
 from datetime import date
 from typing import Any
 
 from dangvien.core.errors import Conflict, NotEligible
 from dangvien.core.text import collation_key, fold, nfc
 from dangvien.people.models import EDUCATION_ORDER, Person, Sex
+
+_CITIZEN_ID = re.compile(r"[0-9]{12}")
 
 
 class DuplicateCitizenId(Conflict):
@@ -45,7 +48,7 @@ def build_person(
 ) -> Person:
     """A new, unsaved person, checked and normalised (NFC, name parts, keys)."""
     citizen_id = citizen_id.strip()
-    if not (len(citizen_id) == 12 and citizen_id.isdigit()):
+    if not _CITIZEN_ID.fullmatch(citizen_id):  # not str.isdigit(): it accepts "²" and "１"
         raise NotEligible("Số CCCD phải gồm đúng 12 chữ số.", field="citizen_id")
     if Person.objects.filter(citizen_id=citizen_id).exists():
         raise DuplicateCitizenId(
