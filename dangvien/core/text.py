@@ -33,6 +33,7 @@ _ALPHABET = "a ă â b c d đ e ê f g h i j k l m n o ô ơ p q r s t u ư v w 
 # Two digits per symbol: 00 ends a word, 01 ends a part (both sort before any letter, so
 # "An" comes before "Anh" and "Chi bộ" before "Chi bộ 1"), 10-19 are the digits 0-9, and
 # letters start at 20.
+KEY_LENGTH = 300  # the indexed ``sort_key`` columns; only ties beyond this are lost
 _WORD_END = "00"
 _PART_END = "01"
 _BASE_RANK = {letter: f"{index + 20:02d}" for index, letter in enumerate(_ALPHABET)}
@@ -90,4 +91,4 @@ def collation_key(*parts: str) -> str:
             tones.append(tone)
         # Equal letters mean equal lengths, so the tone digits of two parts always align.
         key.append("".join(primaries) + _PART_END + "".join(tones))
-    return "".join(key)
+    return "".join(key)[:KEY_LENGTH]
