@@ -12,6 +12,8 @@ if TYPE_CHECKING:
 
 
 def _roles(user: User) -> list[tuple[str, str, int]]:
+    if not user.is_authenticated:  # an AnonymousUser has no roles relation
+        return []
     cached = getattr(user, "_role_rows", None)
     if cached is None:
         cached = list(
