@@ -1,0 +1,182 @@
+"""Reads of member records: the branch vote denominator (294-QĐ/TW §9.3.2 [R], DOMAIN.md
+§2), counts per child node, and each user's scope."""
+
+from datetime import date
+
+import pytest
+
+from dangvien.accounts.models import Role, RoleAssignment
+from dangvien.factories import MemberFactory, org, tree_2025, user_with_role
+from dangvien.members.models import ACTIVE_STATUSES, Member, Status
+from dangvien.members.queries import (
+    counts_by_child,
+    exempted_count,
+    filter_members,
+    subtree_counts,
+    visible_members,
+    vote_denominator,
+)
+from dangvien.organisations.models import Kind
+from dangvien.organisations.queries import children
+
+ON = date(2026, 10, 15)
+
+
+@pytest.fixture
+def tree(db):
+    return tree_2025()
+
+
+# ---- vote denominator ------------------------------------------------------------------
+
+
+def test_the_denominator_is_the_official_members(tree):
+    branch = tree["village"]
+    MemberFactory.create_batch(5, branch=branch)
+    assert vote_denominator(branch, on=ON) == 5
+
+
+def test_probationary_members_never_count(tree):
+    branch = tree["village"]
+    MemberFactory.create_batch(4, branch=branch)
+    MemberFactory.create_batch(3, branch=branch, status=Status.PROBATIONARY)
+    assert vote_denominator(branch, on=ON) == 4
+
+
+def test_members_of_other_branches_and_former_members_do_not_count(tree):
+    branch = tree["village"]
+    MemberFactory.create_batch(3, branch=branch)
+    MemberFactory(branch=branch, status=Status.REMOVED)
+    MemberFactory(branch=branch, status=Status.DECEASED)
+    MemberFactory(branch=tree["school_branch"])
+    assert vote_denominator(branch, on=ON) == 3
+
+
+def test_members_on_temporary_transfer_out_do_not_count(tree):
+    branch = tree["village"]
+    MemberFactory.create_batch(6, branch=branch)
+    MemberFactory(branch=branch, temporarily_away_since=date(2026, 9, 1))
+    # Leaving only after the meeting: still counted that day.
+    MemberFactory(branch=branch, temporarily_away_since=date(2026, 10, 16))
+    assert vote_denominator(branch, on=ON) == 7
+
+
+def test_absent_exempted_members_do_not_count_but_those_present_count_back_in(tree):
+    branch = tree["village"]
+    MemberFactory.create_batch(6, branch=branch)
+    MemberFactory.create_batch(3, branch=branch, exempted_since=date(2025, 1, 1))
+    assert exempted_count(branch, ON) == 3
+    assert vote_denominator(branch, on=ON) == 6
+    assert vote_denominator(branch, on=ON, exempted_present=1) == 7
+    assert vote_denominator(branch, on=ON, exempted_present=3) == 9
+
+
+def test_more_exempted_present_than_exist_is_capped(tree):
+    branch = tree["village"]
+    MemberFactory.create_batch(4, branch=branch)
+    MemberFactory(branch=branch, exempted_since=date(2025, 1, 1))
+    assert vote_denominator(branch, on=ON, exempted_present=5) == 5
+    assert vote_denominator(branch, on=ON, exempted_present=-2) == 4
+
+
+def test_an_exempted_member_away_on_transfer_is_subtracted_once(tree):
+    branch = tree["village"]
+    MemberFactory.create_batch(4, branch=branch)
+    MemberFactory(
+        branch=branch, exempted_since=date(2025, 1, 1), temporarily_away_since=date(2025, 6, 1)
+    )
+    assert exempted_count(branch, ON) == 0
+    assert vote_denominator(branch, on=ON) == 4
+    assert vote_denominator(branch, on=ON, exempted_present=1) == 4
+
+
+def test_an_exemption_starting_after_the_meeting_does_not_apply(tree):
+    branch = tree["village"]
+    MemberFactory.create_batch(4, branch=branch)
+    MemberFactory(branch=branch, exempted_since=date(2026, 11, 1))
+    assert vote_denominator(branch, on=ON) == 5
+
+
+# ---- counts ----------------------------------------------------------------------------
+
+
+def _populate(tree):
+    extra_branch = org(Kind.BRANCH, tree["school"])
+    plan = {
+        "village": (5, 2, 1),  # official, probationary, removed
+        "school_branch": (3, 1, 0),
+        "clinic": (4, 0, 2),
+        "other_branch": (2, 2, 0),
+    }
+    for key, (official, probationary, removed) in plan.items():
+        MemberFactory.create_batch(official, branch=tree[key])
+        MemberFactory.create_batch(probationary, branch=tree[key], status=Status.PROBATIONARY)
+        MemberFactory.create_batch(removed, branch=tree[key], status=Status.REMOVED)
+    MemberFactory.create_batch(2, branch=extra_branch)
+
+
+def _brute_force(node):
+    result = {}
+    for child in children(node):
+        rows = [m for m in Member.objects.all() if m.branch.path.startswith(child.path)]
+        counts = {
+            "official": sum(m.status == Status.OFFICIAL for m in rows),
+            "probationary": sum(m.status == Status.PROBATIONARY for m in rows),
+        }
+        if any(m.status in ACTIVE_STATUSES for m in rows):
+            result[child.path] = counts
+    return result
+
+
+@pytest.mark.parametrize("node", ["province", "commune", "school", "other_commune"])
+def test_counts_by_child_equal_a_brute_force_count(tree, node):
+    _populate(tree)
+    assert counts_by_child(tree[node]) == _brute_force(tree[node])
+
+
+def test_counts_by_child_on_the_commune(tree):
+    _populate(tree)
+    counts = counts_by_child(tree["commune"])
+    assert counts[tree["village"].path] == {"official": 5, "probationary": 2}
+    assert counts[tree["school"].path] == {"official": 5, "probationary": 1}
+    assert counts[tree["clinic"].path] == {"official": 4, "probationary": 0}
+
+
+def test_counts_by_child_is_one_query(tree, django_assert_num_queries):
+    _populate(tree)
+    with django_assert_num_queries(1):
+        counts_by_child(tree["province"])
+
+
+def test_subtree_counts(tree):
+    _populate(tree)
+    assert subtree_counts(tree["commune"]) == {"official": 14, "probationary": 3}
+
+
+# ---- scope and filters -----------------------------------------------------------------
+
+
+def test_a_commune_user_sees_the_members_of_its_subtree_only(tree):
+    inside = [MemberFactory(branch=tree[k]) for k in ("village", "school_branch", "clinic")]
+    MemberFactory(branch=tree["other_branch"])
+    user = user_with_role(Role.GRASSROOTS_STAFF, tree["commune"])
+    assert set(visible_members(user)) == set(inside)
+
+
+def test_a_user_with_roles_at_two_nodes_sees_the_members_of_both(tree):
+    village = MemberFactory(branch=tree["village"])
+    other = MemberFactory(branch=tree["other_branch"])
+    MemberFactory(branch=tree["school_branch"])
+    user = user_with_role(Role.BRANCH_SECRETARY, tree["village"])
+    RoleAssignment.objects.create(user=user, organisation=tree["other_commune"], role=Role.LEADER)
+    assert set(visible_members(user)) == {village, other}
+
+
+def test_members_filter_by_accent_free_text_status_and_organisation(tree):
+    dat = MemberFactory(branch=tree["village"], person__given_name="Đạt", person__middle_name="Văn")
+    MemberFactory(branch=tree["village"], person__given_name="Lan", status=Status.PROBATIONARY)
+    MemberFactory(branch=tree["school_branch"], person__given_name="Đạt")
+    rows = Member.objects.all()
+    assert list(filter_members(rows, q="van dat", organisation=tree["village"])) == [dat]
+    assert filter_members(rows, status=Status.PROBATIONARY).count() == 1
+    assert filter_members(rows, organisation=tree["commune"]).count() == 3
