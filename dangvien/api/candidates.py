@@ -14,6 +14,7 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 
 from dangvien.accounts.models import User
+from dangvien.api.auth import user_of
 from dangvien.api.errors import ApiError, responses
 from dangvien.api.schemas import (
     BackgroundCheckIn,
@@ -172,14 +173,14 @@ def candidate_out(candidate: Candidate, user: User) -> dict[str, Any]:
 
 
 def answer(request: HttpRequest, candidate_id: int) -> dict[str, Any]:
-    user = request.auth  # type: ignore[attr-defined]
+    user = user_of(request)
     return candidate_out(get_object_or_404(detail_rows(user), pk=candidate_id), user)
 
 
 def ready_for(request: HttpRequest, candidate_id: int, move: str) -> Candidate:
     """The candidate, if the user sees it (404), the stage allows ``move`` (409) and the
     user's role covers it (403)."""
-    user = request.auth  # type: ignore[attr-defined]
+    user = user_of(request)
     candidate = get_object_or_404(visible_candidates(user), pk=candidate_id)
     if not moves.stage_allows(candidate, move):
         raise StageNotAllowed(
@@ -197,7 +198,7 @@ def ready_for(request: HttpRequest, candidate_id: int, move: str) -> Candidate:
 @router.post("", response={201: CandidateOut, **MOVE_ERRORS}, url_name="candidates")
 def create_candidate(request: HttpRequest, payload: CandidateIn) -> Status[dict[str, Any]]:
     """List a promising person (quần chúng ưu tú) in a branch."""
-    user = request.auth  # type: ignore[attr-defined]
+    user = user_of(request)
     branch = get_object_or_404(visible_organisations(user), pk=payload.branch_id)
     if not moves.can_create_in(user, branch.path):
         raise ApiError(403, "Vai trò của bạn không được thêm quần chúng ưu tú ở tổ chức này.")
@@ -216,7 +217,7 @@ def create_candidate(request: HttpRequest, payload: CandidateIn) -> Status[dict[
 @router.get("", response={200: CandidatePage, **responses(400, 401, 404)})
 def list_candidates(request: HttpRequest, filters: Query[CandidateFilters]) -> dict[str, Any]:
     """Candidates in the user's scope; ``q`` ignores case and diacritics."""
-    user = request.auth  # type: ignore[attr-defined]
+    user = user_of(request)
     branch = None
     if filters.branch is not None:
         branch = get_object_or_404(visible_organisations(user), pk=filters.branch)
@@ -242,7 +243,7 @@ def get_candidate(request: HttpRequest, candidate_id: int) -> dict[str, Any]:
 def start_course(request: HttpRequest, candidate_id: int, payload: StartCourseIn) -> dict[str, Any]:
     """Send the candidate to the awareness course (lớp bồi dưỡng nhận thức về Đảng)."""
     candidate = ready_for(request, candidate_id, "start-course")
-    actions.start_awareness_course(candidate, by=request.auth, **payload.model_dump())  # type: ignore[attr-defined]
+    actions.start_awareness_course(candidate, by=user_of(request), **payload.model_dump())
     return answer(request, candidate_id)
 
 
@@ -250,7 +251,7 @@ def start_course(request: HttpRequest, candidate_id: int, payload: StartCourseIn
 def certify(request: HttpRequest, candidate_id: int, payload: CertifyIn) -> dict[str, Any]:
     """Record the awareness-course certificate (valid 60 months)."""
     candidate = ready_for(request, candidate_id, "certify")
-    actions.certify(candidate, by=request.auth, **payload.model_dump())  # type: ignore[attr-defined]
+    actions.certify(candidate, by=user_of(request), **payload.model_dump())
     return answer(request, candidate_id)
 
 
@@ -258,7 +259,7 @@ def certify(request: HttpRequest, candidate_id: int, payload: CertifyIn) -> dict
 def open_dossier(request: HttpRequest, candidate_id: int, payload: OpenDossierIn) -> dict[str, Any]:
     """Receive the application and the background declaration (application first)."""
     candidate = ready_for(request, candidate_id, "open-dossier")
-    actions.open_dossier(candidate, by=request.auth, **payload.model_dump())  # type: ignore[attr-defined]
+    actions.open_dossier(candidate, by=user_of(request), **payload.model_dump())
     return answer(request, candidate_id)
 
 
@@ -268,7 +269,7 @@ def record_background_check(
 ) -> dict[str, Any]:
     """Record the background check; only a "clear" outcome moves the stage."""
     candidate = ready_for(request, candidate_id, "record-background-check")
-    actions.record_background_check(candidate, by=request.auth, **payload.model_dump())  # type: ignore[attr-defined]
+    actions.record_background_check(candidate, by=user_of(request), **payload.model_dump())
     return answer(request, candidate_id)
 
 
@@ -278,7 +279,7 @@ def add_introducer(
 ) -> dict[str, Any]:
     """Add an introducer: an official member (``member_id``) or a union's executive
     (``union`` + ``resolution_no``). Two are needed before the branch vote."""
-    user = request.auth  # type: ignore[attr-defined]
+    user = user_of(request)
     if (payload.member_id is None) == (payload.union is None):
         raise ApiError(
             400, fields={"member_id": "Chọn một đảng viên (member_id) hoặc một tổ chức (union)."}
@@ -318,7 +319,7 @@ def remove_introducer(
     """Remove an introducer added by mistake (before the branch vote)."""
     candidate = ready_for(request, candidate_id, "introducers")
     introducer = get_object_or_404(candidate.introducers.filter(active=True), pk=introducer_id)
-    actions.remove_introducer(introducer, by=request.auth)  # type: ignore[attr-defined]
+    actions.remove_introducer(introducer, by=user_of(request))
     return answer(request, candidate_id)
 
 
@@ -328,7 +329,7 @@ def over_age_approval(
 ) -> dict[str, Any]:
     """Record the provincial committee's consent to admit someone over 60."""
     candidate = ready_for(request, candidate_id, "over-age-approval")
-    actions.record_over_age_approval(candidate, by=request.auth, **payload.model_dump())  # type: ignore[attr-defined]
+    actions.record_over_age_approval(candidate, by=user_of(request), **payload.model_dump())
     return answer(request, candidate_id)
 
 
@@ -339,7 +340,7 @@ def record_branch_vote(
     """The branch votes (at least 2/3 of the denominator). A failed vote is recorded and
     answered 200 with ``passed: false``; the stage stays."""
     candidate = ready_for(request, candidate_id, "record-branch-vote")
-    vote = actions.record_branch_vote(candidate, by=request.auth, **payload.model_dump())  # type: ignore[attr-defined]
+    vote = actions.record_branch_vote(candidate, by=user_of(request), **payload.model_dump())
     return {**answer(request, candidate_id), "denominator": vote.denominator, "passed": vote.passed}
 
 
@@ -352,7 +353,7 @@ def record_grassroots_vote(
     """The grassroots đảng ủy endorses (at least 2/3 of its committee), where one sits
     between the branch and the deciding committee."""
     candidate = ready_for(request, candidate_id, "record-grassroots-vote")
-    vote = actions.record_grassroots_vote(candidate, by=request.auth, **payload.model_dump())  # type: ignore[attr-defined]
+    vote = actions.record_grassroots_vote(candidate, by=user_of(request), **payload.model_dump())
     return {**answer(request, candidate_id), "denominator": vote.denominator, "passed": vote.passed}
 
 
@@ -362,7 +363,7 @@ def extend_deadline(
 ) -> dict[str, Any]:
     """Extend the decision deadline once, by 30 working days."""
     candidate = ready_for(request, candidate_id, "extend-deadline")
-    actions.extend_decision_deadline(candidate, by=request.auth, reason=payload.reason)  # type: ignore[attr-defined]
+    actions.extend_decision_deadline(candidate, by=user_of(request), reason=payload.reason)
     return answer(request, candidate_id)
 
 
@@ -373,7 +374,7 @@ def decide_admission(
     """The competent committee decides: ``admitted`` or ``rejected``. A decision after the
     deadline needs ``late_reason``."""
     candidate = ready_for(request, candidate_id, "decide-admission")
-    actions.decide_admission(candidate, by=request.auth, **payload.model_dump())  # type: ignore[attr-defined]
+    actions.decide_admission(candidate, by=user_of(request), **payload.model_dump())
     return answer(request, candidate_id)
 
 
@@ -384,7 +385,7 @@ def hold_ceremony(
     """The ceremony makes a probationary member (answer carries ``member_id``). Later than
     30 working days after the decision needs ``late_approval_no``."""
     candidate = ready_for(request, candidate_id, "hold-ceremony")
-    actions.hold_ceremony(candidate, by=request.auth, **payload.model_dump())  # type: ignore[attr-defined]
+    actions.hold_ceremony(candidate, by=user_of(request), **payload.model_dump())
     return answer(request, candidate_id)
 
 
@@ -392,5 +393,5 @@ def hold_ceremony(
 def withdraw(request: HttpRequest, candidate_id: int, payload: WithdrawIn) -> dict[str, Any]:
     """Take the person out of the pool."""
     candidate = ready_for(request, candidate_id, "withdraw")
-    actions.withdraw(candidate, by=request.auth, reason=payload.reason)  # type: ignore[attr-defined]
+    actions.withdraw(candidate, by=user_of(request), reason=payload.reason)
     return answer(request, candidate_id)

@@ -121,13 +121,16 @@ def _field_name(loc: list[Any] | tuple[Any, ...]) -> str:
     """``("body", "payload", "birth_date")`` → ``birth_date``; ``("query", "limit")`` → ``limit``.
 
     A body that is missing or not an object (``("body", "payload")``) is reported as
-    ``body``.
+    ``body``. Pydantic's union branch tags (``str-enum[Stage]``) are dropped.
     """
-    parts = [str(p) for p in loc]
-    if parts and parts[0] == "body":
+    parts = [str(p) for p in loc if isinstance(p, int) or str(p).isidentifier()]
+    if not parts:
+        return "body"
+    if parts[0] == "body":
         rest = parts[2:]
         return ".".join(rest) if rest else "body"
-    return ".".join(parts[1:]) or (parts[0] if parts else "body")
+    # Query and path parameters are flat: the last name is the parameter.
+    return parts[-1] if len(parts) > 1 else parts[0]
 
 
 def validation_fields(errors: list[dict[str, Any]]) -> dict[str, str]:

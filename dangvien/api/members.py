@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router
 
+from dangvien.api.auth import user_of
 from dangvien.api.errors import responses
 from dangvien.api.schemas import MemberFilters, MemberOut, MemberPage
 from dangvien.api.serialise import person_out, user_name
@@ -46,7 +47,7 @@ def member_deadlines(member: Member) -> list[dict[str, Any]]:
 @router.get("", response={200: MemberPage, **responses(400, 401, 404)}, url_name="members")
 def list_members(request: HttpRequest, filters: Query[MemberFilters]) -> dict[str, Any]:
     """Members in the user's scope; ``q`` ignores case and diacritics."""
-    user = request.auth  # type: ignore[attr-defined]
+    user = user_of(request)
     organisation = None
     if filters.organisation is not None:
         organisation = get_object_or_404(visible_organisations(user), pk=filters.organisation)
@@ -64,9 +65,9 @@ def list_members(request: HttpRequest, filters: Query[MemberFilters]) -> dict[st
 def get_member(request: HttpRequest, member_id: int) -> dict[str, Any]:
     """One member record with its deadlines and status history."""
     rows = (
-        visible_members(request.auth)
+        visible_members(user_of(request))
         .select_related("candidacy")
-        .prefetch_related(  # type: ignore[attr-defined]
+        .prefetch_related(
             Prefetch(
                 "changes", queryset=StatusChange.objects.select_related("by"), to_attr="history"
             )

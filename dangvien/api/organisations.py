@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router
 
+from dangvien.api.auth import user_of
 from dangvien.api.errors import responses
 from dangvien.api.schemas import OrganisationFilters, OrganisationOut, OrganisationPage
 from dangvien.candidates import queries as candidate_queries
@@ -45,7 +46,7 @@ def matching_name(rows: QuerySet[Organisation], q: str) -> QuerySet[Organisation
 )
 def list_organisations(request: HttpRequest, filters: Query[OrganisationFilters]) -> dict[str, Any]:
     """The organisations the user may see (their subtrees), filtered."""
-    rows = visible_organisations(request.auth)  # type: ignore[attr-defined]
+    rows = visible_organisations(user_of(request))
     if filters.parent is not None:
         parent = get_object_or_404(rows, pk=filters.parent)
         rows = rows.filter(parent=parent)
@@ -65,7 +66,7 @@ def list_organisations(request: HttpRequest, filters: Query[OrganisationFilters]
 )
 def get_organisation(request: HttpRequest, organisation_id: int) -> dict[str, Any]:
     """One organisation with counts over its whole subtree. Outside the user's scope: 404."""
-    org = get_object_or_404(visible_organisations(request.auth), pk=organisation_id)  # type: ignore[attr-defined]
+    org = get_object_or_404(visible_organisations(user_of(request)), pk=organisation_id)
     members = member_queries.subtree_counts(org)
     return {
         **organisation_item(org),

@@ -6,6 +6,7 @@ business rules stay in the actions and answer 409.
 
 import re
 from datetime import date, datetime
+from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
@@ -154,9 +155,15 @@ class CandidateIn(Schema):
         return value
 
 
+# The stage filter: one stage, or "active" for every stage not yet finished.
+StageFilter = StrEnum(  # type: ignore[misc]
+    "StageFilter", {**{value: value for value in Stage.values}, "active": "active"}
+)
+
+
 class CandidateFilters(Page):
     branch: int | None = Field(None, description="Tổ chức (chi bộ hoặc cấp trên): cả cây con")
-    stage: Stage | Literal["active"] | None = Field(
+    stage: StageFilter | None = Field(
         None, description="Một bước, hoặc `active` cho mọi bước chưa kết thúc"
     )
     q: str = Field("", max_length=200, description="Tên hoặc số CCCD, không phân biệt dấu")

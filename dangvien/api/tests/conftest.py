@@ -3,15 +3,37 @@ that speaks JSON with a bearer token."""
 
 import json
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from django.test import Client
 
 from dangvien.accounts.actions import issue_api_token
 from dangvien.accounts.models import Role, User
-from dangvien.factories import MemberFactory, tree_2025, user_with_role
+from dangvien.candidates.models import Candidate
+from dangvien.factories import (
+    CandidateFactory,
+    MemberFactory,
+    PersonFactory,
+    tree_2025,
+    user_with_role,
+)
+from dangvien.members.models import Member
 from dangvien.organisations.models import Organisation
+from dangvien.people.models import Person
+
+
+# Typed front doors to the factories (factory_boy's calls are untyped).
+def make_candidate(**fields: Any) -> Candidate:
+    return cast(Candidate, CandidateFactory(**fields))
+
+
+def make_member(**fields: Any) -> Member:
+    return cast(Member, MemberFactory(**fields))
+
+
+def make_person(**fields: Any) -> Person:
+    return cast(Person, PersonFactory(**fields))
 
 
 @dataclass
@@ -99,8 +121,8 @@ def outsider(tree: dict[str, Organisation]) -> User:
     return user_with_role(Role.BRANCH_SECRETARY, tree["other_branch"])
 
 
-def official_members(branch: Organisation, n: int) -> list[Any]:
-    return [MemberFactory(branch=branch) for _ in range(n)]
+def official_members(branch: Organisation, n: int) -> list[Member]:
+    return [make_member(branch=branch) for _ in range(n)]
 
 
 def queries_used(call: Any) -> int:
@@ -111,3 +133,28 @@ def queries_used(call: Any) -> int:
     with CaptureQueriesContext(connection) as captured:
         call()
     return len(captured.captured_queries)
+
+
+def candidate_ready_for_branch_vote(branch: Organisation, **fields: Any) -> Candidate:
+    """A candidate with everything the branch vote needs, in a branch of 3 official
+    members, two of whom introduce them."""
+    from datetime import date
+
+    from dangvien.candidates.models import BackgroundCheck, Introducer, Stage
+
+    members = official_members(branch, 3)
+    candidate = make_candidate(
+        branch=branch,
+        stage=Stage.BACKGROUND_CHECKED,
+        certificate_no="CN-01",
+        certificate_issued_on=date(2026, 2, 10),
+        application_on=date(2026, 3, 1),
+        declaration_on=date(2026, 3, 5),
+        **fields,
+    )
+    BackgroundCheck.objects.create(
+        candidate=candidate, completed_on=date(2026, 4, 1), outcome="clear"
+    )
+    for member in members[:2]:
+        Introducer.objects.create(candidate=candidate, member=member, known_since=date(2025, 1, 1))
+    return candidate

@@ -1,9 +1,9 @@
 from typing import Any
 
 from dangvien.accounts.models import Role
-from dangvien.api.tests.conftest import queries_used
+from dangvien.api.tests.conftest import make_candidate, make_member, queries_used
 from dangvien.candidates.models import Stage
-from dangvien.factories import CandidateFactory, MemberFactory, org, user_with_role
+from dangvien.factories import org, user_with_role
 from dangvien.members.models import Status
 from dangvien.organisations.models import Kind
 
@@ -66,14 +66,14 @@ def test_an_unknown_kind_answers_400_naming_the_field(as_user: Any, board: Any) 
 def test_an_organisation_counts_members_and_candidates_over_its_subtree(
     as_user: Any, board: Any, tree: Any
 ) -> None:
-    MemberFactory(branch=tree["village"])
-    MemberFactory(branch=tree["village"])
-    MemberFactory(branch=tree["school_branch"], status=Status.PROBATIONARY)
-    MemberFactory(branch=tree["school_branch"], status=Status.REMOVED)
-    MemberFactory(branch=tree["other_branch"])
-    CandidateFactory(branch=tree["village"])
-    CandidateFactory(branch=tree["school_branch"], stage=Stage.ADMITTED)
-    CandidateFactory(branch=tree["school_branch"], stage=Stage.WITHDRAWN)
+    make_member(branch=tree["village"])
+    make_member(branch=tree["village"])
+    make_member(branch=tree["school_branch"], status=Status.PROBATIONARY)
+    make_member(branch=tree["school_branch"], status=Status.REMOVED)
+    make_member(branch=tree["other_branch"])
+    make_candidate(branch=tree["village"])
+    make_candidate(branch=tree["school_branch"], stage=Stage.ADMITTED)
+    make_candidate(branch=tree["school_branch"], stage=Stage.WITHDRAWN)
 
     answer = as_user(board).get(f"/organisations/{tree['commune'].pk}")
     assert answer.status == 200

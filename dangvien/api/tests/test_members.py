@@ -1,0 +1,79 @@
+from datetime import date
+from typing import Any
+
+from dangvien.api.tests.conftest import make_member, make_person, queries_used
+from dangvien.members.models import Status
+
+
+def test_members_are_listed_within_the_scope_and_filtered(
+    as_user: Any, board: Any, tree: Any
+) -> None:
+    lan = make_member(
+        branch=tree["village"],
+        person=make_person(family_name="Phạm", middle_name="Thị", given_name="Lan"),
+    )
+    make_member(branch=tree["school_branch"], status=Status.PROBATIONARY)
+    make_member(branch=tree["other_branch"])
+    api = as_user(board)
+
+    everyone = api.get("/members")
+    assert everyone.status == 200
+    assert everyone.body["count"] == 2
+    assert api.get("/members", status="probationary").body["count"] == 1
+    assert api.get("/members", organisation=tree["school"].pk).body["count"] == 1
+    found = api.get("/members", q="pham thi lan").body["items"]
+    assert [m["id"] for m in found] == [lan.pk]
+    assert found[0]["status_label"] == "Đảng viên chính thức"
+    assert api.get("/members", organisation=tree["other_commune"].pk).status == 404
+    assert api.get("/members", status="retired").status == 400
+
+
+def test_a_probationary_member_is_due_for_recognition_when_probation_ends(
+    as_user: Any, secretary: Any, tree: Any
+) -> None:
+    member = make_member(
+        branch=tree["village"],
+        status=Status.PROBATIONARY,
+        admitted_on=date(2025, 10, 1),
+        probation_started_on=date(2025, 10, 20),
+        official_on=None,
+    )
+    answer = as_user(secretary).get(f"/members/{member.pk}")
+    assert answer.status == 200
+    body = answer.body
+    assert body["probation_ends_on"] == "2026-10-20"
+    assert body["party_age_years"] is None
+    assert body["deadlines"] == [
+        {"what": "Xét công nhận đảng viên chính thức", "due_on": "2026-10-20", "overdue": True}
+    ]
+
+
+def test_an_official_member_has_a_party_age_from_the_decision_date(
+    as_user: Any, secretary: Any, tree: Any
+) -> None:
+    member = make_member(branch=tree["village"], admitted_on=date(2010, 3, 1))
+    body = as_user(secretary).get(f"/members/{member.pk}").body
+    assert body["party_age_years"] == 16
+    assert body["deadlines"] == []
+    assert body["branch_id"] == tree["village"].pk
+
+
+def test_a_member_outside_the_scope_answers_404(as_user: Any, secretary: Any, tree: Any) -> None:
+    member = make_member(branch=tree["school_branch"])
+    answer = as_user(secretary).get(f"/members/{member.pk}")
+    assert answer.status == 404
+    assert answer.error["code"] == "not_found"
+
+
+def test_the_member_list_runs_the_same_queries_for_3_or_30_rows(
+    as_user: Any, board: Any, tree: Any
+) -> None:
+    api = as_user(board)
+    for _ in range(3):
+        make_member(branch=tree["village"])
+    few = queries_used(lambda: api.get("/members", q="nguyen", limit=100))
+    for _ in range(27):
+        make_member(branch=tree["school_branch"], status=Status.PROBATIONARY)
+    many = queries_used(lambda: api.get("/members", q="nguyen", limit=100))
+    assert api.get("/members", limit=100).body["count"] == 30
+    assert many == few
