@@ -89,7 +89,8 @@ def _field_message(error: dict[str, Any]) -> str:
     if kind.startswith("bool"):
         return "Phải là true hoặc false."
     if kind in ("enum", "literal_error"):
-        return f"Giá trị không hợp lệ: chọn một trong {ctx.get('expected', '')}."
+        expected = str(ctx.get("expected", "")).replace(" or ", " hoặc ")
+        return f"Giá trị không hợp lệ: chọn một trong {expected}."
     if kind == "string_type":
         return "Phải là một chuỗi ký tự."
     if kind == "string_too_short":
@@ -182,9 +183,10 @@ def install(api: NinjaAPI) -> None:
                 "Nội dung gửi lên không phải JSON hợp lệ.",
                 {"body": "Không đọc được nội dung JSON."},
             )
-        return answer(
-            request, status, STATUS_CODES.get(status, "error"), STATUS_MESSAGES.get(status, "Lỗi.")
-        )
+        message = STATUS_MESSAGES.get(status, "Lỗi.")
+        if status == 403 and "CSRF" in str(exc):  # a page's session without its CSRF token
+            message = "Thiếu mã bảo vệ CSRF: tải lại trang, hoặc dùng mã truy cập (Bearer)."
+        return answer(request, status, STATUS_CODES.get(status, "error"), message)
 
     @api.exception_handler(Http404)
     def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

@@ -104,3 +104,15 @@ def test_repeated_failures_lock_the_account_with_403_never_500(
 def test_the_login_session_also_opens_the_api(client: Any, secretary: Any) -> None:
     client.force_login(with_password(secretary))
     assert client.get("/api/v1/candidates").status_code == 200
+
+
+def test_a_session_write_without_its_csrf_token_answers_403(secretary: Any, tree: Any) -> None:
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(with_password(secretary))
+    response = browser.post(
+        "/api/v1/candidates/1/withdraw", {"reason": "x"}, content_type="application/json"
+    )
+    assert response.status_code == 403
+    assert "CSRF" in response.json()["error"]["message"]
