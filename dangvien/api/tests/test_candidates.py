@@ -600,3 +600,14 @@ def test_one_candidate_walks_from_the_pool_to_the_ceremony_through_the_api(
     assert member["probation_ends_on"] == "2027-06-15"
     assert member["candidate_id"] == pk
     assert Member.objects.get(pk=held["member_id"]).status == Status.PROBATIONARY
+
+
+def test_a_write_through_the_api_is_audited_as_the_token_user(
+    as_user: Any, secretary: Any, tree: Any
+) -> None:
+    from dangvien.core.models import AuditEvent
+
+    answer = as_user(secretary).post("/candidates", new_candidate(tree["village"]))
+    row = AuditEvent.objects.get(table="candidates_candidate", row_id=str(answer.body["id"]))
+    assert row.op == "I"
+    assert row.actor_id == secretary.pk
