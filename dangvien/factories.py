@@ -43,10 +43,9 @@ def tree_2025() -> dict[str, Organisation]:
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = User
-        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "mat-khau-thu-nghiem")
+    password = factory.django.Password("mat-khau-thu-nghiem")
 
 
 def user_with_role(role: str, organisation: Organisation, **kw: object) -> User:
@@ -58,6 +57,7 @@ def user_with_role(role: str, organisation: Organisation, **kw: object) -> User:
 class PersonFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Person
+        skip_postgeneration_save = True  # the keys hook saves what it fills
 
     family_name = "Nguyễn"
     middle_name = "Văn"

@@ -200,7 +200,7 @@ def _context(candidate: Candidate, user: Any, bound: tuple[str, Any] | None = No
         "today": today,
         "chain": chain,
         "move_forms": move_forms,
-        "open_move": bound[0] if bound else (moves[0].name if moves else ""),
+        "open_move": bound[0] if bound else _next_step(candidate, moves, today),
         "deadlines": queries.deadlines(candidate, today),
         "pipeline": [(s, i < current, i == current) for i, s in enumerate(stages)],
         "checks": queries.eligibility_checks(candidate, today)
@@ -214,6 +214,16 @@ def _context(candidate: Candidate, user: Any, bound: tuple[str, Any] | None = No
         else 0,
     }
     return context
+
+
+def _next_step(candidate: Candidate, moves: list[Any], today: Any) -> str:
+    """The form to show open: the vote once every condition is met, else the first step."""
+    names = [m.name for m in moves]
+    if "record-branch-vote" in names and all(
+        c.ok for c in queries.eligibility_checks(candidate, today)
+    ):
+        return "record-branch-vote"
+    return names[0] if names else ""
 
 
 def _fetch(user: Any, pk: int) -> Candidate:
