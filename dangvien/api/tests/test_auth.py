@@ -6,21 +6,12 @@ from django.utils import timezone
 from dangvien.accounts.models import ApiToken, Role
 from dangvien.factories import user_with_role
 
-PASSWORD = "mat-khau-thu-nghiem"
-
-
-def with_password(user: Any) -> Any:
-    # UserFactory sets the password after saving and skips the second save (see report).
-    user.set_password(PASSWORD)
-    user.save(update_fields=["password"])
-    return user
+PASSWORD = "mat-khau-thu-nghiem"  # dangvien.factories.UserFactory
 
 
 def test_a_right_password_gets_a_token_that_opens_the_api(as_user: Any, secretary: Any) -> None:
     anonymous = as_user(None)
-    answer = anonymous.post(
-        "/auth/token", {"username": with_password(secretary).username, "password": PASSWORD}
-    )
+    answer = anonymous.post("/auth/token", {"username": secretary.username, "password": PASSWORD})
     assert answer.status == 200
     expires_at = datetime.fromisoformat(answer.body["expires_at"])
     assert expires_at.utcoffset() is not None
@@ -47,7 +38,7 @@ def test_a_missing_password_answers_400_naming_the_field(as_user: Any, secretary
 
 
 def test_an_inactive_user_gets_no_token(as_user: Any, tree: Any) -> None:
-    user = with_password(user_with_role(Role.LEADER, tree["province"], is_active=False))
+    user = user_with_role(Role.LEADER, tree["province"], is_active=False)
     answer = as_user(None).post("/auth/token", {"username": user.username, "password": PASSWORD})
     assert answer.status == 401
 
@@ -92,9 +83,7 @@ def test_repeated_failures_lock_the_account_with_403_never_500(
     assert statuses[:-1] == [401] * (settings.AXES_FAILURE_LIMIT - 1)
     assert statuses[-1] == 403
 
-    answer = anonymous.post(
-        "/auth/token", {"username": with_password(secretary).username, "password": PASSWORD}
-    )
+    answer = anonymous.post("/auth/token", {"username": secretary.username, "password": PASSWORD})
     assert answer.status == 403
     assert answer.error["code"] == "locked_out"
     assert "khóa" in answer.error["message"]
@@ -102,7 +91,7 @@ def test_repeated_failures_lock_the_account_with_403_never_500(
 
 
 def test_the_login_session_also_opens_the_api(client: Any, secretary: Any) -> None:
-    client.force_login(with_password(secretary))
+    client.force_login(secretary)
     assert client.get("/api/v1/candidates").status_code == 200
 
 
@@ -110,7 +99,7 @@ def test_a_session_write_without_its_csrf_token_answers_403(secretary: Any, tree
     from django.test import Client
 
     browser = Client(enforce_csrf_checks=True)
-    browser.force_login(with_password(secretary))
+    browser.force_login(secretary)
     response = browser.post(
         "/api/v1/candidates/1/withdraw", {"reason": "x"}, content_type="application/json"
     )
