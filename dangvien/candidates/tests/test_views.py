@@ -1,0 +1,193 @@
+"""Wiring of the pipeline pages: login, scope (404), role (403), answers, flat query counts."""
+
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dangvien.accounts.models import Role
+from dangvien.candidates.models import Candidate, Stage
+from dangvien.factories import CandidateFactory, MemberFactory, tree_2025, user_with_role
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def tree():
+    return tree_2025()
+
+
+def _queries(client, url):  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_pages_ask_for_login(client):
+    response = client.get("/quan-chung/")
+    assert response.status_code == 302
+    assert "/dang-nhap/" in response["Location"]
+
+
+def test_a_candidate_outside_the_users_subtree_answers_404(client, tree):
+    outsider = CandidateFactory(branch=tree["other_branch"])
+    client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
+    assert client.get(f"/quan-chung/{outsider.pk}/").status_code == 404
+    response = client.post(f"/quan-chung/{outsider.pk}/withdraw/", {"withdraw-reason": "x"})
+    assert response.status_code == 404
+    assert Candidate.objects.get(pk=outsider.pk).stage == Stage.CANDIDATE
+
+
+def test_a_leader_sees_the_candidate_but_may_not_move_it(client, tree):
+    candidate = CandidateFactory(branch=tree["village"])
+    client.force_login(user_with_role(Role.LEADER, tree["province"]))
+    page = client.get(f"/quan-chung/{candidate.pk}/")
+    assert page.status_code == 200
+    assert "chỉ được xem" in page.content.decode()
+    response = client.post(f"/quan-chung/{candidate.pk}/withdraw/", {"withdraw-reason": "x"})
+    assert response.status_code == 403
+    assert Candidate.objects.get(pk=candidate.pk).stage == Stage.CANDIDATE
+
+
+def test_a_move_the_stage_does_not_allow_answers_409_and_changes_nothing(client, tree):
+    candidate = CandidateFactory(branch=tree["village"])
+    client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
+    response = client.post(
+        f"/quan-chung/{candidate.pk}/hold-ceremony/", {"hold-ceremony-held_on": "01/09/2026"}
+    )
+    assert response.status_code == 409
+    assert "Không thể" in response.content.decode()
+    assert not candidate.changes.exists()
+
+
+def test_a_refused_rule_shows_its_vietnamese_message_in_the_htmx_panel(client, tree):
+    candidate = CandidateFactory(branch=tree["village"], stage=Stage.CERTIFIED)
+    client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
+    response = client.post(
+        f"/quan-chung/{candidate.pk}/open-dossier/",
+        {"open-dossier-application_on": "10/03/2026", "open-dossier-declaration_on": "05/03/2026"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 409
+    body = response.content.decode()
+    assert body.lstrip().startswith('<div id="candidate-body">')  # the partial only
+    assert "Đơn xin vào Đảng phải làm trước khi khai lý lịch" in body
+    assert Candidate.objects.get(pk=candidate.pk).stage == Stage.CERTIFIED
+
+
+def test_a_successful_move_answers_the_updated_panel(client, tree):
+    candidate = CandidateFactory(branch=tree["village"], stage=Stage.CERTIFIED)
+    client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
+    response = client.post(
+        f"/quan-chung/{candidate.pk}/open-dossier/",
+        {"open-dossier-application_on": "01/03/2026", "open-dossier-declaration_on": "05/03/2026"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert 'data-stage="dossier_open"' in response.content.decode()
+    candidate.refresh_from_db()
+    assert candidate.application_on == date(2026, 3, 1)
+
+
+def test_the_secretary_creates_a_candidate_in_her_branch_from_the_form(client, tree):
+    client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
+    response = client.post("/quan-chung/them/", {
+        "full_name": "Phạm Thu  Hà", "birth_date": "05/03/2001", "sex": "female",
+        "citizen_id": "001301005555", "ethnicity": "Kinh", "religion": "Không",
+        "education_level": "university", "branch": tree["village"].pk,
+    })
+    assert response.status_code == 302
+    candidate = Candidate.objects.get(person__citizen_id="001301005555")
+    assert candidate.person.birth_date == date(2001, 3, 5)
+    assert (candidate.person.family_name, candidate.person.given_name) == ("Phạm", "Hà")
+
+
+def test_the_create_form_offers_no_branch_outside_the_users_scope(client, tree):
+    client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
+    response = client.post("/quan-chung/them/", {
+        "full_name": "Phạm Thu Hà", "birth_date": "05/03/2001", "sex": "female",
+        "citizen_id": "001301005556", "education_level": "university",
+        "ethnicity": "Kinh", "religion": "Không", "branch": tree["other_branch"].pk,
+    })
+    assert response.status_code == 200
+    assert not Candidate.objects.exists()
+
+
+def test_a_leader_cannot_open_the_create_form(client, tree):
+    client.force_login(user_with_role(Role.LEADER, tree["province"]))
+    assert client.get("/quan-chung/them/").status_code == 403
+
+
+def test_search_ignores_case_and_diacritics(client, tree):
+    candidate = CandidateFactory(branch=tree["village"])
+    client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
+    name = candidate.person.full_name
+    from dangvien.core.text import fold
+
+    response = client.get("/quan-chung/", {"q": fold(name).upper()})
+    assert name in response.content.decode()
+    response = client.get("/quan-chung/", {"q": "khong co ai ten nay"})
+    assert name not in response.content.decode()
+
+
+def test_candidate_list_query_count_stays_flat_as_rows_grow(client, tree):
+    client.force_login(user_with_role(Role.BOARD_STAFF, tree["province"]))
+    CandidateFactory.create_batch(3, branch=tree["village"])
+    few = _queries(client, "/quan-chung/")
+    CandidateFactory.create_batch(30, branch=tree["school_branch"])
+    assert _queries(client, "/quan-chung/") == few
+
+
+def test_candidate_detail_query_count_stays_flat_as_history_grows(client, tree):
+    client.force_login(user_with_role(Role.BOARD_STAFF, tree["province"]))
+    candidate = CandidateFactory(branch=tree["village"])
+    few = _queries(client, f"/quan-chung/{candidate.pk}/")
+    for _ in range(10):
+        candidate.changes.create(from_stage="candidate", to_stage="candidate", note="x")
+    assert _queries(client, f"/quan-chung/{candidate.pk}/") == few
+
+
+def test_home_todo_query_count_stays_flat(client, tree):
+    user = user_with_role(Role.BOARD_STAFF, tree["province"])
+    client.force_login(user)
+    CandidateFactory(branch=tree["village"], stage=Stage.ADMITTED, ceremony_due_on=date(2026, 11, 1))
+    few = _queries(client, "/")
+    for _ in range(20):
+        CandidateFactory(
+            branch=tree["school_branch"], stage=Stage.BRANCH_PROPOSED, decision_due_on=date(2026, 11, 20)
+        )
+    assert _queries(client, "/") == few
+    assert "Quá hạn" in client.get("/").content.decode()
+
+
+def test_member_list_and_organisation_page_query_counts_stay_flat(client, tree):
+    client.force_login(user_with_role(Role.BOARD_STAFF, tree["province"]))
+    MemberFactory.create_batch(3, branch=tree["village"])
+    members_few = _queries(client, "/dang-vien/")
+    org_few = _queries(client, f"/to-chuc/{tree['commune'].pk}/")
+    MemberFactory.create_batch(30, branch=tree["school_branch"])
+    CandidateFactory.create_batch(10, branch=tree["clinic"])
+    assert _queries(client, "/dang-vien/") == members_few
+    assert _queries(client, f"/to-chuc/{tree['commune'].pk}/") == org_few
+
+
+def test_an_organisation_outside_scope_and_its_members_answer_404(client, tree):
+    member = MemberFactory(branch=tree["other_branch"])
+    client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
+    assert client.get(f"/to-chuc/{tree['other_commune'].pk}/").status_code == 404
+    assert client.get(f"/dang-vien/{member.pk}/").status_code == 404
+    assert client.get(f"/dang-vien/?organisation={tree['other_commune'].pk}").status_code == 404
+
+
+def test_the_tree_page_counts_members_and_candidates_per_child(client, tree):
+    MemberFactory.create_batch(4, branch=tree["village"])
+    MemberFactory.create_batch(2, branch=tree["school_branch"])
+    CandidateFactory(branch=tree["school_branch"])
+    client.force_login(user_with_role(Role.LEADER, tree["province"]))
+    response = client.get(f"/to-chuc/{tree['commune'].pk}/")
+    rows = {r["org"].name: r for r in response.context["rows"]}
+    assert rows["Chi bộ thôn Đông"]["official"] == 4
+    assert rows["Đảng bộ Trường THPT An Bình"]["official"] == 2
+    assert rows["Đảng bộ Trường THPT An Bình"]["candidates"] == 1
