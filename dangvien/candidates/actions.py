@@ -358,7 +358,8 @@ def extend_decision_deadline(candidate: Candidate, *, reason: str, by: Any) -> C
         raise DeadlinePassed("Thời hạn ra quyết định chỉ được gia hạn một lần (QĐ 29 §4.3.1).")
     if not nfc(reason):
         raise NotEligible("Cần ghi lý do gia hạn.", field="reason")
-    assert row.decision_due_on is not None
+    if row.decision_due_on is None:
+        raise DeadlinePassed("Hồ sơ chưa có hạn ra quyết định để gia hạn.")
     days = rule("deadline.decision_extension_working_days", on=_today(), organisation=row.branch)
     row.decision_due_on = calendar.add_working_days(row.decision_due_on, days)
     row.decision_extended = True
@@ -447,7 +448,8 @@ def hold_ceremony(
     superior committee's approval (Charter Art. 5; 294-QĐ/TW §4.1). The person becomes a
     probationary member from this date; party age will count from the decision date."""
     row = _locked(candidate, Stage.ADMITTED)
-    assert row.decided_on is not None
+    if row.decided_on is None:
+        raise NotEligible("Chưa có ngày quyết định kết nạp.")
     _not_future(held_on, "Ngày lễ kết nạp", "held_on")
     if held_on < row.decided_on:
         raise NotEligible("Lễ kết nạp không thể trước ngày quyết định.", field="held_on")

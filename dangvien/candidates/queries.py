@@ -15,6 +15,7 @@ from dangvien.candidates.models import (
     Candidate,
     Introducer,
     Stage,
+    StageChange,
     Union,
 )
 from dangvien.members.models import Status
@@ -55,7 +56,7 @@ def filter_candidates(
 
 def candidate_detail(rows: QuerySet[Candidate]) -> QuerySet[Candidate]:
     return rows.select_related("helper__person", "member").prefetch_related(
-        Prefetch("changes", to_attr="history"),
+        Prefetch("changes", queryset=StageChange.objects.select_related("by"), to_attr="history"),
         Prefetch(
             "introducers",
             queryset=Introducer.objects.filter(active=True).select_related(
