@@ -1,0 +1,114 @@
+"""The demo command builds a small province once per module (rolled back at the end)."""
+
+from collections import Counter
+from collections.abc import Iterator
+from io import StringIO
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from dangvien.accounts.models import RoleAssignment, User
+from dangvien.candidates.models import Candidate, Stage, StageChange, Vote
+from dangvien.candidates.queries import eligibility_checks
+from dangvien.core.models import AuditEvent
+from dangvien.members.models import Member
+from dangvien.organisations.models import MEMBER_HOLDING, Kind, Organisation
+from dangvien.people.models import Person
+
+PASSWORD = "demo-dangvien"
+
+
+def run_demo(*args: str) -> str:
+    out = StringIO()
+    call_command("demo_data", "--members", "600", *args, stdout=out)
+    return out.getvalue()
+
+
+@pytest.fixture(scope="module")
+def demo(django_db_setup: None, django_db_blocker: object) -> Iterator[str]:
+    with django_db_blocker.unblock(), transaction.atomic():  # type: ignore[attr-defined]
+        yield run_demo()
+        transaction.set_rollback(True)
+
+
+def role_of(username: str) -> RoleAssignment:
+    return RoleAssignment.objects.select_related("organisation").get(user__username=username)
+
+
+def test_every_candidate_stage_has_candidates(demo: str, db: None) -> None:
+    stages = Counter(Candidate.objects.values_list("stage", flat=True))
+    assert {s for s in Stage.values if not stages[s]} == set()
+    assert "Xong trong" in demo
+
+
+def test_candidates_moved_through_the_actions(demo: str, db: None) -> None:
+    assert StageChange.objects.count() > Candidate.objects.count() * 2
+    assert Vote.objects.filter(passed=False).exists()
+    member_stage = Candidate.objects.filter(stage=Stage.MEMBER)
+    assert member_stage.filter(member__isnull=False).count() == member_stage.count()
+
+
+def test_demo_users_have_their_roles_and_password(demo: str, db: None) -> None:
+    expected = {
+        "demo.tinh": ("board_staff", Kind.PROVINCE),
+        "demo.xa": ("board_staff", Kind.COMMUNE),
+        "demo.chibo": ("branch_secretary", Kind.BRANCH),
+        "demo.lanhdao": ("leader", Kind.PROVINCE),
+        "demo.coso": ("grassroots_staff", Kind.GRASSROOTS_COMMITTEE),
+    }
+    for username, (role, kind) in expected.items():
+        user = User.objects.get(username=username)
+        assert user.check_password(PASSWORD), username
+        assert user.display_name
+        assignment = role_of(username)
+        assert (assignment.role, assignment.organisation.kind) == (role, kind)
+    commune = role_of("demo.xa").organisation
+    assert role_of("demo.chibo").organisation.parent == commune
+    assert role_of("demo.coso").organisation.path.startswith(commune.path)
+    admin = User.objects.get(username="admin")
+    assert admin.is_superuser and admin.check_password(PASSWORD)
+
+
+def test_the_demo_commune_has_the_most_candidates(demo: str, db: None) -> None:
+    commune = role_of("demo.xa").organisation
+    per_commune = {
+        c.pk: Candidate.objects.filter(org_path__startswith=c.path).count()
+        for c in Organisation.objects.filter(kind=Kind.COMMUNE)
+    }
+    assert per_commune[commune.pk] == max(per_commune.values())
+
+
+def test_the_secretary_branch_has_work_at_every_step(demo: str, db: None) -> None:
+    branch = role_of("demo.chibo").organisation
+    stages = Counter(Candidate.objects.filter(branch=branch).values_list("stage", flat=True))
+    for stage in (Stage.BACKGROUND_CHECKED, Stage.BRANCH_PROPOSED, Stage.ADMITTED):
+        assert stages[stage] >= 1, stage
+    ready = [
+        c
+        for c in Candidate.objects.filter(branch=branch, stage=Stage.BACKGROUND_CHECKED)
+        if all(check.ok for check in eligibility_checks(c, timezone.localdate()))
+    ]
+    assert ready, "a candidate ready for the branch vote"
+
+
+def test_every_branch_has_3_to_60_members(demo: str, db: None) -> None:
+    sizes = (
+        Organisation.objects.filter(kind__in=MEMBER_HOLDING)
+        .annotate(n=Count("members"))
+        .values_list("name", "n")
+    )
+    assert sizes
+    assert [(name, n) for name, n in sizes if not 3 <= n <= 60] == []
+    assert 550 <= Member.objects.count() <= 700
+
+
+def test_a_second_run_changes_nothing(demo: str, db: None) -> None:
+    tables: list[Any] = [Organisation, Person, Member, Candidate, StageChange, User, AuditEvent]
+    before = [model.objects.count() for model in tables]
+    output = run_demo()
+    assert "không tạo dữ liệu mẫu" in output
+    assert [model.objects.count() for model in tables] == before
