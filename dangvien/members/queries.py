@@ -39,7 +39,8 @@ def filter_members(
 
 
 def official_members(branch: Organisation, on: date) -> QuerySet[Member]:
-    return Member.objects.filter(branch=branch, status=Status.OFFICIAL)
+    """Official members of the branch on ``on`` (recognised later ones do not count yet)."""
+    return Member.objects.filter(branch=branch, status=Status.OFFICIAL).exclude(official_on__gt=on)
 
 
 def vote_denominator(branch: Organisation, *, on: date, exempted_present: int = 0) -> int:
