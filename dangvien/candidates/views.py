@@ -223,7 +223,9 @@ def _next_step(candidate: Candidate, moves: list[Any], today: Any) -> str:
         c.ok for c in queries.eligibility_checks(candidate, today)
     ):
         return "record-branch-vote"
-    return names[0] if names else ""
+    side_steps = {"over-age-approval", "extend-deadline", "withdraw"}
+    main = [n for n in names if n not in side_steps]
+    return (main or names or [""])[0]
 
 
 def _fetch(user: Any, pk: int) -> Candidate:
