@@ -43,6 +43,14 @@ def test_probationary_members_never_count(tree):
     assert vote_denominator(branch, on=ON) == 4
 
 
+def test_a_member_recognised_official_after_the_meeting_does_not_count_yet(tree):
+    branch = tree["village"]
+    MemberFactory.create_batch(3, branch=branch)
+    MemberFactory(branch=branch, official_on=date(2026, 10, 20))
+    MemberFactory(branch=branch, official_on=ON)
+    assert vote_denominator(branch, on=ON) == 4
+
+
 def test_members_of_other_branches_and_former_members_do_not_count(tree):
     branch = tree["village"]
     MemberFactory.create_batch(3, branch=branch)
