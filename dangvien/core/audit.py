@@ -58,9 +58,7 @@ def acting_as(user: Any) -> Iterator[None]:
         _actor.reset(token)
         if pg and _usable(connection):
             with connection.cursor() as cursor:
-                cursor.execute(
-                    "SELECT set_config('dangvien.actor', %s, false)", [previous or ""]
-                )
+                cursor.execute("SELECT set_config('dangvien.actor', %s, false)", [previous or ""])
 
 
 def _usable(conn: Any) -> bool:

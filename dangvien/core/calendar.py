@@ -26,9 +26,7 @@ def _statutory(year: int) -> tuple[frozenset[date], frozenset[date]]:
 def _overrides(start: date, end: date) -> dict[date, bool]:
     from dangvien.core.models import CalendarDay
 
-    rows = CalendarDay.objects.filter(day__range=(start, end)).values_list(
-        "day", "is_working_day"
-    )
+    rows = CalendarDay.objects.filter(day__range=(start, end)).values_list("day", "is_working_day")
     return dict(rows)
 
 

@@ -16,7 +16,7 @@ class DuplicateCitizenId(Conflict):
 
 
 def split_full_name(full_name: str) -> tuple[str, str, str]:
-    """"Nguyễn Thị Minh Khai" → ("Nguyễn", "Thị Minh", "Khai"): family first, given last."""
+    """ "Nguyễn Thị Minh Khai" → ("Nguyễn", "Thị Minh", "Khai"): family first, given last."""
     words = nfc(full_name).split(" ")
     if len(words) < 2:
         raise NotEligible("Họ và tên phải có ít nhất họ và tên.", field="full_name")
@@ -51,9 +51,7 @@ def build_person(
     if not _CITIZEN_ID.fullmatch(citizen_id):  # not str.isdigit(): it accepts "²" and "１"
         raise NotEligible("Số CCCD phải gồm đúng 12 chữ số.", field="citizen_id")
     if Person.objects.filter(citizen_id=citizen_id).exists():
-        raise DuplicateCitizenId(
-            f"Số CCCD {citizen_id} đã có trong hệ thống.", field="citizen_id"
-        )
+        raise DuplicateCitizenId(f"Số CCCD {citizen_id} đã có trong hệ thống.", field="citizen_id")
     if sex not in Sex.values:
         raise NotEligible("Giới tính không hợp lệ.", field="sex")
     if education_level not in EDUCATION_ORDER:
