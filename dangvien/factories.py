@@ -61,7 +61,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
 
     family_name = "Nguyễn"
     middle_name = "Văn"
-    given_name = factory.Iterator(["An", "Bình", "Cường", "Dũng", "Hà", "Lan", "Minh"])
+    given_name = factory.Iterator(["Bình", "Cường", "Dũng", "Lan", "Minh", "Tùng", "Yến"])
     birth_date = date(1995, 5, 17)
     sex = "male"
     citizen_id = factory.LazyFunction(lambda: f"{next(_ids):012d}")

@@ -184,6 +184,8 @@ def _run(name: str, candidate: Candidate, data: dict[str, Any], user: Any) -> st
 def _context(candidate: Candidate, user: Any, bound: tuple[str, Any] | None = None) -> dict[str, Any]:
     today = timezone.localdate()
     moves = allowed_moves(user, candidate)
+    if len(getattr(candidate, "active_introducers", [])) >= 2:
+        moves = [m for m in moves if m.name != "introducers"]  # both places are taken
     move_forms = []
     for move in moves:
         form = bound[1] if bound and bound[0] == move.name else _form(move.name, candidate)
