@@ -72,7 +72,7 @@ def scope_paths(user: "User") -> list[str]:
     for path in paths:
         if not any(path.startswith(kept) for kept in minimal):
             minimal.append(path)
-    user._scope_paths = minimal  # type: ignore[union-attr]
+    user._scope_paths = minimal  # type: ignore[attr-defined]
     return list(minimal)
 
 

@@ -10,12 +10,14 @@ import re
 import threading
 from contextlib import contextmanager
 from datetime import date
+from typing import Any, cast
 from unittest.mock import patch
 
 import pytest
 from django.db import connection, connections
 from django.forms.models import model_to_dict
 
+from dangvien.accounts.models import User
 from dangvien.candidates import actions
 from dangvien.candidates.models import (
     ACTIVE,
@@ -52,6 +54,25 @@ from dangvien.members.models import Member, Status, StatusChange
 from dangvien.organisations.models import Kind, ParentRule
 from dangvien.people.models import Education, Person
 
+# Factories are typed as themselves; these say what they build (mypy).
+
+
+def make_person(**fields: Any) -> Person:
+    return cast(Person, PersonFactory(**fields))
+
+
+def make_candidate(**fields: Any) -> Candidate:
+    return cast(Candidate, CandidateFactory(**fields))
+
+
+def make_member(**fields: Any) -> Member:
+    return cast(Member, MemberFactory(**fields))
+
+
+def make_user(**fields: Any) -> User:
+    return cast(User, UserFactory(**fields))
+
+
 TODAY = date(2026, 11, 23)  # Monday
 VOTE_DAY = date(2026, 10, 15)  # Thursday
 VIETNAMESE = re.compile(
@@ -72,7 +93,7 @@ def tree(db):
 
 @pytest.fixture
 def user(db):
-    return UserFactory()
+    return make_user()
 
 
 # ---- helpers ---------------------------------------------------------------------------
@@ -120,9 +141,9 @@ def ready(
     ``vote_day``, in a branch of ``members`` official members (the first introduce)."""
     crew = officials(branch, members)
     person.setdefault("birth_date", date(1996, 5, 17))
-    candidate = CandidateFactory(
+    candidate = make_candidate(
         branch=branch,
-        person=PersonFactory(**person),
+        person=make_person(**person),
         stage=Stage.BACKGROUND_CHECKED,
         certificate_no="CN-01",
         certificate_issued_on=certificate_issued_on or date(vote_day.year - 1, 12, 1),
@@ -175,7 +196,7 @@ def decide(candidate, user, *, decided_on, **kw):
 
 def test_nominating_creates_the_person_the_candidate_and_one_history_row(tree, user):
     """12-HD/BTCTW: the chi bộ lists the person and may assign a member to help."""
-    helper = MemberFactory(branch=tree["village"])
+    helper = make_member(branch=tree["village"])
     candidate = actions.nominate_candidate(
         branch=tree["village"],
         by=user,
@@ -216,7 +237,7 @@ def test_only_a_branch_can_nominate(tree, user):
 
 
 def test_a_helper_from_another_branch_is_refused(tree, user):
-    outsider = MemberFactory(branch=tree["school_branch"])
+    outsider = make_member(branch=tree["school_branch"])
     with pytest.raises(NotEligible) as info:
         actions.nominate_candidate(
             branch=tree["village"],
@@ -342,8 +363,8 @@ def attempt(name, candidate, user, member):
 @pytest.mark.parametrize(("stage", "name"), ILLEGAL)
 def test_a_move_the_state_machine_does_not_allow_is_refused(tree, user, stage, name):
     """STYLE.md: every legal move is listed in NEXT_STAGES; anything else is refused."""
-    candidate = CandidateFactory(branch=tree["village"], stage=stage, decided_on=date(2026, 10, 1))
-    member = MemberFactory(branch=tree["village"])
+    candidate = make_candidate(branch=tree["village"], stage=stage, decided_on=date(2026, 10, 1))
+    member = make_member(branch=tree["village"])
     with refused(candidate, StageNotAllowed):
         attempt(name, candidate, user, member)
 
@@ -351,7 +372,7 @@ def test_a_move_the_state_machine_does_not_allow_is_refused(tree, user, stage, n
 @pytest.mark.parametrize("stage", ACTIVE)
 def test_a_candidate_can_be_withdrawn_from_every_open_stage(tree, user, stage):
     """DOMAIN.md §3: exits from every pre-admission state."""
-    candidate = CandidateFactory(branch=tree["village"], stage=stage)
+    candidate = make_candidate(branch=tree["village"], stage=stage)
     actions.withdraw(candidate, reason="Chuyển đi nơi khác", by=user)
     assert candidate.stage == Stage.WITHDRAWN
     (change,) = candidate.changes.all()
@@ -360,7 +381,7 @@ def test_a_candidate_can_be_withdrawn_from_every_open_stage(tree, user, stage):
 
 
 def test_withdrawing_needs_a_reason(tree, user):
-    candidate = CandidateFactory(branch=tree["village"])
+    candidate = make_candidate(branch=tree["village"])
     with refused(candidate, NotEligible):
         actions.withdraw(candidate, reason="  ", by=user)
 
@@ -368,13 +389,13 @@ def test_withdrawing_needs_a_reason(tree, user):
 @pytest.mark.parametrize("stage", FINISHED)
 @pytest.mark.parametrize("name", ["withdraw", "start_awareness_course", "certify"])
 def test_nothing_follows_member_withdrawn_or_rejected(tree, user, stage, name):
-    candidate = CandidateFactory(branch=tree["village"], stage=stage)
+    candidate = make_candidate(branch=tree["village"], stage=stage)
     with refused(candidate, StageNotAllowed):
         attempt(name, candidate, user, member=None)
 
 
 def test_a_course_needs_a_name_and_a_past_start(tree, user):
-    candidate = CandidateFactory(branch=tree["village"])
+    candidate = make_candidate(branch=tree["village"])
     with refused(candidate, NotEligible):
         actions.start_awareness_course(candidate, course_name=" ", started_on=TODAY, by=user)
     with refused(candidate, NotEligible) as info:
@@ -388,21 +409,21 @@ def test_a_course_needs_a_name_and_a_past_start(tree, user):
 
 
 def test_certify_accepts_a_certificate_issued_exactly_60_months_ago(tree, user):
-    candidate = CandidateFactory(branch=tree["village"], stage=Stage.IN_AWARENESS_COURSE)
+    candidate = make_candidate(branch=tree["village"], stage=Stage.IN_AWARENESS_COURSE)
     actions.certify(candidate, certificate_no="CN-1", issued_on=date(2021, 11, 23), by=user)
     assert candidate.stage == Stage.CERTIFIED
     assert candidate.certificate_issued_on == date(2021, 11, 23)
 
 
 def test_certify_refuses_an_already_expired_certificate_hd06_5_4(tree, user):
-    candidate = CandidateFactory(branch=tree["village"], stage=Stage.IN_AWARENESS_COURSE)
+    candidate = make_candidate(branch=tree["village"], stage=Stage.IN_AWARENESS_COURSE)
     with refused(candidate, NotEligible) as info:
         actions.certify(candidate, certificate_no="CN-1", issued_on=date(2021, 11, 22), by=user)
     assert "học lại" in str(info.value)
 
 
 def test_certify_refuses_a_certificate_before_the_course_started(tree, user):
-    candidate = CandidateFactory(
+    candidate = make_candidate(
         branch=tree["village"],
         stage=Stage.IN_AWARENESS_COURSE,
         course_started_on=date(2026, 3, 1),
@@ -412,7 +433,7 @@ def test_certify_refuses_a_certificate_before_the_course_started(tree, user):
 
 
 def test_certify_needs_a_number(tree, user):
-    candidate = CandidateFactory(branch=tree["village"], stage=Stage.IN_AWARENESS_COURSE)
+    candidate = make_candidate(branch=tree["village"], stage=Stage.IN_AWARENESS_COURSE)
     with refused(candidate, NotEligible):
         actions.certify(candidate, certificate_no=" ", issued_on=date(2026, 2, 1), by=user)
 
@@ -449,7 +470,7 @@ def test_a_province_may_shorten_the_certificate_validity(tree, user):
 
 
 def test_the_application_must_come_before_the_declaration_hd06_3(tree, user):
-    candidate = CandidateFactory(branch=tree["village"], stage=Stage.CERTIFIED)
+    candidate = make_candidate(branch=tree["village"], stage=Stage.CERTIFIED)
     with refused(candidate, NotEligible) as info:
         actions.open_dossier(
             candidate, application_on=date(2026, 3, 10), declaration_on=date(2026, 3, 9), by=user
@@ -458,7 +479,7 @@ def test_the_application_must_come_before_the_declaration_hd06_3(tree, user):
 
 
 def test_application_and_declaration_on_the_same_day_open_the_dossier(tree, user):
-    candidate = CandidateFactory(branch=tree["village"], stage=Stage.CERTIFIED)
+    candidate = make_candidate(branch=tree["village"], stage=Stage.CERTIFIED)
     actions.open_dossier(
         candidate, application_on=date(2026, 3, 10), declaration_on=date(2026, 3, 10), by=user
     )
@@ -467,7 +488,7 @@ def test_application_and_declaration_on_the_same_day_open_the_dossier(tree, user
 
 
 def test_a_dossier_dated_in_the_future_is_refused(tree, user):
-    candidate = CandidateFactory(branch=tree["village"], stage=Stage.CERTIFIED)
+    candidate = make_candidate(branch=tree["village"], stage=Stage.CERTIFIED)
     with refused(candidate, NotEligible):
         actions.open_dossier(
             candidate, application_on=TODAY, declaration_on=date(2026, 11, 24), by=user
@@ -478,7 +499,7 @@ def test_a_dossier_dated_in_the_future_is_refused(tree, user):
 
 
 def dossier(tree):
-    return CandidateFactory(
+    return make_candidate(
         branch=tree["village"],
         stage=Stage.DOSSIER_OPEN,
         application_on=date(2026, 3, 1),
@@ -628,10 +649,10 @@ def test_a_vote_in_the_future_is_refused(tree, user):
 
 
 def dossier_for_introducers(branch, **person):
-    return CandidateFactory(
+    return make_candidate(
         branch=branch,
         stage=Stage.DOSSIER_OPEN,
-        person=PersonFactory(**person),
+        person=make_person(**person),
         application_on=date(2026, 3, 1),
         declaration_on=date(2026, 3, 5),
     )
@@ -639,7 +660,7 @@ def dossier_for_introducers(branch, **person):
 
 def test_an_official_member_of_the_same_commune_can_introduce(tree, user):
     candidate = dossier_for_introducers(tree["village"])
-    member = MemberFactory(branch=org(Kind.BRANCH, tree["commune"]))
+    member = make_member(branch=org(Kind.BRANCH, tree["commune"]))
     introducer = actions.add_introducer(
         candidate, member=member, known_since=date(2024, 1, 1), by=user
     )
@@ -649,7 +670,7 @@ def test_an_official_member_of_the_same_commune_can_introduce(tree, user):
 
 def test_a_probationary_member_cannot_introduce_charter_art_4(tree, user):
     candidate = dossier_for_introducers(tree["village"])
-    member = MemberFactory(branch=tree["village"], status=Status.PROBATIONARY)
+    member = make_member(branch=tree["village"], status=Status.PROBATIONARY)
     with refused(candidate, NotEligible) as info:
         actions.add_introducer(candidate, member=member, known_since=date(2024, 1, 1), by=user)
     assert "chính thức" in str(info.value)
@@ -657,7 +678,7 @@ def test_a_probationary_member_cannot_introduce_charter_art_4(tree, user):
 
 def test_a_member_of_another_commune_cannot_introduce_294_3_2_1(tree, user):
     candidate = dossier_for_introducers(tree["village"])
-    member = MemberFactory(branch=tree["other_branch"])
+    member = make_member(branch=tree["other_branch"])
     with refused(candidate, NotEligible) as info:
         actions.add_introducer(candidate, member=member, known_since=date(2024, 1, 1), by=user)
     assert "cùng tổ chức cơ sở đảng" in str(info.value)
@@ -675,7 +696,7 @@ def test_a_third_introducer_is_refused(tree, user):
 
 def test_the_same_member_cannot_introduce_twice(tree, user):
     candidate = dossier_for_introducers(tree["village"])
-    member = MemberFactory(branch=tree["village"])
+    member = make_member(branch=tree["village"])
     actions.add_introducer(candidate, member=member, known_since=date(2024, 1, 1), by=user)
     with refused(candidate, NotEligible) as info:
         actions.add_introducer(candidate, member=member, known_since=date(2024, 1, 1), by=user)
@@ -833,7 +854,7 @@ def test_only_one_union_may_introduce(tree, user):
 
 def test_introducers_cannot_be_added_after_the_branch_vote(tree, user):
     candidate = proposed(tree["village"], user)
-    member = MemberFactory(branch=tree["village"])
+    member = make_member(branch=tree["village"])
     with refused(candidate, StageNotAllowed):
         actions.add_introducer(candidate, member=member, known_since=date(2024, 1, 1), by=user)
 
@@ -1190,7 +1211,7 @@ def test_a_ceremony_before_the_decision_is_refused(january, user):
 
 def test_a_ceremony_for_someone_already_a_member_is_refused(january, user):
     decide(january, user, decided_on=date(2026, 4, 16))
-    MemberFactory(person=january.person, branch=january.branch)
+    make_member(person=january.person, branch=january.branch)
     with refused(january, Conflict):
         actions.hold_ceremony(january, held_on=date(2026, 5, 19), by=user)
 
@@ -1227,8 +1248,8 @@ def _committed_candidate():
     for parent_kind, child_kind in seed.RULES:
         ParentRule.objects.get_or_create(parent_kind=parent_kind, child_kind=child_kind)
     tree = tree_2025()
-    candidate = CandidateFactory(branch=tree["village"], stage=Stage.CERTIFIED)
-    return start, tree, candidate, [UserFactory(), UserFactory()]
+    candidate = make_candidate(branch=tree["village"], stage=Stage.CERTIFIED)
+    return start, tree, candidate, [make_user(), make_user()]
 
 
 def _delete_committed(start, tree, candidate, users):

@@ -2,6 +2,7 @@
 summary, deadlines and the to-do list."""
 
 from datetime import date
+from typing import Any, cast
 
 import pytest
 
@@ -27,6 +28,18 @@ from dangvien.factories import (
 )
 from dangvien.organisations.models import Kind
 from dangvien.organisations.queries import children
+from dangvien.people.models import Person
+
+# Factories are typed as themselves; these say what they build (mypy).
+
+
+def make_person(**fields: Any) -> Person:
+    return cast(Person, PersonFactory(**fields))
+
+
+def make_candidate(**fields: Any) -> Candidate:
+    return cast(Candidate, CandidateFactory(**fields))
+
 
 TODAY = date(2026, 11, 23)
 
@@ -40,23 +53,23 @@ def tree(db):
 
 
 def test_a_commune_user_sees_the_candidates_of_its_subtree_only(tree):
-    inside = [CandidateFactory(branch=tree[k]) for k in ("village", "school_branch", "clinic")]
-    CandidateFactory(branch=tree["other_branch"])
+    inside = [make_candidate(branch=tree[k]) for k in ("village", "school_branch", "clinic")]
+    make_candidate(branch=tree["other_branch"])
     user = user_with_role(Role.GRASSROOTS_STAFF, tree["commune"])
     assert set(visible_candidates(user)) == set(inside)
 
 
 def test_a_branch_secretary_sees_the_branch_only(tree):
-    mine = CandidateFactory(branch=tree["village"])
-    CandidateFactory(branch=tree["school_branch"])
+    mine = make_candidate(branch=tree["village"])
+    make_candidate(branch=tree["school_branch"])
     user = user_with_role(Role.BRANCH_SECRETARY, tree["village"])
     assert list(visible_candidates(user)) == [mine]
 
 
 def test_a_user_with_roles_at_two_nodes_sees_both(tree):
-    village = CandidateFactory(branch=tree["village"])
-    other = CandidateFactory(branch=tree["other_branch"])
-    CandidateFactory(branch=tree["clinic"])
+    village = make_candidate(branch=tree["village"])
+    other = make_candidate(branch=tree["other_branch"])
+    make_candidate(branch=tree["clinic"])
     user = user_with_role(Role.BRANCH_SECRETARY, tree["village"])
     RoleAssignment.objects.create(user=user, organisation=tree["other_commune"], role=Role.LEADER)
     assert set(visible_candidates(user)) == {village, other}
@@ -68,9 +81,9 @@ def test_candidates_are_listed_by_given_name_then_middle_then_family(tree):
         ("Nguyễn", "Thị", "An"),
         ("Lê", "Văn", "An"),
     ]:
-        CandidateFactory(
+        make_candidate(
             branch=tree["village"],
-            person=PersonFactory(family_name=family, middle_name=middle, given_name=given),
+            person=make_person(family_name=family, middle_name=middle, given_name=given),
         )
     user = user_with_role(Role.BRANCH_SECRETARY, tree["village"])
     names = [c.person.full_name for c in visible_candidates(user)]
@@ -89,11 +102,11 @@ def test_the_list_query_count_does_not_grow_with_rows(tree, django_assert_num_qu
 
 
 def test_search_ignores_case_and_diacritics(tree):
-    dat = CandidateFactory(
+    dat = make_candidate(
         branch=tree["village"],
-        person=PersonFactory(family_name="Nguyễn", middle_name="Văn", given_name="Đạt"),
+        person=make_person(family_name="Nguyễn", middle_name="Văn", given_name="Đạt"),
     )
-    CandidateFactory(branch=tree["village"], person=PersonFactory(given_name="Lan"))
+    make_candidate(branch=tree["village"], person=make_person(given_name="Lan"))
     rows = Candidate.objects.all()
     assert list(filter_candidates(rows, q="NGUYEN van dat")) == [dat]
     assert list(filter_candidates(rows, q="Đạt")) == [dat]
@@ -101,9 +114,9 @@ def test_search_ignores_case_and_diacritics(tree):
 
 
 def test_filters_by_stage_active_and_branch(tree):
-    open_ = CandidateFactory(branch=tree["village"], stage=Stage.CERTIFIED)
-    done = CandidateFactory(branch=tree["village"], stage=Stage.WITHDRAWN)
-    school = CandidateFactory(branch=tree["school_branch"], stage=Stage.CERTIFIED)
+    open_ = make_candidate(branch=tree["village"], stage=Stage.CERTIFIED)
+    done = make_candidate(branch=tree["village"], stage=Stage.WITHDRAWN)
+    school = make_candidate(branch=tree["school_branch"], stage=Stage.CERTIFIED)
     rows = Candidate.objects.all()
     assert set(filter_candidates(rows, stage="active")) == {open_, school}
     assert list(filter_candidates(rows, stage=Stage.WITHDRAWN)) == [done]
@@ -124,7 +137,7 @@ def _populate(tree):
     }
     for key, stages in plan.items():
         for stage in stages:
-            CandidateFactory(branch=tree[key], stage=stage)
+            make_candidate(branch=tree[key], stage=stage)
     CandidateFactory.create_batch(3, branch=extra, stage=Stage.IN_AWARENESS_COURSE)
 
 
@@ -168,10 +181,10 @@ def test_stage_counts(tree):
 
 
 def test_eligibility_lists_every_check_and_says_which_fail(tree):
-    candidate = CandidateFactory(
+    candidate = make_candidate(
         branch=tree["village"],
         stage=Stage.BACKGROUND_CHECKED,
-        person=PersonFactory(birth_date=date(2000, 1, 1)),
+        person=make_person(birth_date=date(2000, 1, 1)),
         certificate_issued_on=date(2026, 1, 5),
         application_on=date(2026, 2, 1),
         declaration_on=date(2026, 2, 2),
@@ -196,7 +209,7 @@ def test_eligibility_lists_every_check_and_says_which_fail(tree):
 
 
 def test_eligibility_without_certificate_or_dossier(tree):
-    candidate = CandidateFactory(branch=tree["village"], stage=Stage.CANDIDATE)
+    candidate = make_candidate(branch=tree["village"], stage=Stage.CANDIDATE)
     checks = {c.key: c for c in eligibility_checks(candidate, date(2026, 10, 15))}
     assert not checks["certificate"].ok
     assert not checks["dossier"].ok
@@ -207,7 +220,7 @@ def test_eligibility_without_certificate_or_dossier(tree):
 
 
 def test_deadlines_show_what_is_due_and_whether_it_is_overdue(tree):
-    pending = CandidateFactory(
+    pending = make_candidate(
         branch=tree["village"], stage=Stage.BRANCH_PROPOSED, decision_due_on=date(2026, 11, 20)
     )
     (item,) = deadlines(pending, TODAY)
@@ -216,7 +229,7 @@ def test_deadlines_show_what_is_due_and_whether_it_is_overdue(tree):
         date(2026, 11, 20),
         True,
     )
-    admitted = CandidateFactory(
+    admitted = make_candidate(
         branch=tree["village"], stage=Stage.ADMITTED, ceremony_due_on=date(2026, 12, 1)
     )
     (item,) = deadlines(admitted, TODAY)
@@ -224,7 +237,7 @@ def test_deadlines_show_what_is_due_and_whether_it_is_overdue(tree):
 
 
 def test_the_certificate_expiry_is_a_deadline_while_the_dossier_is_prepared(tree):
-    candidate = CandidateFactory(
+    candidate = make_candidate(
         branch=tree["village"], stage=Stage.DOSSIER_OPEN, certificate_issued_on=date(2021, 11, 22)
     )
     (item,) = deadlines(candidate, TODAY)
@@ -232,24 +245,24 @@ def test_the_certificate_expiry_is_a_deadline_while_the_dossier_is_prepared(tree
 
 
 def test_todo_lists_decisions_and_ceremonies_near_or_past_their_deadline_in_scope(tree):
-    late = CandidateFactory(
+    late = make_candidate(
         branch=tree["village"], stage=Stage.BRANCH_PROPOSED, decision_due_on=date(2026, 11, 1)
     )
-    soon = CandidateFactory(
+    soon = make_candidate(
         branch=tree["school_branch"],
         stage=Stage.GRASSROOTS_ENDORSED,
         decision_due_on=date(2026, 12, 1),
     )
-    CandidateFactory(
+    make_candidate(
         branch=tree["village"], stage=Stage.BRANCH_PROPOSED, decision_due_on=date(2027, 3, 1)
     )
-    CandidateFactory(
+    make_candidate(
         branch=tree["other_branch"], stage=Stage.BRANCH_PROPOSED, decision_due_on=date(2026, 11, 1)
     )
-    ceremony = CandidateFactory(
+    ceremony = make_candidate(
         branch=tree["clinic"], stage=Stage.ADMITTED, ceremony_due_on=date(2026, 11, 25)
     )
-    CandidateFactory(  # decided long ago but already a member: nothing to do
+    make_candidate(  # decided long ago but already a member: nothing to do
         branch=tree["clinic"], stage=Stage.MEMBER, ceremony_due_on=date(2026, 11, 25)
     )
     user = user_with_role(Role.GRASSROOTS_STAFF, tree["commune"])

@@ -1,10 +1,12 @@
 """Reads that walk the tree: descendants by path, who decides admission (DOMAIN.md §2,
 294-QĐ/TW §4.3.2), and each user's scope."""
 
+from typing import Any, cast
+
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
-from dangvien.accounts.models import Role, RoleAssignment
+from dangvien.accounts.models import Role, RoleAssignment, User
 from dangvien.factories import UserFactory, org, tree_2025, user_with_role
 from dangvien.organisations.models import Kind, Organisation
 from dangvien.organisations.queries import (
@@ -19,6 +21,17 @@ from dangvien.organisations.queries import (
     units_managed_by,
     visible_organisations,
 )
+
+# Factories are typed as themselves; these say what they build (mypy).
+
+
+def anonymous() -> User:
+    """request.user before login: the queries take it as well (typed User for callers)."""
+    return cast(User, AnonymousUser())
+
+
+def make_user(**fields: Any) -> User:
+    return cast(User, UserFactory(**fields))
 
 
 @pytest.fixture
@@ -168,6 +181,6 @@ def test_an_inactive_role_gives_no_scope(tree):
 
 
 def test_a_user_without_roles_or_logged_out_sees_nothing(tree):
-    assert not visible_organisations(UserFactory()).exists()
-    assert scope_paths(AnonymousUser()) == []
-    assert not Organisation.objects.filter(in_scope(AnonymousUser(), "path")).exists()
+    assert not visible_organisations(make_user()).exists()
+    assert scope_paths(anonymous()) == []
+    assert not Organisation.objects.filter(in_scope(anonymous(), "path")).exists()
