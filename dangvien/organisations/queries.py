@@ -65,9 +65,7 @@ def scope_paths(user: "User") -> list[str]:
     cached = getattr(user, "_scope_paths", None)
     if cached is not None:
         return list(cached)
-    paths = sorted(
-        set(user.roles.filter(active=True).values_list("organisation__path", flat=True))
-    )
+    paths = sorted(set(user.roles.filter(active=True).values_list("organisation__path", flat=True)))
     minimal: list[str] = []
     for path in paths:
         if not any(path.startswith(kept) for kept in minimal):
@@ -152,7 +150,9 @@ def admission_chain(branch: Organisation) -> AdmissionChain:
             grassroots = org
     if grassroots is not None and grassroots.kind == Kind.GRASSROOTS_COMMITTEE:
         if grassroots.authorised_to_admit:
-            return AdmissionChain(branch, grassroots, None, grassroots, "vote.authorised_grassroots")
+            return AdmissionChain(
+                branch, grassroots, None, grassroots, "vote.authorised_grassroots"
+            )
         if superior is None:
             raise ValueError(f"{branch} has no committee above its grassroots organisation")
         return AdmissionChain(branch, grassroots, grassroots, superior, "vote.decider")
