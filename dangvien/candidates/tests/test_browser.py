@@ -9,7 +9,12 @@ from dangvien.candidates.models import Candidate, Stage
 from dangvien.factories import MemberFactory, tree_2025, user_with_role
 from dangvien.members.models import Member, Status
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+# serialized_rollback: the flush after a transactional test would also wipe the rows seeded
+# by data migrations (parent rules), which later tests and a reused database need.
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 PASSWORD = "mat-khau-thu-nghiem"
 
 

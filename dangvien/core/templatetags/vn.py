@@ -14,6 +14,8 @@ def so(value: Any, decimals: int | None = None) -> str:
     """Numbers as Vietnamese reports write them: 1.318 and 30,7."""
     if value is None or value == "":
         return ""
+    if decimals is not None:
+        value = round(float(value), int(decimals))  # number_format would cut, not round
     return number_format(value, decimal_pos=decimals, force_grouping=True, use_l10n=True)
 
 

@@ -57,3 +57,9 @@ def test_ngay_is_day_month_year_in_any_locale():
     assert ngay(None) == ""
     with translation.override("en"):
         assert ngay(date(2024, 3, 5)) == "05/03/2024"
+
+
+def test_so_rounds_rather_than_cuts_decimals():
+    with translation.override("vi"):
+        assert so(66.67, 1) == "66,7"
+        assert so(2 / 3 * 100, 1) == "66,7"
