@@ -3,6 +3,7 @@ the organisation action so paths are right."""
 
 import itertools
 from datetime import date
+from typing import Any, cast
 
 import factory
 
@@ -17,9 +18,15 @@ from dangvien.people.models import Education, Person
 _ids = itertools.count(100000000001)
 
 
-def org(kind: str, parent: Organisation | None = None, name: str | None = None, **kw: object) -> Organisation:
+def org(
+    kind: str, parent: Organisation | None = None, name: str | None = None, **kw: Any
+) -> Organisation:
     return create_organisation(
-        name=name or f"{Kind(kind).label} {next(_ids) % 1000}", kind=kind, parent=parent, by=None, **kw
+        name=name or f"{Kind(kind).label} {next(_ids) % 1000}",
+        kind=kind,
+        parent=parent,
+        by=None,
+        **kw,
     )
 
 
@@ -28,14 +35,21 @@ def tree_2025() -> dict[str, Organisation]:
     province = org(Kind.PROVINCE, name="Tỉnh ủy Thử Nghiệm")
     commune = org(Kind.COMMUNE, province, name="Đảng bộ xã An Bình")
     village = org(Kind.BRANCH, commune, name="Chi bộ thôn Đông")
-    school = org(Kind.GRASSROOTS_COMMITTEE, commune, name="Đảng bộ Trường THPT An Bình", committee_size=9)
+    school = org(
+        Kind.GRASSROOTS_COMMITTEE, commune, name="Đảng bộ Trường THPT An Bình", committee_size=9
+    )
     school_branch = org(Kind.BRANCH, school, name="Chi bộ Tổ Toán")
     clinic = org(Kind.GRASSROOTS_BRANCH, commune, name="Chi bộ Trạm Y tế")
     other_commune = org(Kind.COMMUNE, province, name="Đảng bộ xã Hòa Lạc")
     other_branch = org(Kind.BRANCH, other_commune, name="Chi bộ thôn Tây")
     return {
-        "province": province, "commune": commune, "village": village, "school": school,
-        "school_branch": school_branch, "clinic": clinic, "other_commune": other_commune,
+        "province": province,
+        "commune": commune,
+        "village": village,
+        "school": school,
+        "school_branch": school_branch,
+        "clinic": clinic,
+        "other_commune": other_commune,
         "other_branch": other_branch,
     }
 
@@ -48,8 +62,8 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.django.Password("mat-khau-thu-nghiem")
 
 
-def user_with_role(role: str, organisation: Organisation, **kw: object) -> User:
-    user = UserFactory(**kw)
+def user_with_role(role: str, organisation: Organisation, **kw: Any) -> User:
+    user = make_user(**kw)
     RoleAssignment.objects.create(user=user, organisation=organisation, role=role)
     return user
 
@@ -68,7 +82,7 @@ class PersonFactory(factory.django.DjangoModelFactory):
     education_level = Education.UPPER_SECONDARY
 
     @factory.post_generation
-    def keys(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+    def keys(obj: Person, create: bool, extracted: Any, **kwargs: Any) -> None:
         derived_keys(obj)
         if create:
             obj.save(update_fields=["search_text", "sort_key"])
@@ -95,3 +109,20 @@ class CandidateFactory(factory.django.DjangoModelFactory):
     branch = None
     org_path = factory.LazyAttribute(lambda o: o.branch.path)
     stage = Stage.CANDIDATE
+
+
+# Typed shortcuts: factory_boy's calls are untyped, these give tests the model types.
+def make_person(**fields: Any) -> Person:
+    return cast(Person, PersonFactory(**fields))
+
+
+def make_member(**fields: Any) -> Member:
+    return cast(Member, MemberFactory(**fields))
+
+
+def make_candidate(**fields: Any) -> Candidate:
+    return cast(Candidate, CandidateFactory(**fields))
+
+
+def make_user(**fields: Any) -> User:
+    return cast(User, UserFactory(**fields))

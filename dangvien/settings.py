@@ -14,7 +14,7 @@ from dangvien.core.env import env_bool, env_int, env_list, env_str
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("DANGVIEN_VAR_DIR", str(BASE_DIR / "var")))
 
-DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production"  # noqa: S105
+DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production"
 DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])

@@ -13,7 +13,9 @@ from dangvien.organisations.models import Organisation
 
 
 @action
-def assign_role(user: User, *, organisation: Organisation, role: str, by: User | None) -> RoleAssignment:
+def assign_role(
+    user: User, *, organisation: Organisation, role: str, by: User | None
+) -> RoleAssignment:
     assignment, _created = RoleAssignment.objects.update_or_create(
         user=user, organisation=organisation, role=role, defaults={"active": True}
     )

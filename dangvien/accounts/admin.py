@@ -14,7 +14,7 @@ class RoleInline(admin.TabularInline):
 class DangvienUserAdmin(UserAdmin):
     inlines = [RoleInline]
     list_display = ["username", "display_name", "is_active", "is_staff"]
-    fieldsets = (*UserAdmin.fieldsets, ("Dangvien", {"fields": ["display_name"]}))
+    fieldsets = (*(UserAdmin.fieldsets or ()), ("Dangvien", {"fields": ["display_name"]}))
 
 
 @admin.register(ApiToken)

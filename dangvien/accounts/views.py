@@ -1,11 +1,12 @@
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from dangvien.candidates import queries as candidate_queries
 from dangvien.candidates.models import Stage
+from dangvien.core.http import AuthedRequest
 from dangvien.organisations.queries import units_managed_by
 
 
@@ -15,8 +16,8 @@ class LoginView(auth_views.LoginView):
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """"Việc cần làm": what is near or past a deadline in the user's scope."""
+def home(request: AuthedRequest) -> HttpResponse:
+    """ "Việc cần làm": what is near or past a deadline in the user's scope."""
     today = timezone.localdate()
     todo = candidate_queries.todo(request.user, today)
     decisions = list(todo["decisions"][:50])
@@ -28,9 +29,8 @@ def home(request: HttpRequest) -> HttpResponse:
         "today": today,
         "decisions": decisions,
         "ceremonies": ceremonies,
-        "overdue": sum(
-            1 for c in decisions if c.decision_due_on and c.decision_due_on < today
-        ) + sum(1 for c in ceremonies if c.ceremony_due_on and c.ceremony_due_on < today),
+        "overdue": sum(1 for c in decisions if c.decision_due_on and c.decision_due_on < today)
+        + sum(1 for c in ceremonies if c.ceremony_due_on and c.ceremony_due_on < today),
         "pipeline": pipeline,
         "units": units_managed_by(request.user),
     }

@@ -42,7 +42,6 @@ from dangvien.organisations.models import Organisation
 from dangvien.organisations.queries import admission_chain
 from dangvien.people import actions as people_actions
 
-
 BEFORE_BRANCH_VOTE = (
     Stage.CANDIDATE,
     Stage.IN_AWARENESS_COURSE,
@@ -84,7 +83,11 @@ def _move(candidate: Candidate, *, to: str, by: Any, note: str = "", **changes: 
 
 def _locked(candidate: Candidate, *stages: str) -> Candidate:
     """Lock the row for a write that keeps the stage, and check the stage allows it."""
-    row = Candidate.objects.select_for_update().select_related("person", "branch").get(pk=candidate.pk)
+    row = (
+        Candidate.objects.select_for_update()
+        .select_related("person", "branch")
+        .get(pk=candidate.pk)
+    )
     if row.stage not in stages:
         raise StageNotAllowed(f"Không thể thực hiện ở bước “{Stage(row.stage).label}”.")
     return row
@@ -110,7 +113,9 @@ def nominate_candidate(
     """The chi bộ lists a promising person and may assign a member to help (12-HD/BTCTW)."""
     if not branch.holds_members:
         raise NotEligible("Quần chúng ưu tú phải do một chi bộ theo dõi.", field="branch_id")
-    if helper is not None and (helper.branch_id != branch.pk or helper.status not in ("official", "probationary")):
+    if helper is not None and (
+        helper.branch_id != branch.pk or helper.status not in ("official", "probationary")
+    ):
         raise NotEligible("Đảng viên giúp đỡ phải thuộc chi bộ này.", field="helper_id")
     person = people_actions.create_person(**person_fields, today=_today())
     candidate = Candidate.objects.create(
@@ -122,8 +127,11 @@ def nominate_candidate(
         helper=helper,
     )
     StageChange.objects.create(
-        candidate=candidate, from_stage=Stage.CANDIDATE, to_stage=Stage.CANDIDATE,
-        by=_user(by), note="Đưa vào danh sách quần chúng ưu tú",
+        candidate=candidate,
+        from_stage=Stage.CANDIDATE,
+        to_stage=Stage.CANDIDATE,
+        by=_user(by),
+        note="Đưa vào danh sách quần chúng ưu tú",
     )
     return candidate
 
@@ -137,8 +145,12 @@ def start_awareness_course(
         raise NotEligible("Cần ghi tên lớp bồi dưỡng.", field="course_name")
     _not_future(started_on, "Ngày bắt đầu học", "started_on")
     return _move(
-        candidate, to=Stage.IN_AWARENESS_COURSE, by=by, note=nfc(course_name),
-        course_name=nfc(course_name), course_started_on=started_on,
+        candidate,
+        to=Stage.IN_AWARENESS_COURSE,
+        by=by,
+        note=nfc(course_name),
+        course_name=nfc(course_name),
+        course_started_on=started_on,
     )
 
 
@@ -151,7 +163,9 @@ def certify(candidate: Candidate, *, certificate_no: str, issued_on: date, by: A
     _not_future(issued_on, "Ngày cấp giấy chứng nhận", "issued_on")
     if candidate.course_started_on and issued_on < candidate.course_started_on:
         raise NotEligible("Ngày cấp giấy chứng nhận trước ngày bắt đầu học.", field="issued_on")
-    validity = rule("admission.certificate_validity_months", on=_today(), organisation=candidate.branch)
+    validity = rule(
+        "admission.certificate_validity_months", on=_today(), organisation=candidate.branch
+    )
     if add_months(issued_on, validity) < _today():
         raise NotEligible(
             f"Giấy chứng nhận đã quá {validity} tháng: người vào Đảng phải học lại lớp "
@@ -159,8 +173,12 @@ def certify(candidate: Candidate, *, certificate_no: str, issued_on: date, by: A
             field="issued_on",
         )
     return _move(
-        candidate, to=Stage.CERTIFIED, by=by, note=f"Giấy chứng nhận số {certificate_no}",
-        certificate_no=certificate_no, certificate_issued_on=issued_on,
+        candidate,
+        to=Stage.CERTIFIED,
+        by=by,
+        note=f"Giấy chứng nhận số {certificate_no}",
+        certificate_no=certificate_no,
+        certificate_issued_on=issued_on,
     )
 
 
@@ -177,8 +195,12 @@ def open_dossier(
             field="declaration_on",
         )
     return _move(
-        candidate, to=Stage.DOSSIER_OPEN, by=by, note="Đơn xin vào Đảng và lý lịch",
-        application_on=application_on, declaration_on=declaration_on,
+        candidate,
+        to=Stage.DOSSIER_OPEN,
+        by=by,
+        note="Đơn xin vào Đảng và lý lịch",
+        application_on=application_on,
+        declaration_on=declaration_on,
     )
 
 
@@ -227,8 +249,12 @@ def add_introducer(
     if problem:
         raise NotEligible(problem, field="member_id" if member else "union")
     return Introducer.objects.create(
-        candidate=row, member=member, union="" if member else union,
-        resolution_no=nfc(resolution_no), known_since=known_since, by=_user(by),
+        candidate=row,
+        member=member,
+        union="" if member else union,
+        resolution_no=nfc(resolution_no),
+        known_since=known_since,
+        by=_user(by),
     )
 
 
@@ -291,19 +317,31 @@ def record_branch_vote(
     failed = [c.message for c in eligibility_checks(row, held_on) if not c.ok]
     if failed:
         raise NotEligible(" ".join(failed))
-    denominator = member_queries.vote_denominator(row.branch, on=held_on, exempted_present=exempted_present)
+    denominator = member_queries.vote_denominator(
+        row.branch, on=held_on, exempted_present=exempted_present
+    )
     _check_counts(in_favour, against, denominator, "Chi bộ")
     ratio = rule("vote.branch", on=held_on, organisation=row.branch)
     passed = ratio_met(in_favour, denominator, ratio)
     vote = Vote.objects.create(
-        candidate=row, body=Body.BRANCH, organisation=row.branch, held_on=held_on,
-        in_favour=in_favour, against=against, denominator=denominator, rule=ratio,
-        passed=passed, resolution_no=nfc(resolution_no), by=_user(by),
+        candidate=row,
+        body=Body.BRANCH,
+        organisation=row.branch,
+        held_on=held_on,
+        in_favour=in_favour,
+        against=against,
+        denominator=denominator,
+        rule=ratio,
+        passed=passed,
+        resolution_no=nfc(resolution_no),
+        by=_user(by),
     )
     if passed:
         days = rule("deadline.decision_working_days", on=held_on, organisation=row.branch)
         _move(
-            candidate, to=Stage.BRANCH_PROPOSED, by=by,
+            candidate,
+            to=Stage.BRANCH_PROPOSED,
+            by=by,
             note=f"Nghị quyết chi bộ {vote.resolution_no}: {in_favour}/{denominator} tán thành",
             decision_due_on=calendar.add_working_days(held_on, days),
         )
@@ -338,13 +376,23 @@ def record_grassroots_vote(
     ratio = rule("vote.grassroots", on=held_on, organisation=row.branch)
     passed = ratio_met(in_favour, committee_size, ratio)
     vote = Vote.objects.create(
-        candidate=row, body=Body.GRASSROOTS, organisation=chain.endorser, held_on=held_on,
-        in_favour=in_favour, against=against, denominator=committee_size, rule=ratio,
-        passed=passed, resolution_no=nfc(resolution_no), by=_user(by),
+        candidate=row,
+        body=Body.GRASSROOTS,
+        organisation=chain.endorser,
+        held_on=held_on,
+        in_favour=in_favour,
+        against=against,
+        denominator=committee_size,
+        rule=ratio,
+        passed=passed,
+        resolution_no=nfc(resolution_no),
+        by=_user(by),
     )
     if passed:
         _move(
-            candidate, to=Stage.GRASSROOTS_ENDORSED, by=by,
+            candidate,
+            to=Stage.GRASSROOTS_ENDORSED,
+            by=by,
             note=f"Nghị quyết đảng ủy {vote.resolution_no}: {in_favour}/{committee_size} tán thành",
         )
     return vote
@@ -366,8 +414,12 @@ def extend_decision_deadline(candidate: Candidate, *, reason: str, by: Any) -> C
     row.decision_extension_reason = nfc(reason)
     row.save(update_fields=["decision_due_on", "decision_extended", "decision_extension_reason"])
     StageChange.objects.create(
-        candidate=row, from_stage=row.stage, to_stage=row.stage, by=_user(by),
-        note=f"Gia hạn quyết định đến {row.decision_due_on:%d/%m/%Y}: {row.decision_extension_reason}",
+        candidate=row,
+        from_stage=row.stage,
+        to_stage=row.stage,
+        by=_user(by),
+        note=f"Gia hạn quyết định đến {row.decision_due_on:%d/%m/%Y}: "
+        f"{row.decision_extension_reason}",
     )
     candidate.refresh_from_db()
     return candidate
@@ -416,9 +468,17 @@ def decide_admission(
         ratio = rule(chain.decider_rule, on=decided_on, organisation=row.branch)
         passed = ratio_met(in_favour, committee_size, ratio)
         Vote.objects.create(
-            candidate=row, body=Body.DECIDER, organisation=chain.decider, held_on=decided_on,
-            in_favour=in_favour, against=0, denominator=committee_size, rule=ratio,
-            passed=passed, resolution_no=decision_no, by=_user(by),
+            candidate=row,
+            body=Body.DECIDER,
+            organisation=chain.decider,
+            held_on=decided_on,
+            in_favour=in_favour,
+            against=0,
+            denominator=committee_size,
+            rule=ratio,
+            passed=passed,
+            resolution_no=decision_no,
+            by=_user(by),
         )
         if admitted and not passed:
             raise VoteFailed(
@@ -435,8 +495,11 @@ def decide_admission(
         fields["ceremony_due_on"] = calendar.add_working_days(decided_on, days)
     label = "Quyết định kết nạp" if admitted else "Quyết định không kết nạp"
     return _move(
-        candidate, to=Stage.ADMITTED if admitted else Stage.REJECTED, by=by,
-        note=f"{label} số {decision_no}. {nfc(note)}".strip(), **fields,
+        candidate,
+        to=Stage.ADMITTED if admitted else Stage.REJECTED,
+        by=by,
+        note=f"{label} số {decision_no}. {nfc(note)}".strip(),
+        **fields,
     )
 
 
@@ -462,12 +525,21 @@ def hold_ceremony(
     if Member.objects.filter(person=row.person).exists():
         raise Conflict("Người này đã có hồ sơ đảng viên.")
     member = member_actions.add_probationary_member(
-        row.person, branch=row.branch, admitted_on=row.decided_on,
-        decision_no=row.decision_no, ceremony_on=held_on, by=by,
+        row.person,
+        branch=row.branch,
+        admitted_on=row.decided_on,
+        decision_no=row.decision_no,
+        ceremony_on=held_on,
+        by=by,
     )
     _move(
-        candidate, to=Stage.MEMBER, by=by, note=f"Lễ kết nạp ngày {held_on:%d/%m/%Y}",
-        ceremony_on=held_on, ceremony_late_approval_no=nfc(late_approval_no), member=member,
+        candidate,
+        to=Stage.MEMBER,
+        by=by,
+        note=f"Lễ kết nạp ngày {held_on:%d/%m/%Y}",
+        ceremony_on=held_on,
+        ceremony_late_approval_no=nfc(late_approval_no),
+        member=member,
     )
     return member
 
@@ -478,4 +550,3 @@ def withdraw(candidate: Candidate, *, reason: str, by: Any) -> Candidate:
     if not nfc(reason):
         raise NotEligible("Cần ghi lý do.", field="reason")
     return _move(candidate, to=Stage.WITHDRAWN, by=by, note=nfc(reason))
-

@@ -66,22 +66,31 @@ class OpenDossierForm(forms.Form):
 class BackgroundCheckForm(forms.Form):
     completed_on = date_field("Ngày hoàn thành thẩm tra")
     outcome = forms.ChoiceField(
-        label="Kết quả", choices=BackgroundOutcome.choices, widget=forms.RadioSelect,
+        label="Kết quả",
+        choices=BackgroundOutcome.choices,
+        widget=forms.RadioSelect,
         initial=BackgroundOutcome.CLEAR,
     )
-    note = forms.CharField(label="Nhận xét", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    note = forms.CharField(
+        label="Nhận xét", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
 
 
 class IntroducerForm(forms.Form):
     member = forms.ModelChoiceField(
-        label="Đảng viên giới thiệu", queryset=Member.objects.none(), required=False,
+        label="Đảng viên giới thiệu",
+        queryset=Member.objects.none(),
+        required=False,
         empty_label="— Chọn đảng viên chính thức —",
     )
     union = forms.ChoiceField(
-        label="Hoặc tổ chức giới thiệu", required=False,
+        label="Hoặc tổ chức giới thiệu",
+        required=False,
         choices=[("", "— Không —"), *Union.choices],
     )
-    resolution_no = forms.CharField(label="Số nghị quyết của tổ chức", max_length=50, required=False)
+    resolution_no = forms.CharField(
+        label="Số nghị quyết của tổ chức", max_length=50, required=False
+    )
     known_since = date_field("Cùng công tác, học tập, cư trú từ ngày")
 
     def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
@@ -101,7 +110,9 @@ class BranchVoteForm(forms.Form):
     in_favour = forms.IntegerField(label="Số tán thành", min_value=0)
     against = forms.IntegerField(label="Số không tán thành", min_value=0, initial=0)
     exempted_present = forms.IntegerField(
-        label="Đảng viên miễn sinh hoạt có mặt và biểu quyết", min_value=0, initial=0,
+        label="Đảng viên miễn sinh hoạt có mặt và biểu quyết",
+        min_value=0,
+        initial=0,
         help_text="Đảng viên được miễn có mặt biểu quyết thì được tính vào tổng số.",
     )
     resolution_no = forms.CharField(label="Số nghị quyết", max_length=50)
@@ -120,18 +131,24 @@ class ExtendForm(forms.Form):
 
 class DecideForm(forms.Form):
     admitted = forms.TypedChoiceField(
-        label="Kết quả", choices=[("1", "Kết nạp"), ("0", "Không kết nạp")],
-        coerce=lambda v: v == "1", widget=forms.RadioSelect, initial="1",
+        label="Kết quả",
+        choices=[("1", "Kết nạp"), ("0", "Không kết nạp")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        initial="1",
     )
     decision_no = forms.CharField(label="Số quyết định", max_length=50)
     decided_on = date_field("Ngày quyết định")
     in_favour = forms.IntegerField(label="Số ủy viên tán thành", min_value=0, required=False)
     committee_size = forms.IntegerField(label="Tổng số ủy viên", min_value=1, required=False)
     late_reason = forms.CharField(
-        label="Lý do quyết định chậm (nếu quá hạn)", required=False,
+        label="Lý do quyết định chậm (nếu quá hạn)",
+        required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
-    note = forms.CharField(label="Ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="Ghi chú", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class CeremonyForm(forms.Form):

@@ -29,7 +29,10 @@ NEXT_STAGES: dict[str, set[str]] = {
     Stage.DOSSIER_OPEN: {Stage.BACKGROUND_CHECKED, Stage.WITHDRAWN},
     Stage.BACKGROUND_CHECKED: {Stage.BRANCH_PROPOSED, Stage.WITHDRAWN},
     Stage.BRANCH_PROPOSED: {
-        Stage.GRASSROOTS_ENDORSED, Stage.ADMITTED, Stage.REJECTED, Stage.WITHDRAWN,
+        Stage.GRASSROOTS_ENDORSED,
+        Stage.ADMITTED,
+        Stage.REJECTED,
+        Stage.WITHDRAWN,
     },
     Stage.GRASSROOTS_ENDORSED: {Stage.ADMITTED, Stage.REJECTED, Stage.WITHDRAWN},
     Stage.ADMITTED: {Stage.MEMBER, Stage.WITHDRAWN},
@@ -44,14 +47,20 @@ ACTIVE = [s for s in Stage.values if s not in FINISHED]
 class Candidate(models.Model):
     person = models.ForeignKey("people.Person", models.PROTECT, related_name="candidacies")
     branch = models.ForeignKey(
-        "organisations.Organisation", models.PROTECT, related_name="candidates",
+        "organisations.Organisation",
+        models.PROTECT,
+        related_name="candidates",
         verbose_name=_("chi bộ"),
     )
     org_path = models.CharField(max_length=255, editable=False)
     stage = models.CharField(_("bước"), max_length=30, choices=Stage, default=Stage.CANDIDATE)
     listed_on = models.DateField(_("ngày đưa vào nguồn"), default=timezone.localdate)
     helper = models.ForeignKey(
-        "members.Member", models.SET_NULL, null=True, blank=True, related_name="helping",
+        "members.Member",
+        models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="helping",
         verbose_name=_("đảng viên giúp đỡ"),
     )
     # Awareness course (lớp bồi dưỡng nhận thức về Đảng) and its certificate (CN-NTVĐ).
@@ -63,7 +72,9 @@ class Candidate(models.Model):
     application_on = models.DateField(_("ngày làm đơn xin vào Đảng"), null=True, blank=True)
     declaration_on = models.DateField(_("ngày khai lý lịch"), null=True, blank=True)
     education_exception = models.CharField(
-        _("căn cứ ngoại lệ về học vấn"), max_length=250, blank=True,
+        _("căn cứ ngoại lệ về học vấn"),
+        max_length=250,
+        blank=True,
         help_text=_("Vùng cao, hải đảo, đồng bào dân tộc... theo hướng dẫn của Ban Bí thư."),
     )
     over_age_decision_no = models.CharField(
@@ -125,6 +136,9 @@ class StageChange(models.Model):
     class Meta:
         ordering = ["at", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.from_stage} → {self.to_stage}"
+
 
 class BackgroundOutcome(models.TextChoices):
     CLEAR = "clear", _("Đạt, không có vấn đề")
@@ -143,6 +157,9 @@ class BackgroundCheck(models.Model):
 
     class Meta:
         ordering = ["completed_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.completed_on:%d/%m/%Y} {self.outcome}"
 
 
 class Union(models.TextChoices):
@@ -204,3 +221,6 @@ class Vote(models.Model):
 
     class Meta:
         ordering = ["held_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.body} {self.held_on:%d/%m/%Y}: {self.in_favour}/{self.denominator}"

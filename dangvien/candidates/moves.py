@@ -19,8 +19,13 @@ class Move:
     stages: tuple[str, ...]
 
 
-PRE_VOTE = (Stage.CANDIDATE, Stage.IN_AWARENESS_COURSE, Stage.CERTIFIED, Stage.DOSSIER_OPEN,
-            Stage.BACKGROUND_CHECKED)
+PRE_VOTE = (
+    Stage.CANDIDATE,
+    Stage.IN_AWARENESS_COURSE,
+    Stage.CERTIFIED,
+    Stage.DOSSIER_OPEN,
+    Stage.BACKGROUND_CHECKED,
+)
 OPEN = (*PRE_VOTE, Stage.BRANCH_PROPOSED, Stage.GRASSROOTS_ENDORSED, Stage.ADMITTED)
 
 MOVES = {
@@ -30,15 +35,24 @@ MOVES = {
         Move("certify", "Ghi nhận giấy chứng nhận", (Stage.CANDIDATE, Stage.IN_AWARENESS_COURSE)),
         Move("open-dossier", "Nhận đơn và lý lịch", (Stage.CERTIFIED,)),
         Move("record-background-check", "Ghi kết quả thẩm tra lý lịch", (Stage.DOSSIER_OPEN,)),
-        Move("introducers", "Thêm người giới thiệu",
-             (Stage.CERTIFIED, Stage.DOSSIER_OPEN, Stage.BACKGROUND_CHECKED)),
+        Move(
+            "introducers",
+            "Thêm người giới thiệu",
+            (Stage.CERTIFIED, Stage.DOSSIER_OPEN, Stage.BACKGROUND_CHECKED),
+        ),
         Move("over-age-approval", "Ghi văn bản đồng ý kết nạp trên 60 tuổi", PRE_VOTE),
         Move("record-branch-vote", "Ghi nghị quyết chi bộ", (Stage.BACKGROUND_CHECKED,)),
         Move("record-grassroots-vote", "Ghi nghị quyết đảng ủy cơ sở", (Stage.BRANCH_PROPOSED,)),
-        Move("extend-deadline", "Gia hạn thời gian xét",
-             (Stage.BRANCH_PROPOSED, Stage.GRASSROOTS_ENDORSED)),
-        Move("decide-admission", "Quyết định kết nạp",
-             (Stage.BRANCH_PROPOSED, Stage.GRASSROOTS_ENDORSED)),
+        Move(
+            "extend-deadline",
+            "Gia hạn thời gian xét",
+            (Stage.BRANCH_PROPOSED, Stage.GRASSROOTS_ENDORSED),
+        ),
+        Move(
+            "decide-admission",
+            "Quyết định kết nạp",
+            (Stage.BRANCH_PROPOSED, Stage.GRASSROOTS_ENDORSED),
+        ),
         Move("hold-ceremony", "Ghi lễ kết nạp", (Stage.ADMITTED,)),
         Move("withdraw", "Đưa ra khỏi nguồn", OPEN),
     ]

@@ -6,9 +6,6 @@ from typing import TYPE_CHECKING
 
 from django.db.models import Count, Prefetch, QuerySet
 
-from dangvien.core.dates import add_months, full_months_between, full_years_between
-from dangvien.core.rules import rule
-from dangvien.core.text import fold
 from dangvien.candidates.models import (
     ACTIVE,
     BackgroundOutcome,
@@ -18,6 +15,9 @@ from dangvien.candidates.models import (
     StageChange,
     Union,
 )
+from dangvien.core.dates import add_months, full_months_between, full_years_between
+from dangvien.core.rules import rule
+from dangvien.core.text import fold
 from dangvien.members.models import Status
 from dangvien.organisations.models import Organisation
 from dangvien.organisations.queries import child_bucket, in_scope, same_grassroots
@@ -93,7 +93,9 @@ def _introducer_problems(candidate: Candidate, on: date) -> list[str]:
             member = intro.member
             assert member is not None
             if member.status != Status.OFFICIAL:
-                problems.append(f"Người giới thiệu {member.person} không còn là đảng viên chính thức.")
+                problems.append(
+                    f"Người giới thiệu {member.person} không còn là đảng viên chính thức."
+                )
                 continue
             if add_months(intro.known_since, known_months) > on:
                 problems.append(
@@ -122,13 +124,22 @@ def eligibility_checks(candidate: Candidate, on: date) -> list[Check]:
     min_months = rule("admission.min_age_months", on=on, organisation=branch)
     max_months = rule("admission.max_age_months", on=on, organisation=branch)
     if months < min_months:
-        checks.append(Check("age", False, f"Chưa đủ {min_months // 12} tuổi (tính theo tháng) tại ngày chi bộ xét."))
+        checks.append(
+            Check(
+                "age",
+                False,
+                f"Chưa đủ {min_months // 12} tuổi (tính theo tháng) tại ngày chi bộ xét.",
+            )
+        )
     elif months > max_months and not candidate.over_age_decision_no:
-        checks.append(Check(
-            "age", False,
-            f"Trên {max_months // 12} tuổi: cần văn bản đồng ý của cấp ủy trực thuộc Trung ương "
-            "(294-QĐ/TW §1.1.2).",
-        ))
+        checks.append(
+            Check(
+                "age",
+                False,
+                f"Trên {max_months // 12} tuổi: cần văn bản đồng ý của cấp ủy trực thuộc "
+                "Trung ương (294-QĐ/TW §1.1.2).",
+            )
+        )
     else:
         checks.append(Check("age", True, f"Tuổi: {months // 12} tuổi {months % 12} tháng."))
 
@@ -136,23 +147,41 @@ def eligibility_checks(candidate: Candidate, on: date) -> list[Check]:
     if EDUCATION_ORDER.index(person.education_level) >= EDUCATION_ORDER.index(minimum):
         checks.append(Check("education", True, "Đủ tiêu chuẩn học vấn."))
     elif candidate.education_exception:
-        checks.append(Check("education", True, f"Ngoại lệ học vấn: {candidate.education_exception}."))
+        checks.append(
+            Check("education", True, f"Ngoại lệ học vấn: {candidate.education_exception}.")
+        )
     else:
-        checks.append(Check(
-            "education", False, f"Chưa tốt nghiệp {Education(minimum).label.lower()} (294-QĐ/TW §1.2).",
-        ))
+        checks.append(
+            Check(
+                "education",
+                False,
+                f"Chưa tốt nghiệp {Education(minimum).label.lower()} (294-QĐ/TW §1.2).",
+            )
+        )
 
     validity = rule("admission.certificate_validity_months", on=on, organisation=branch)
     issued = candidate.certificate_issued_on
     if issued is None:
-        checks.append(Check("certificate", False, "Chưa có giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng."))
+        checks.append(
+            Check("certificate", False, "Chưa có giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng.")
+        )
     elif add_months(issued, validity) < on:
-        checks.append(Check(
-            "certificate", False,
-            f"Giấy chứng nhận lớp nhận thức về Đảng đã quá {validity} tháng: cần học lại (HD 06 §5.4).",
-        ))
+        checks.append(
+            Check(
+                "certificate",
+                False,
+                f"Giấy chứng nhận lớp nhận thức về Đảng đã quá {validity} tháng: "
+                "cần học lại (HD 06 §5.4).",
+            )
+        )
     else:
-        checks.append(Check("certificate", True, f"Giấy chứng nhận còn hạn đến {add_months(issued, validity):%d/%m/%Y}."))
+        checks.append(
+            Check(
+                "certificate",
+                True,
+                f"Giấy chứng nhận còn hạn đến {add_months(issued, validity):%d/%m/%Y}.",
+            )
+        )
 
     if candidate.application_on and candidate.declaration_on:
         checks.append(Check("dossier", True, "Có đơn xin vào Đảng và lý lịch."))
@@ -164,7 +193,9 @@ def eligibility_checks(candidate: Candidate, on: date) -> list[Check]:
     if latest is None or latest.outcome != BackgroundOutcome.CLEAR:
         checks.append(Check("background", False, "Chưa có kết quả thẩm tra lý lịch đạt."))
     elif add_months(latest.completed_on, bg_months) < on:
-        checks.append(Check("background", False, f"Kết quả thẩm tra lý lịch đã quá {bg_months} tháng."))
+        checks.append(
+            Check("background", False, f"Kết quả thẩm tra lý lịch đã quá {bg_months} tháng.")
+        )
     else:
         checks.append(Check("background", True, "Đã thẩm tra lý lịch, kết quả đạt."))
 
@@ -173,7 +204,9 @@ def eligibility_checks(candidate: Candidate, on: date) -> list[Check]:
     return checks
 
 
-def introducer_problem(candidate: Candidate, *, member: object | None, union: str, today: date) -> str:
+def introducer_problem(
+    candidate: Candidate, *, member: object | None, union: str, today: date
+) -> str:
     """Why this introducer cannot be added now ("" when they can)."""
     from dangvien.members.models import Member
 
@@ -186,7 +219,9 @@ def introducer_problem(candidate: Candidate, *, member: object | None, union: st
         if any(i.member_id == member.pk for i in current):
             return "Đảng viên này đã là người giới thiệu."
         if not same_grassroots(member.branch, candidate.branch):
-            return "Người giới thiệu phải sinh hoạt trong cùng tổ chức cơ sở đảng với người vào Đảng."
+            return (
+                "Người giới thiệu phải sinh hoạt trong cùng tổ chức cơ sở đảng với người vào Đảng."
+            )
         return ""
     if any(i.union for i in current):
         return "Chỉ một tổ chức (Đoàn hoặc Công đoàn) được giới thiệu."
@@ -217,19 +252,35 @@ class Deadline:
 
 def deadlines(candidate: Candidate, today: date) -> list[Deadline]:
     items: list[Deadline] = []
-    if candidate.stage in (Stage.BRANCH_PROPOSED, Stage.GRASSROOTS_ENDORSED) and candidate.decision_due_on:
-        items.append(Deadline("Quyết định kết nạp", candidate.decision_due_on, candidate.decision_due_on < today))
+    if (
+        candidate.stage in (Stage.BRANCH_PROPOSED, Stage.GRASSROOTS_ENDORSED)
+        and candidate.decision_due_on
+    ):
+        items.append(
+            Deadline(
+                "Quyết định kết nạp", candidate.decision_due_on, candidate.decision_due_on < today
+            )
+        )
     if candidate.stage == Stage.ADMITTED and candidate.ceremony_due_on:
-        items.append(Deadline("Tổ chức lễ kết nạp", candidate.ceremony_due_on, candidate.ceremony_due_on < today))
-    if candidate.stage in (Stage.CERTIFIED, Stage.DOSSIER_OPEN, Stage.BACKGROUND_CHECKED) and candidate.certificate_issued_on:
-        validity = rule("admission.certificate_validity_months", on=today, organisation=candidate.branch)
+        items.append(
+            Deadline(
+                "Tổ chức lễ kết nạp", candidate.ceremony_due_on, candidate.ceremony_due_on < today
+            )
+        )
+    if (
+        candidate.stage in (Stage.CERTIFIED, Stage.DOSSIER_OPEN, Stage.BACKGROUND_CHECKED)
+        and candidate.certificate_issued_on
+    ):
+        validity = rule(
+            "admission.certificate_validity_months", on=today, organisation=candidate.branch
+        )
         expiry = add_months(candidate.certificate_issued_on, validity)
         items.append(Deadline("Giấy chứng nhận lớp nhận thức hết hạn", expiry, expiry < today))
     return items
 
 
 def todo(user: "User", today: date, horizon_days: int = 15) -> dict[str, QuerySet[Candidate]]:
-    """"Việc cần làm": decisions and ceremonies near or past their deadline, in scope."""
+    """ "Việc cần làm": decisions and ceremonies near or past their deadline, in scope."""
     soon = today + timedelta(days=horizon_days)
     rows = visible_candidates(user)
     return {
@@ -262,9 +313,10 @@ def subtree_count(org: Organisation) -> int:
 
 
 def stage_counts(rows: QuerySet[Candidate]) -> dict[str, int]:
-    return dict(rows.order_by().values_list("stage").annotate(n=Count("pk")).values_list("stage", "n"))
+    return dict(
+        rows.order_by().values_list("stage").annotate(n=Count("pk")).values_list("stage", "n")
+    )
 
 
 def last_vote(candidate: Candidate, body: str) -> object | None:
     return candidate.votes.filter(body=body, passed=True).order_by("-held_on", "-id").first()
-

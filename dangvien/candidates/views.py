@@ -7,7 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -16,6 +16,7 @@ from dangvien.candidates import actions, forms, queries
 from dangvien.candidates.models import Candidate, Stage
 from dangvien.candidates.moves import MOVES, allowed_moves, can_create_in, role_allows, stage_allows
 from dangvien.core.errors import DomainError
+from dangvien.core.http import AuthedRequest
 from dangvien.members.models import Member, Status
 from dangvien.members.queries import exempted_count, vote_denominator
 from dangvien.organisations.models import MEMBER_HOLDING, Organisation
@@ -29,7 +30,7 @@ def _branches(user: Any) -> Any:
 
 
 @login_required
-def candidate_list(request: HttpRequest) -> HttpResponse:
+def candidate_list(request: AuthedRequest) -> HttpResponse:
     rows = queries.visible_candidates(request.user)
     organisation = None
     if request.GET.get("organisation", "").isdigit():
@@ -67,7 +68,7 @@ def _can_create_anywhere(user: Any) -> bool:
 
 
 @login_required
-def candidate_new(request: HttpRequest) -> HttpResponse:
+def candidate_new(request: AuthedRequest) -> HttpResponse:
     if not _can_create_anywhere(request.user):
         raise PermissionDenied
     branches = [b for b in _branches(request.user) if can_create_in(request.user, b.path)]
@@ -81,7 +82,9 @@ def candidate_new(request: HttpRequest) -> HttpResponse:
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))
         else:
-            messages.success(request, f"Đã đưa {candidate.person.full_name} vào nguồn quần chúng ưu tú.")
+            messages.success(
+                request, f"Đã đưa {candidate.person.full_name} vào nguồn quần chúng ưu tú."
+            )
             return redirect("candidates:detail", candidate.pk)
     if request.method == "GET" and len(branches) == 1:
         form.initial["branch"] = branches[0].pk
@@ -129,7 +132,11 @@ def _form(name: str, candidate: Candidate, data: Any = None) -> Any:
             form.initial["committee_size"] = endorser.committee_size
     if name == "decide-admission" and data is None:
         decider = admission_chain(candidate.branch).decider
-        size = decider.committee_size if decider.authorised_to_admit else decider.standing_committee_size
+        size = (
+            decider.committee_size
+            if decider.authorised_to_admit
+            else decider.standing_committee_size
+        )
         if size:
             form.initial["committee_size"] = size
     return form
@@ -151,8 +158,12 @@ def _run(name: str, candidate: Candidate, data: dict[str, Any], user: Any) -> st
         return "Đã ghi kết quả thẩm tra lý lịch."
     if name == "introducers":
         actions.add_introducer(
-            candidate, by=user, member=data["member"], union="" if data["member"] else data["union"],
-            resolution_no=data["resolution_no"], known_since=data["known_since"],
+            candidate,
+            by=user,
+            member=data["member"],
+            union="" if data["member"] else data["union"],
+            resolution_no=data["resolution_no"],
+            known_since=data["known_since"],
         )
         return "Đã thêm người giới thiệu."
     if name == "over-age-approval":
@@ -181,7 +192,9 @@ def _run(name: str, candidate: Candidate, data: dict[str, Any], user: Any) -> st
     raise Http404
 
 
-def _context(candidate: Candidate, user: Any, bound: tuple[str, Any] | None = None) -> dict[str, Any]:
+def _context(
+    candidate: Candidate, user: Any, bound: tuple[str, Any] | None = None
+) -> dict[str, Any]:
     today = timezone.localdate()
     moves = allowed_moves(user, candidate)
     if len(getattr(candidate, "active_introducers", [])) >= 2:
@@ -235,14 +248,14 @@ def _fetch(user: Any, pk: int) -> Candidate:
 
 
 @login_required
-def candidate_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def candidate_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     candidate = _fetch(request.user, pk)
     return render(request, "candidates/detail.html", _context(candidate, request.user))
 
 
 @login_required
 @require_POST
-def candidate_move(request: HttpRequest, pk: int, move: str) -> HttpResponse:
+def candidate_move(request: AuthedRequest, pk: int, move: str) -> HttpResponse:
     if move not in MOVES:
         raise Http404
     candidate = _fetch(request.user, pk)

@@ -1,12 +1,13 @@
 from collections.abc import Callable
+from typing import Any
 
-from django.http import HttpRequest, HttpResponse, QueryDict
+from django.http import HttpRequest, HttpResponse
 
 from dangvien.core import audit
 from dangvien.core.text import nfc
 
 
-def _normalised(data: QueryDict) -> QueryDict:
+def _normalised(data: Any) -> Any:
     copy = data.copy()
     for key in copy:
         copy.setlist(key, [nfc(v) if isinstance(v, str) else v for v in copy.getlist(key)])

@@ -41,13 +41,17 @@ DEFAULTS: dict[str, Default] = {
         12, "HD 06-HD/TW §3.4 [U]", "Hiệu lực kết quả thẩm tra lý lịch (tháng)"
     ),
     "admission.introducer_known_months": Default(
-        12, "Điều lệ Đảng Điều 4; 294-QĐ/TW §3.2.1", "Thời gian người giới thiệu biết người vào Đảng (tháng)"
+        12,
+        "Điều lệ Đảng Điều 4; 294-QĐ/TW §3.2.1",
+        "Thời gian người giới thiệu biết người vào Đảng (tháng)",
     ),
     "admission.youth_union_max_age": Default(
         30, "Điều lệ Đoàn TNCS Hồ Chí Minh [U]", "Tuổi đoàn viên tối đa để Đoàn giới thiệu"
     ),
     "admission.knowledge_test_required": Default(
-        False, "Thực tiễn địa phương (seed 000); cấu hình theo tỉnh", "Bắt buộc kiểm tra nhận thức trước khi chi bộ xét"
+        False,
+        "Thực tiễn địa phương (seed 000); cấu hình theo tỉnh",
+        "Bắt buộc kiểm tra nhận thức trước khi chi bộ xét",
     ),
     "vote.branch": Default(
         [2, 3, "at_least"], "Điều lệ Đảng Điều 4–5; HD 06 §3.6b [R]", "Chi bộ: tỷ lệ tán thành"
@@ -59,7 +63,9 @@ DEFAULTS: dict[str, Default] = {
         [1, 2, "more_than"], "QĐ 29/24/294 §4.3.2", "Ban thường vụ cấp ủy cấp trên: tỷ lệ tán thành"
     ),
     "vote.authorised_grassroots": Default(
-        [2, 3, "at_least"], "§4.3.2a; HD 06 §3.7a [R]", "Đảng ủy cơ sở được ủy quyền: tỷ lệ trên tổng số cấp ủy viên"
+        [2, 3, "at_least"],
+        "§4.3.2a; HD 06 §3.7a [R]",
+        "Đảng ủy cơ sở được ủy quyền: tỷ lệ trên tổng số cấp ủy viên",
     ),
     "deadline.decision_working_days": Default(
         60, "QĐ 29 §4.3.1 (giữ trong 294 [U])", "Hạn ra quyết định kết nạp (ngày làm việc)"

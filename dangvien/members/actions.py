@@ -34,7 +34,11 @@ def add_probationary_member(
         probation_started_on=ceremony_on,
     )
     StatusChange.objects.create(
-        member=member, from_status="", to_status=Status.PROBATIONARY, on=ceremony_on,
-        by=by if getattr(by, "pk", None) else None, note=note,
+        member=member,
+        from_status="",
+        to_status=Status.PROBATIONARY,
+        on=ceremony_on,
+        by=by if getattr(by, "pk", None) else None,
+        note=note,
     )
     return member

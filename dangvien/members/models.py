@@ -28,7 +28,9 @@ PROBATION_MONTHS = 12  # Charter Art. 5: probation lasts 12 months from the cere
 class Member(models.Model):
     person = models.OneToOneField("people.Person", models.PROTECT, related_name="member")
     branch = models.ForeignKey(
-        "organisations.Organisation", models.PROTECT, related_name="members",
+        "organisations.Organisation",
+        models.PROTECT,
+        related_name="members",
         verbose_name=_("chi bộ"),
     )
     org_path = models.CharField(max_length=255, editable=False)
@@ -37,9 +39,7 @@ class Member(models.Model):
     admission_decision_no = models.CharField(_("số quyết định kết nạp"), max_length=50, blank=True)
     probation_started_on = models.DateField(_("ngày kết nạp (lễ)"), null=True, blank=True)
     official_on = models.DateField(_("ngày chính thức"), null=True, blank=True)
-    exempted_since = models.DateField(
-        _("miễn công tác và sinh hoạt từ"), null=True, blank=True
-    )
+    exempted_since = models.DateField(_("miễn công tác và sinh hoạt từ"), null=True, blank=True)
     temporarily_away_since = models.DateField(
         _("sinh hoạt tạm thời nơi khác từ"), null=True, blank=True
     )
@@ -83,3 +83,6 @@ class StatusChange(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '—'} → {self.to_status}"

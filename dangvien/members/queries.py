@@ -55,8 +55,7 @@ def vote_denominator(branch: Organisation, *, on: date, exempted_present: int = 
         away=Count("pk", filter=Q(temporarily_away_since__lte=on)),
         exempted=Count(
             "pk",
-            filter=Q(exempted_since__lte=on)
-            & ~Q(temporarily_away_since__lte=on),
+            filter=Q(exempted_since__lte=on) & ~Q(temporarily_away_since__lte=on),
         ),
     )
     present = min(max(exempted_present, 0), counts["exempted"])
@@ -84,7 +83,9 @@ def counts_by_child(org: Organisation) -> dict[str, dict[str, int]]:
             probationary=Count("pk", filter=Q(status=Status.PROBATIONARY)),
         )
     )
-    return {r["child"]: {"official": r["official"], "probationary": r["probationary"]} for r in rows}
+    return {
+        r["child"]: {"official": r["official"], "probationary": r["probationary"]} for r in rows
+    }
 
 
 def subtree_counts(org: Organisation) -> dict[str, int]:

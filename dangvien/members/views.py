@@ -1,9 +1,10 @@
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from dangvien.core.http import AuthedRequest
 from dangvien.members import queries
 from dangvien.members.models import Status
 from dangvien.organisations.queries import visible_organisations
@@ -12,7 +13,7 @@ PAGE_SIZE = 50
 
 
 @login_required
-def member_list(request: HttpRequest) -> HttpResponse:
+def member_list(request: AuthedRequest) -> HttpResponse:
     organisation = None
     if request.GET.get("organisation", "").isdigit():
         organisation = get_object_or_404(
@@ -39,7 +40,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def member_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def member_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(
         queries.visible_members(request.user).select_related("candidacy"), pk=pk
     )

@@ -85,4 +85,3 @@ def move_organisation(org: Organisation, *, new_parent: Organisation, by: Any) -
     Organisation.objects.filter(pk=org.pk).update(parent=new_parent)
     org.refresh_from_db()
     return org
-

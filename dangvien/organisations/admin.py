@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
 from dangvien.organisations.models import Organisation, ParentRule
 
@@ -11,7 +12,7 @@ class OrganisationAdmin(admin.ModelAdmin):
     raw_id_fields = ["parent"]
     readonly_fields = ["path", "depth"]
 
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False  # nodes are created through actions so the path stays right
 
 

@@ -61,7 +61,11 @@ class Organisation(models.Model):
     name = models.CharField(_("tên"), max_length=200)
     kind = models.CharField(_("loại"), max_length=30, choices=Kind)
     parent = models.ForeignKey(
-        "self", models.PROTECT, null=True, blank=True, related_name="children",
+        "self",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
         verbose_name=_("cấp trên"),
     )
     path = models.CharField(max_length=255, unique=True, editable=False)
@@ -72,9 +76,7 @@ class Organisation(models.Model):
         default=False,
         help_text=_("Đảng ủy cơ sở được cấp ủy cấp trên ủy quyền (294-QĐ/TW §4.3.2a)."),
     )
-    committee_size = models.PositiveSmallIntegerField(
-        _("số cấp ủy viên"), null=True, blank=True
-    )
+    committee_size = models.PositiveSmallIntegerField(_("số cấp ủy viên"), null=True, blank=True)
     standing_committee_size = models.PositiveSmallIntegerField(
         _("số ủy viên ban thường vụ"), null=True, blank=True
     )

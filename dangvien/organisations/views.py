@@ -1,14 +1,15 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from dangvien.candidates import queries as candidate_queries
+from dangvien.core.http import AuthedRequest
 from dangvien.members import queries as member_queries
 from dangvien.organisations import queries
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthedRequest) -> HttpResponse:
     units = list(queries.units_managed_by(request.user))
     if len(units) == 1:
         return redirect("organisations:detail", units[0].pk)
@@ -16,7 +17,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(queries.visible_organisations(request.user), pk=pk)
     children = list(queries.children(org))
     members = member_queries.counts_by_child(org)

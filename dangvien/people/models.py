@@ -41,9 +41,7 @@ class Person(models.Model):
     )
     ethnicity = models.CharField(_("dân tộc"), max_length=40, default="Kinh")
     religion = models.CharField(_("tôn giáo"), max_length=40, default="Không")
-    education_level = models.CharField(
-        _("trình độ học vấn"), max_length=20, choices=Education
-    )
+    education_level = models.CharField(_("trình độ học vấn"), max_length=20, choices=Education)
     occupation = models.CharField(_("nghề nghiệp"), max_length=120, blank=True)
     hometown = models.CharField(_("quê quán"), max_length=200, blank=True)
     address = models.CharField(_("nơi ở hiện nay"), max_length=250, blank=True)

@@ -1,7 +1,7 @@
 """Who may do what, where: a role at a node covers its subtree; deciding is limited to the
 deciding committee or above, province approvals to a tree's top node."""
 
-from typing import Any, cast
+from typing import cast
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -14,7 +14,7 @@ from dangvien.accounts.queries import (
     can_endorse_for,
     has_any_role,
 )
-from dangvien.factories import UserFactory, org, tree_2025, user_with_role
+from dangvien.factories import make_user, org, tree_2025, user_with_role
 from dangvien.organisations.models import Kind
 
 # Factories are typed as themselves; these say what they build (mypy).
@@ -23,10 +23,6 @@ from dangvien.organisations.models import Kind
 def anonymous() -> User:
     """request.user before login: the queries take it as well (typed User for callers)."""
     return cast(User, AnonymousUser())
-
-
-def make_user(**fields: Any) -> User:
-    return cast(User, UserFactory(**fields))
 
 
 @pytest.fixture

@@ -3,7 +3,7 @@ that speaks JSON with a bearer token."""
 
 import json
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -12,30 +12,16 @@ from dangvien.accounts.actions import issue_api_token
 from dangvien.accounts.models import Role, User
 from dangvien.candidates.models import Candidate
 from dangvien.factories import (
-    CandidateFactory,
-    MemberFactory,
-    PersonFactory,
+    make_candidate,
+    make_member,
     tree_2025,
     user_with_role,
 )
 from dangvien.members.models import Member
 from dangvien.organisations.models import Organisation
-from dangvien.people.models import Person
 
 
 # Typed front doors to the factories (factory_boy's calls are untyped).
-def make_candidate(**fields: Any) -> Candidate:
-    return cast(Candidate, CandidateFactory(**fields))
-
-
-def make_member(**fields: Any) -> Member:
-    return cast(Member, MemberFactory(**fields))
-
-
-def make_person(**fields: Any) -> Person:
-    return cast(Person, PersonFactory(**fields))
-
-
 @dataclass
 class Answer:
     status: int

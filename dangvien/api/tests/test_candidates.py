@@ -6,13 +6,11 @@ import pytest
 from dangvien.accounts.models import Role
 from dangvien.api.tests.conftest import (
     candidate_ready_for_branch_vote,
-    make_candidate,
-    make_person,
     official_members,
     queries_used,
 )
 from dangvien.candidates.models import Candidate, Stage, StageChange, Vote
-from dangvien.factories import user_with_role
+from dangvien.factories import make_candidate, make_person, user_with_role
 from dangvien.members.models import Member, Status
 from dangvien.people.models import Person
 

@@ -1,7 +1,8 @@
 from datetime import date
 from typing import Any
 
-from dangvien.api.tests.conftest import make_member, make_person, queries_used
+from dangvien.api.tests.conftest import queries_used
+from dangvien.factories import make_member, make_person
 from dangvien.members.models import Status
 
 

@@ -10,14 +10,12 @@ import re
 import threading
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, cast
 from unittest.mock import patch
 
 import pytest
 from django.db import connection, connections
 from django.forms.models import model_to_dict
 
-from dangvien.accounts.models import User
 from dangvien.candidates import actions
 from dangvien.candidates.models import (
     ACTIVE,
@@ -43,10 +41,11 @@ from dangvien.core.errors import (
 )
 from dangvien.core.models import AuditEvent, CalendarDay, RuleParameter
 from dangvien.factories import (
-    CandidateFactory,
     MemberFactory,
-    PersonFactory,
-    UserFactory,
+    make_candidate,
+    make_member,
+    make_person,
+    make_user,
     org,
     tree_2025,
 )
@@ -55,22 +54,6 @@ from dangvien.organisations.models import Kind, ParentRule
 from dangvien.people.models import Education, Person
 
 # Factories are typed as themselves; these say what they build (mypy).
-
-
-def make_person(**fields: Any) -> Person:
-    return cast(Person, PersonFactory(**fields))
-
-
-def make_candidate(**fields: Any) -> Candidate:
-    return cast(Candidate, CandidateFactory(**fields))
-
-
-def make_member(**fields: Any) -> Member:
-    return cast(Member, MemberFactory(**fields))
-
-
-def make_user(**fields: Any) -> User:
-    return cast(User, UserFactory(**fields))
 
 
 TODAY = date(2026, 11, 23)  # Monday

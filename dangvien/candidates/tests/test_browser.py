@@ -6,7 +6,7 @@ import pytest
 
 from dangvien.accounts.models import Role
 from dangvien.candidates.models import Candidate, Stage
-from dangvien.factories import MemberFactory, tree_2025, user_with_role
+from dangvien.factories import make_member, tree_2025, user_with_role
 from dangvien.members.models import Member, Status
 
 # serialized_rollback: the flush after a transactional test would also wipe the rows seeded
@@ -18,7 +18,7 @@ pytestmark = [
 PASSWORD = "mat-khau-thu-nghiem"
 
 
-def _login(page, username):  # type: ignore[no-untyped-def]
+def _login(page, username):
     page.context.clear_cookies()
     page.goto("/dang-nhap/")
     page.fill("#id_username", username)
@@ -27,7 +27,7 @@ def _login(page, username):  # type: ignore[no-untyped-def]
     page.wait_for_url("**/")
 
 
-def _move(page, name, values):  # type: ignore[no-untyped-def]
+def _move(page, name, values):
     panel = page.locator(f"details[data-move='{name}']")
     if panel.get_attribute("open") is None:
         panel.locator("summary").click()
@@ -45,7 +45,7 @@ def _move(page, name, values):  # type: ignore[no-untyped-def]
     page.wait_for_timeout(150)  # htmx settles the swap
 
 
-def _stage(page) -> str:  # type: ignore[no-untyped-def]
+def _stage(page) -> str:
     return page.locator("#stage-badge").get_attribute("data-stage")
 
 
@@ -55,7 +55,7 @@ def test_a_secretary_and_the_commune_take_a_candidate_from_creation_to_ceremony(
     page = browser_page
     tree = tree_2025()
     village = tree["village"]
-    members = [MemberFactory(branch=village) for _ in range(9)]
+    members = [make_member(branch=village) for _ in range(9)]
     secretary = user_with_role(Role.BRANCH_SECRETARY, village, username="bithu")
     user_with_role(Role.BOARD_STAFF, tree["commune"], username="bantochuc")
     assert secretary.pk
@@ -90,16 +90,28 @@ def test_a_secretary_and_the_commune_take_a_candidate_from_creation_to_ceremony(
         _move(page, "introducers", {"member": str(member.pk), "known_since": "01/01/2020"})
     screenshot("ready-for-vote")
 
-    _move(page, "record-branch-vote", {"held_on": "15/07/2026", "in_favour": "5", "against": "4", "resolution_no": "NQ-01"})
+    _move(
+        page,
+        "record-branch-vote",
+        {"held_on": "15/07/2026", "in_favour": "5", "against": "4", "resolution_no": "NQ-01"},
+    )
     assert _stage(page) == Stage.BACKGROUND_CHECKED  # 5/9 is short of 2/3: recorded only
     assert "chưa đạt 2/3" in page.inner_text("#candidate-body")
-    _move(page, "record-branch-vote", {"held_on": "16/07/2026", "in_favour": "6", "against": "3", "resolution_no": "NQ-02"})
+    _move(
+        page,
+        "record-branch-vote",
+        {"held_on": "16/07/2026", "in_favour": "6", "against": "3", "resolution_no": "NQ-02"},
+    )
     assert _stage(page) == Stage.BRANCH_PROPOSED  # 6/9 is exactly 2/3
     assert page.locator("details[data-move='decide-admission']").count() == 0  # not hers
 
     _login(page, "bantochuc")
     page.goto(f"/quan-chung/{candidate.pk}/")
-    _move(page, "decide-admission", {"admitted": "1", "decision_no": "QĐ-77", "decided_on": "20/08/2026"})
+    _move(
+        page,
+        "decide-admission",
+        {"admitted": "1", "decision_no": "QĐ-77", "decided_on": "20/08/2026"},
+    )
     assert _stage(page) == Stage.ADMITTED
     screenshot("admitted")
 

@@ -2,7 +2,6 @@
 summary, deadlines and the to-do list."""
 
 from datetime import date
-from typing import Any, cast
 
 import pytest
 
@@ -21,24 +20,16 @@ from dangvien.candidates.queries import (
 from dangvien.factories import (
     CandidateFactory,
     MemberFactory,
-    PersonFactory,
+    make_candidate,
+    make_person,
     org,
     tree_2025,
     user_with_role,
 )
 from dangvien.organisations.models import Kind
 from dangvien.organisations.queries import children
-from dangvien.people.models import Person
 
 # Factories are typed as themselves; these say what they build (mypy).
-
-
-def make_person(**fields: Any) -> Person:
-    return cast(Person, PersonFactory(**fields))
-
-
-def make_candidate(**fields: Any) -> Candidate:
-    return cast(Candidate, CandidateFactory(**fields))
 
 
 TODAY = date(2026, 11, 23)

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from dangvien.accounts.models import Role
 from dangvien.candidates.models import Candidate, Stage
-from dangvien.factories import CandidateFactory, MemberFactory, tree_2025, user_with_role
+from dangvien.factories import make_candidate, make_member, tree_2025, user_with_role
 
 pytestmark = pytest.mark.django_db
 
@@ -18,7 +18,7 @@ def tree():
     return tree_2025()
 
 
-def _queries(client, url):  # type: ignore[no-untyped-def]
+def _queries(client, url):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200
@@ -32,7 +32,7 @@ def test_pages_ask_for_login(client):
 
 
 def test_a_candidate_outside_the_users_subtree_answers_404(client, tree):
-    outsider = CandidateFactory(branch=tree["other_branch"])
+    outsider = make_candidate(branch=tree["other_branch"])
     client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
     assert client.get(f"/quan-chung/{outsider.pk}/").status_code == 404
     response = client.post(f"/quan-chung/{outsider.pk}/withdraw/", {"withdraw-reason": "x"})
@@ -41,7 +41,7 @@ def test_a_candidate_outside_the_users_subtree_answers_404(client, tree):
 
 
 def test_a_leader_sees_the_candidate_but_may_not_move_it(client, tree):
-    candidate = CandidateFactory(branch=tree["village"])
+    candidate = make_candidate(branch=tree["village"])
     client.force_login(user_with_role(Role.LEADER, tree["province"]))
     page = client.get(f"/quan-chung/{candidate.pk}/")
     assert page.status_code == 200
@@ -52,7 +52,7 @@ def test_a_leader_sees_the_candidate_but_may_not_move_it(client, tree):
 
 
 def test_a_move_the_stage_does_not_allow_answers_409_and_changes_nothing(client, tree):
-    candidate = CandidateFactory(branch=tree["village"])
+    candidate = make_candidate(branch=tree["village"])
     client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
     response = client.post(
         f"/quan-chung/{candidate.pk}/hold-ceremony/", {"hold-ceremony-held_on": "01/09/2026"}
@@ -63,7 +63,7 @@ def test_a_move_the_stage_does_not_allow_answers_409_and_changes_nothing(client,
 
 
 def test_a_refused_rule_shows_its_vietnamese_message_in_the_htmx_panel(client, tree):
-    candidate = CandidateFactory(branch=tree["village"], stage=Stage.CERTIFIED)
+    candidate = make_candidate(branch=tree["village"], stage=Stage.CERTIFIED)
     client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
     response = client.post(
         f"/quan-chung/{candidate.pk}/open-dossier/",
@@ -78,7 +78,7 @@ def test_a_refused_rule_shows_its_vietnamese_message_in_the_htmx_panel(client, t
 
 
 def test_a_successful_move_answers_the_updated_panel(client, tree):
-    candidate = CandidateFactory(branch=tree["village"], stage=Stage.CERTIFIED)
+    candidate = make_candidate(branch=tree["village"], stage=Stage.CERTIFIED)
     client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
     response = client.post(
         f"/quan-chung/{candidate.pk}/open-dossier/",
@@ -93,11 +93,19 @@ def test_a_successful_move_answers_the_updated_panel(client, tree):
 
 def test_the_secretary_creates_a_candidate_in_her_branch_from_the_form(client, tree):
     client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
-    response = client.post("/quan-chung/them/", {
-        "full_name": "Phạm Thu  Hà", "birth_date": "05/03/2001", "sex": "female",
-        "citizen_id": "001301005555", "ethnicity": "Kinh", "religion": "Không",
-        "education_level": "university", "branch": tree["village"].pk,
-    })
+    response = client.post(
+        "/quan-chung/them/",
+        {
+            "full_name": "Phạm Thu  Hà",
+            "birth_date": "05/03/2001",
+            "sex": "female",
+            "citizen_id": "001301005555",
+            "ethnicity": "Kinh",
+            "religion": "Không",
+            "education_level": "university",
+            "branch": tree["village"].pk,
+        },
+    )
     assert response.status_code == 302
     candidate = Candidate.objects.get(person__citizen_id="001301005555")
     assert candidate.person.birth_date == date(2001, 3, 5)
@@ -106,11 +114,19 @@ def test_the_secretary_creates_a_candidate_in_her_branch_from_the_form(client, t
 
 def test_the_create_form_offers_no_branch_outside_the_users_scope(client, tree):
     client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
-    response = client.post("/quan-chung/them/", {
-        "full_name": "Phạm Thu Hà", "birth_date": "05/03/2001", "sex": "female",
-        "citizen_id": "001301005556", "education_level": "university",
-        "ethnicity": "Kinh", "religion": "Không", "branch": tree["other_branch"].pk,
-    })
+    response = client.post(
+        "/quan-chung/them/",
+        {
+            "full_name": "Phạm Thu Hà",
+            "birth_date": "05/03/2001",
+            "sex": "female",
+            "citizen_id": "001301005556",
+            "education_level": "university",
+            "ethnicity": "Kinh",
+            "religion": "Không",
+            "branch": tree["other_branch"].pk,
+        },
+    )
     assert response.status_code == 200
     assert not Candidate.objects.exists()
 
@@ -121,7 +137,7 @@ def test_a_leader_cannot_open_the_create_form(client, tree):
 
 
 def test_search_ignores_case_and_diacritics(client, tree):
-    candidate = CandidateFactory(branch=tree["village"])
+    candidate = make_candidate(branch=tree["village"])
     client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
     name = candidate.person.full_name
     from dangvien.core.text import fold
@@ -134,15 +150,15 @@ def test_search_ignores_case_and_diacritics(client, tree):
 
 def test_candidate_list_query_count_stays_flat_as_rows_grow(client, tree):
     client.force_login(user_with_role(Role.BOARD_STAFF, tree["province"]))
-    CandidateFactory.create_batch(3, branch=tree["village"])
+    [make_candidate(branch=tree["village"]) for _ in range(3)]
     few = _queries(client, "/quan-chung/")
-    CandidateFactory.create_batch(30, branch=tree["school_branch"])
+    [make_candidate(branch=tree["school_branch"]) for _ in range(30)]
     assert _queries(client, "/quan-chung/") == few
 
 
 def test_candidate_detail_query_count_stays_flat_as_history_grows(client, tree):
     client.force_login(user_with_role(Role.BOARD_STAFF, tree["province"]))
-    candidate = CandidateFactory(branch=tree["village"])
+    candidate = make_candidate(branch=tree["village"])
     few = _queries(client, f"/quan-chung/{candidate.pk}/")
     for _ in range(10):
         candidate.changes.create(from_stage="candidate", to_stage="candidate", note="x")
@@ -152,11 +168,13 @@ def test_candidate_detail_query_count_stays_flat_as_history_grows(client, tree):
 def test_home_todo_query_count_stays_flat(client, tree):
     user = user_with_role(Role.BOARD_STAFF, tree["province"])
     client.force_login(user)
-    CandidateFactory(branch=tree["village"], stage=Stage.ADMITTED, ceremony_due_on=date(2026, 11, 1))
+    make_candidate(branch=tree["village"], stage=Stage.ADMITTED, ceremony_due_on=date(2026, 11, 1))
     few = _queries(client, "/")
     for _ in range(20):
-        CandidateFactory(
-            branch=tree["school_branch"], stage=Stage.BRANCH_PROPOSED, decision_due_on=date(2026, 11, 20)
+        make_candidate(
+            branch=tree["school_branch"],
+            stage=Stage.BRANCH_PROPOSED,
+            decision_due_on=date(2026, 11, 20),
         )
     assert _queries(client, "/") == few
     assert "Quá hạn" in client.get("/").content.decode()
@@ -164,17 +182,17 @@ def test_home_todo_query_count_stays_flat(client, tree):
 
 def test_member_list_and_organisation_page_query_counts_stay_flat(client, tree):
     client.force_login(user_with_role(Role.BOARD_STAFF, tree["province"]))
-    MemberFactory.create_batch(3, branch=tree["village"])
+    [make_member(branch=tree["village"]) for _ in range(3)]
     members_few = _queries(client, "/dang-vien/")
     org_few = _queries(client, f"/to-chuc/{tree['commune'].pk}/")
-    MemberFactory.create_batch(30, branch=tree["school_branch"])
-    CandidateFactory.create_batch(10, branch=tree["clinic"])
+    [make_member(branch=tree["school_branch"]) for _ in range(30)]
+    [make_candidate(branch=tree["clinic"]) for _ in range(10)]
     assert _queries(client, "/dang-vien/") == members_few
     assert _queries(client, f"/to-chuc/{tree['commune'].pk}/") == org_few
 
 
 def test_an_organisation_outside_scope_and_its_members_answer_404(client, tree):
-    member = MemberFactory(branch=tree["other_branch"])
+    member = make_member(branch=tree["other_branch"])
     client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
     assert client.get(f"/to-chuc/{tree['other_commune'].pk}/").status_code == 404
     assert client.get(f"/dang-vien/{member.pk}/").status_code == 404
@@ -182,9 +200,9 @@ def test_an_organisation_outside_scope_and_its_members_answer_404(client, tree):
 
 
 def test_the_tree_page_counts_members_and_candidates_per_child(client, tree):
-    MemberFactory.create_batch(4, branch=tree["village"])
-    MemberFactory.create_batch(2, branch=tree["school_branch"])
-    CandidateFactory(branch=tree["school_branch"])
+    [make_member(branch=tree["village"]) for _ in range(4)]
+    [make_member(branch=tree["school_branch"]) for _ in range(2)]
+    make_candidate(branch=tree["school_branch"])
     client.force_login(user_with_role(Role.LEADER, tree["province"]))
     response = client.get(f"/to-chuc/{tree['commune'].pk}/")
     rows = {r["org"].name: r for r in response.context["rows"]}

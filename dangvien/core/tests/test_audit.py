@@ -6,32 +6,23 @@ as booleans (SQLite's ``json_object`` stores 0/1).
 """
 
 from datetime import date
-from typing import Any, cast
 
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from dangvien.accounts.models import User
 from dangvien.candidates.actions import withdraw
-from dangvien.candidates.models import Candidate, Stage
+from dangvien.candidates.models import Stage
 from dangvien.core import audit
 from dangvien.core.models import AuditEvent
-from dangvien.factories import CandidateFactory, PersonFactory, UserFactory, tree_2025
+from dangvien.factories import (
+    make_candidate,
+    make_person,
+    make_user,
+    tree_2025,
+)
 from dangvien.people.models import Person
 
 # Factories are typed as themselves; these say what they build (mypy).
-
-
-def make_person(**fields: Any) -> Person:
-    return cast(Person, PersonFactory(**fields))
-
-
-def make_candidate(**fields: Any) -> Candidate:
-    return cast(Candidate, CandidateFactory(**fields))
-
-
-def make_user(**fields: Any) -> User:
-    return cast(User, UserFactory(**fields))
 
 
 def mark():

@@ -13,7 +13,16 @@ def test_nfc_composes_decomposed_input_and_squeezes_spaces():
 def test_vietnamese_order_puts_short_words_first_and_d_stroke_after_d():
     names = ["Đức", "Dũng", "Anh", "An", "Ánh", "Ăn", "Ân", "Bình", "Ý", "Yến"]
     assert sorted(names, key=collation_key) == [
-        "An", "Anh", "Ánh", "Ăn", "Ân", "Bình", "Dũng", "Đức", "Ý", "Yến",
+        "An",
+        "Anh",
+        "Ánh",
+        "Ăn",
+        "Ân",
+        "Bình",
+        "Dũng",
+        "Đức",
+        "Ý",
+        "Yến",
     ]
 
 

@@ -2,12 +2,11 @@
 §2), counts per child node, and each user's scope."""
 
 from datetime import date
-from typing import Any, cast
 
 import pytest
 
 from dangvien.accounts.models import Role, RoleAssignment
-from dangvien.factories import MemberFactory, org, tree_2025, user_with_role
+from dangvien.factories import MemberFactory, make_member, org, tree_2025, user_with_role
 from dangvien.members.models import ACTIVE_STATUSES, Member, Status
 from dangvien.members.queries import (
     counts_by_child,
@@ -21,10 +20,6 @@ from dangvien.organisations.models import Kind
 from dangvien.organisations.queries import children
 
 # Factories are typed as themselves; these say what they build (mypy).
-
-
-def make_member(**fields: Any) -> Member:
-    return cast(Member, MemberFactory(**fields))
 
 
 ON = date(2026, 10, 15)

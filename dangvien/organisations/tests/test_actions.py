@@ -1,26 +1,16 @@
 """Writes to the organisation tree: which kind may sit under which is data (ParentRule),
 and a move rewrites the materialised paths of the subtree and of the facts under it."""
 
-from typing import Any, cast
-
 import pytest
 
 from dangvien.candidates.models import Candidate
-from dangvien.factories import CandidateFactory, MemberFactory, org, tree_2025
+from dangvien.factories import make_candidate, make_member, org, tree_2025
 from dangvien.members.models import Member
 from dangvien.organisations.actions import TreeRuleBroken, create_organisation, move_organisation
 from dangvien.organisations.models import Kind, Organisation, ParentRule, path_segment
 from dangvien.organisations.queries import admission_chain, descendants
 
 # Factories are typed as themselves; these say what they build (mypy).
-
-
-def make_candidate(**fields: Any) -> Candidate:
-    return cast(Candidate, CandidateFactory(**fields))
-
-
-def make_member(**fields: Any) -> Member:
-    return cast(Member, MemberFactory(**fields))
 
 
 @pytest.fixture

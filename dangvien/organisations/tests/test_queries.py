@@ -1,13 +1,13 @@
 """Reads that walk the tree: descendants by path, who decides admission (DOMAIN.md §2,
 294-QĐ/TW §4.3.2), and each user's scope."""
 
-from typing import Any, cast
+from typing import cast
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from dangvien.accounts.models import Role, RoleAssignment, User
-from dangvien.factories import UserFactory, org, tree_2025, user_with_role
+from dangvien.factories import make_user, org, tree_2025, user_with_role
 from dangvien.organisations.models import Kind, Organisation
 from dangvien.organisations.queries import (
     admission_chain,
@@ -28,10 +28,6 @@ from dangvien.organisations.queries import (
 def anonymous() -> User:
     """request.user before login: the queries take it as well (typed User for callers)."""
     return cast(User, AnonymousUser())
-
-
-def make_user(**fields: Any) -> User:
-    return cast(User, UserFactory(**fields))
 
 
 @pytest.fixture
