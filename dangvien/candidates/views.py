@@ -142,53 +142,53 @@ def _form(name: str, candidate: Candidate, data: Any = None) -> Any:
     return form
 
 
+# Moves whose form fields are exactly the action's arguments, with their success message.
+SIMPLE_MOVES: dict[str, tuple[Callable[..., Any], str]] = {
+    "start-course": (
+        actions.start_awareness_course,
+        "Đã ghi nhận cử đi học lớp bồi dưỡng nhận thức về Đảng.",
+    ),
+    "certify": (actions.certify, "Đã ghi nhận giấy chứng nhận."),
+    "open-dossier": (actions.open_dossier, "Đã nhận đơn xin vào Đảng và lý lịch."),
+    "record-background-check": (
+        actions.record_background_check,
+        "Đã ghi kết quả thẩm tra lý lịch.",
+    ),
+    "over-age-approval": (
+        actions.record_over_age_approval,
+        "Đã ghi văn bản đồng ý của cấp tỉnh.",
+    ),
+    "extend-deadline": (actions.extend_decision_deadline, "Đã gia hạn thời gian xét."),
+    "decide-admission": (actions.decide_admission, "Đã ghi quyết định."),
+    "hold-ceremony": (
+        actions.hold_ceremony,
+        "Đã ghi lễ kết nạp: người vào Đảng trở thành đảng viên dự bị.",
+    ),
+    "withdraw": (actions.withdraw, "Đã đưa ra khỏi nguồn."),
+}
+
+
 def _run(name: str, candidate: Candidate, data: dict[str, Any], user: Any) -> str:
     """Call the move's action; answer the success message."""
-    if name == "start-course":
-        actions.start_awareness_course(candidate, by=user, **data)
-        return "Đã ghi nhận cử đi học lớp bồi dưỡng nhận thức về Đảng."
-    if name == "certify":
-        actions.certify(candidate, by=user, **data)
-        return "Đã ghi nhận giấy chứng nhận."
-    if name == "open-dossier":
-        actions.open_dossier(candidate, by=user, **data)
-        return "Đã nhận đơn xin vào Đảng và lý lịch."
-    if name == "record-background-check":
-        actions.record_background_check(candidate, by=user, **data)
-        return "Đã ghi kết quả thẩm tra lý lịch."
+    if name in SIMPLE_MOVES:
+        action, message = SIMPLE_MOVES[name]
+        action(candidate, by=user, **data)
+        return message
     if name == "introducers":
-        actions.add_introducer(
-            candidate,
-            by=user,
-            member=data["member"],
-            union="" if data["member"] else data["union"],
-            resolution_no=data["resolution_no"],
-            known_since=data["known_since"],
-        )
+        member = data.pop("member")
+        union = "" if member else data.pop("union")
+        data.pop("union", None)
+        actions.add_introducer(candidate, by=user, member=member, union=union, **data)
         return "Đã thêm người giới thiệu."
-    if name == "over-age-approval":
-        actions.record_over_age_approval(candidate, by=user, **data)
-        return "Đã ghi văn bản đồng ý của cấp tỉnh."
-    if name == "record-branch-vote":
-        vote = actions.record_branch_vote(candidate, by=user, **data)
-        if vote.passed:
-            return f"Nghị quyết chi bộ: {vote.in_favour}/{vote.denominator} tán thành – đạt."
-        return f"Đã ghi biểu quyết: {vote.in_favour}/{vote.denominator} tán thành – chưa đạt 2/3."
-    if name == "record-grassroots-vote":
-        vote = actions.record_grassroots_vote(candidate, by=user, **data)
-        return "Đã ghi nghị quyết đảng ủy" + ("." if vote.passed else ": chưa đạt 2/3.")
-    if name == "extend-deadline":
-        actions.extend_decision_deadline(candidate, by=user, **data)
-        return "Đã gia hạn thời gian xét."
-    if name == "decide-admission":
-        actions.decide_admission(candidate, by=user, **data)
-        return "Đã ghi quyết định."
-    if name == "hold-ceremony":
-        actions.hold_ceremony(candidate, by=user, **data)
-        return "Đã ghi lễ kết nạp: người vào Đảng trở thành đảng viên dự bị."
-    if name == "withdraw":
-        actions.withdraw(candidate, by=user, **data)
-        return "Đã đưa ra khỏi nguồn."
+    if name in ("record-branch-vote", "record-grassroots-vote"):
+        record = (
+            actions.record_branch_vote
+            if name == "record-branch-vote"
+            else actions.record_grassroots_vote
+        )
+        vote = record(candidate, by=user, **data)
+        result = "đạt" if vote.passed else "chưa đạt 2/3"
+        return f"Đã ghi nghị quyết: {vote.in_favour}/{vote.denominator} tán thành – {result}."
     raise Http404
 
 
