@@ -129,6 +129,7 @@ def candidate_out(candidate: Candidate, user: User) -> dict[str, Any]:
             {
                 "from_stage": change.from_stage,
                 "to_stage": change.to_stage,
+                "on": change.on,
                 "at": timezone.localtime(change.at),
                 "by": user_name(change.by),
                 "by_id": change.by_id,

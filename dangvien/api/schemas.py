@@ -190,7 +190,8 @@ class CandidatePage(Schema):
 class HistoryOut(Schema):
     from_stage: Stage
     to_stage: Stage
-    at: datetime
+    on: date = Field(description="Ngày diễn ra bước (họp, quyết định, lễ)")
+    at: datetime = Field(description="Thời điểm ghi nhận vào hệ thống")
     by: str | None
     by_id: int | None
     note: str

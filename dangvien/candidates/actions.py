@@ -59,7 +59,15 @@ def _user(by: Any) -> Any:
     return by if getattr(by, "pk", None) else None
 
 
-def _move(candidate: Candidate, *, to: str, by: Any, note: str = "", **changes: Any) -> Candidate:
+def _move(
+    candidate: Candidate,
+    *,
+    to: str,
+    by: Any,
+    on: date | None = None,
+    note: str = "",
+    **changes: Any,
+) -> Candidate:
     """The only code that writes ``stage``: locks the row, checks the move, writes history.
 
     The row lock makes two staff moving the same candidate at once queue; the second sees
@@ -71,7 +79,12 @@ def _move(candidate: Candidate, *, to: str, by: Any, note: str = "", **changes: 
             f"Không thể chuyển từ bước “{Stage(row.stage).label}” sang “{Stage(to).label}”."
         )
     StageChange.objects.create(
-        candidate=row, from_stage=row.stage, to_stage=to, by=_user(by), note=note
+        candidate=row,
+        from_stage=row.stage,
+        to_stage=to,
+        on=on or _today(),
+        by=_user(by),
+        note=note,
     )
     row.stage = to
     for field, value in changes.items():
@@ -130,6 +143,7 @@ def nominate_candidate(
         candidate=candidate,
         from_stage=Stage.CANDIDATE,
         to_stage=Stage.CANDIDATE,
+        on=candidate.listed_on,
         by=_user(by),
         note="Đưa vào danh sách quần chúng ưu tú",
     )
@@ -148,6 +162,7 @@ def start_awareness_course(
         candidate,
         to=Stage.IN_AWARENESS_COURSE,
         by=by,
+        on=started_on,
         note=nfc(course_name),
         course_name=nfc(course_name),
         course_started_on=started_on,
@@ -176,6 +191,7 @@ def certify(candidate: Candidate, *, certificate_no: str, issued_on: date, by: A
         candidate,
         to=Stage.CERTIFIED,
         by=by,
+        on=issued_on,
         note=f"Giấy chứng nhận số {certificate_no}",
         certificate_no=certificate_no,
         certificate_issued_on=issued_on,
@@ -198,6 +214,7 @@ def open_dossier(
         candidate,
         to=Stage.DOSSIER_OPEN,
         by=by,
+        on=declaration_on,
         note="Đơn xin vào Đảng và lý lịch",
         application_on=application_on,
         declaration_on=declaration_on,
@@ -222,7 +239,7 @@ def record_background_check(
         candidate=row, completed_on=completed_on, outcome=outcome, note=nfc(note), by=_user(by)
     )
     if outcome == BackgroundOutcome.CLEAR:
-        return _move(candidate, to=Stage.BACKGROUND_CHECKED, by=by, note=nfc(note))
+        return _move(candidate, to=Stage.BACKGROUND_CHECKED, by=by, on=completed_on, note=nfc(note))
     candidate.refresh_from_db()
     return candidate
 
@@ -342,6 +359,7 @@ def record_branch_vote(
             candidate,
             to=Stage.BRANCH_PROPOSED,
             by=by,
+            on=held_on,
             note=f"Nghị quyết chi bộ {vote.resolution_no}: {in_favour}/{denominator} tán thành",
             decision_due_on=calendar.add_working_days(held_on, days),
         )
@@ -393,6 +411,7 @@ def record_grassroots_vote(
             candidate,
             to=Stage.GRASSROOTS_ENDORSED,
             by=by,
+            on=held_on,
             note=f"Nghị quyết đảng ủy {vote.resolution_no}: {in_favour}/{committee_size} tán thành",
         )
     return vote
@@ -498,6 +517,7 @@ def decide_admission(
         candidate,
         to=Stage.ADMITTED if admitted else Stage.REJECTED,
         by=by,
+        on=decided_on,
         note=f"{label} số {decision_no}. {nfc(note)}".strip(),
         **fields,
     )
@@ -536,6 +556,7 @@ def hold_ceremony(
         candidate,
         to=Stage.MEMBER,
         by=by,
+        on=held_on,
         note=f"Lễ kết nạp ngày {held_on:%d/%m/%Y}",
         ceremony_on=held_on,
         ceremony_late_approval_no=nfc(late_approval_no),

@@ -129,6 +129,9 @@ class StageChange(models.Model):
     candidate = models.ForeignKey(Candidate, models.PROTECT, related_name="changes")
     from_stage = models.CharField(max_length=30, choices=Stage)
     to_stage = models.CharField(max_length=30, choices=Stage)
+    # ``on``: the day the step happened (meeting, decision, ceremony); ``at``: when it was
+    # recorded. Offices often key in a meeting days later; both are kept.
+    on = models.DateField(_("ngày"), default=timezone.localdate)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True)
     at = models.DateTimeField(default=timezone.now)
     note = models.TextField(blank=True)

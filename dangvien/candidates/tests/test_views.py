@@ -209,3 +209,17 @@ def test_the_tree_page_counts_members_and_candidates_per_child(client, tree):
     assert rows["Chi bộ thôn Đông"]["official"] == 4
     assert rows["Đảng bộ Trường THPT An Bình"]["official"] == 2
     assert rows["Đảng bộ Trường THPT An Bình"]["candidates"] == 1
+
+
+def test_the_history_shows_the_day_of_the_meeting_not_the_day_it_was_keyed_in(client, tree):
+    candidate = make_candidate(branch=tree["village"], stage=Stage.CERTIFIED)
+    client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
+    client.post(
+        f"/quan-chung/{candidate.pk}/open-dossier/",
+        {"open-dossier-application_on": "01/03/2026", "open-dossier-declaration_on": "05/03/2026"},
+    )
+    change = candidate.changes.get(to_stage=Stage.DOSSIER_OPEN)
+    assert change.on == date(2026, 3, 5)
+    assert (
+        "<strong>05/03/2026</strong>" in client.get(f"/quan-chung/{candidate.pk}/").content.decode()
+    )
