@@ -52,7 +52,9 @@ class Candidate(models.Model):
         related_name="candidates",
         verbose_name=_("chi bộ"),
     )
-    org_path = models.CharField(max_length=255, editable=False)
+    # The unit's path, copied (SCALE.md). db_index also gives PostgreSQL its
+    # varchar_pattern_ops "_like" index, which LIKE 'prefix%' scope filters need.
+    org_path = models.CharField(max_length=255, editable=False, db_index=True)
     stage = models.CharField(_("bước"), max_length=30, choices=Stage, default=Stage.CANDIDATE)
     listed_on = models.DateField(_("ngày đưa vào nguồn"), default=timezone.localdate)
     helper = models.ForeignKey(

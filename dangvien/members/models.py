@@ -33,7 +33,9 @@ class Member(models.Model):
         related_name="members",
         verbose_name=_("chi bộ"),
     )
-    org_path = models.CharField(max_length=255, editable=False)
+    # The unit's path, copied (SCALE.md). db_index also gives PostgreSQL its
+    # varchar_pattern_ops "_like" index, which LIKE 'prefix%' scope filters need.
+    org_path = models.CharField(max_length=255, editable=False, db_index=True)
     status = models.CharField(_("trạng thái"), max_length=20, choices=Status)
     admitted_on = models.DateField(_("ngày quyết định kết nạp"), null=True, blank=True)
     admission_decision_no = models.CharField(_("số quyết định kết nạp"), max_length=50, blank=True)
