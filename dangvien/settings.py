@@ -20,11 +20,22 @@ SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
-if not DEBUG and SECRET_KEY == DEV_SECRET_KEY and not env_bool("DANGVIEN_ALLOW_DEV_KEY", False):
+# DANGVIEN_ENV=production is set by the deployment: there DEBUG must be off. Any run with
+# DEBUG off (production or not) must have its own secret key.
+ENVIRONMENT = env_str("DANGVIEN_ENV", "development")
+if ENVIRONMENT not in ("development", "production"):
     from django.core.exceptions import ImproperlyConfigured
 
     raise ImproperlyConfigured(
-        "SECRET_KEY is the development key: set SECRET_KEY for production "
+        f"DANGVIEN_ENV must be development or production, not {ENVIRONMENT!r}."
+    )
+if (ENVIRONMENT == "production" and DEBUG) or (not DEBUG and SECRET_KEY == DEV_SECRET_KEY):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "DEBUG is on in production: set DEBUG=0."
+        if DEBUG
+        else "SECRET_KEY is the development key: set SECRET_KEY for production "
         "(or DEBUG=1 on a developer machine)."
     )
 

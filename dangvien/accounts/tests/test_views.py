@@ -41,7 +41,9 @@ def test_passwords_are_hashed_with_argon2_in_production_settings():
 
 
 def _import_settings(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY")}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "DANGVIEN_ENV")
+    }
     return subprocess.run(
         [sys.executable, "-c", "import dangvien.settings"],
         env={**clean, **env},
@@ -65,3 +67,9 @@ def test_a_malformed_boolean_setting_stops_start_up_loudly():
     result = _import_settings(DEBUG="perhaps")
     assert result.returncode != 0
     assert "DEBUG must be one of" in result.stderr
+
+
+def test_production_refuses_to_start_with_debug_on():
+    result = _import_settings(DANGVIEN_ENV="production", DEBUG="1", SECRET_KEY="x" * 50)
+    assert result.returncode != 0
+    assert "DEBUG is on in production" in result.stderr
