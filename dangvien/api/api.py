@@ -1,6 +1,11 @@
 """The JSON API, version 1 (``shared/API.md``): one NinjaAPI, one router per area."""
 
+import unicodedata
+from typing import Any
+
+from django.http import HttpRequest
 from ninja import NinjaAPI
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
 from dangvien.api import auth, candidates, errors, members, organisations
@@ -11,6 +16,23 @@ class Utf8JSON(JSONRenderer):
     """Vietnamese text as is, not as ``\\u`` escapes."""
 
     json_dumps_params = {"ensure_ascii": False}
+
+
+def _nfc(value: Any) -> Any:
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value)
+    if isinstance(value, list):
+        return [_nfc(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _nfc(v) for k, v in value.items()}
+    return value
+
+
+class NfcParser(Parser):
+    """All JSON text reaches the actions in NFC, as form text does (core.middleware)."""
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        return _nfc(super().parse_body(request))
 
 
 api = NinjaAPI(
@@ -26,6 +48,7 @@ api = NinjaAPI(
     auth=auth.AUTH,
     docs=OfflineSwagger(),
     renderer=Utf8JSON(),
+    parser=NfcParser(),
 )
 errors.install(api)
 api.add_router("/auth", auth.router)

@@ -1,3 +1,4 @@
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -34,6 +35,19 @@ def new_candidate(branch: Any, **changes: Any) -> dict[str, Any]:
 
 
 # ---- creating and reading -----------------------------------------------------------------
+
+
+def test_decomposed_vietnamese_text_is_stored_in_nfc(
+    as_user: Any, secretary: Any, tree: Any
+) -> None:
+    decomposed = unicodedata.normalize("NFD", "Trần Thị Minh Khai")
+    body = new_candidate(tree["village"], full_name=decomposed, occupation="Giáo viên")
+    body["occupation"] = unicodedata.normalize("NFD", "Giáo viên")
+    answer = as_user(secretary).post("/candidates", body)
+    assert answer.status == 201
+    person = Person.objects.get(pk=answer.body["person"]["id"])
+    assert person.full_name == unicodedata.normalize("NFC", "Trần Thị Minh Khai")
+    assert person.occupation == unicodedata.normalize("NFC", "Giáo viên")
 
 
 def test_a_branch_secretary_lists_a_new_candidate_in_their_branch(
