@@ -1,3 +1,6 @@
+from dataclasses import dataclass
+from datetime import date
+
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -5,8 +8,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from dangvien.candidates import queries as candidate_queries
-from dangvien.candidates.models import Stage
+from dangvien.candidates.models import Candidate, Stage
+from dangvien.core.dates import add_months
 from dangvien.core.http import AuthedRequest
+from dangvien.core.rules import rule
 from dangvien.organisations.queries import units_managed_by
 
 
@@ -15,23 +20,39 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+@dataclass(frozen=True)
+class Due:
+    """A row of the to-do list; the queries only return rows whose date is set."""
+
+    candidate: Candidate
+    due_on: date | None
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_on is not None and self.due_on < timezone.localdate()
+
+
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
     """ "Việc cần làm": what is near or past a deadline in the user's scope."""
     today = timezone.localdate()
     todo = candidate_queries.todo(request.user, today)
-    decisions = list(todo["decisions"][:50])
-    ceremonies = list(todo["ceremonies"][:50])
+    validity = rule("admission.certificate_validity_months", on=today)
+    lists = {
+        "decisions": [Due(c, c.decision_due_on) for c in todo["decisions"][:50]],
+        "ceremonies": [Due(c, c.ceremony_due_on) for c in todo["ceremonies"][:50]],
+        "certificates": [
+            Due(c, c.certificate_issued_on and add_months(c.certificate_issued_on, validity))
+            for c in todo["certificates"][:50]
+        ],
+    }
     counts = candidate_queries.stage_counts(candidate_queries.visible_candidates(request.user))
-    pipeline = [(stage, counts.get(stage.value, 0)) for stage in Stage]
     context = {
         "nav": "home",
         "today": today,
-        "decisions": decisions,
-        "ceremonies": ceremonies,
-        "overdue": sum(1 for c in decisions if c.decision_due_on and c.decision_due_on < today)
-        + sum(1 for c in ceremonies if c.ceremony_due_on and c.ceremony_due_on < today),
-        "pipeline": pipeline,
+        **lists,
+        "overdue": sum(1 for rows in lists.values() for row in rows if row.overdue),
+        "pipeline": [(stage, counts.get(stage.value, 0)) for stage in Stage],
         "units": units_managed_by(request.user),
     }
     return render(request, "accounts/home.html", context)

@@ -223,3 +223,18 @@ def test_the_history_shows_the_day_of_the_meeting_not_the_day_it_was_keyed_in(cl
     assert (
         "<strong>05/03/2026</strong>" in client.get(f"/quan-chung/{candidate.pk}/").content.decode()
     )
+
+
+def test_home_lists_awareness_certificates_about_to_lapse(client, tree):
+    """HD 06 §5.4: a certificate older than 60 months at the vote means retaking the course."""
+    lapsing = make_candidate(
+        branch=tree["village"], stage=Stage.DOSSIER_OPEN, certificate_issued_on=date(2021, 12, 1)
+    )
+    fresh = make_candidate(
+        branch=tree["village"], stage=Stage.DOSSIER_OPEN, certificate_issued_on=date(2025, 12, 1)
+    )
+    client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
+    page = client.get("/").content.decode()
+    assert f"/quan-chung/{lapsing.pk}/" in page
+    assert "01/12/2026" in page  # issued 01/12/2021 + 60 months
+    assert f"/quan-chung/{fresh.pk}/" not in page

@@ -23,9 +23,3 @@ def so(value: Any, decimals: int | None = None) -> str:
 def ngay(value: date | None) -> str:
     """dd/mm/yyyy, whatever the active locale."""
     return value.strftime("%d/%m/%Y") if value else ""
-
-
-@register.filter
-def attr_value(obj: Any, name: str) -> Any:
-    """``{{ row|attr_value:"decision_due_on" }}``: a field chosen by the including template."""
-    return getattr(obj, name, None)
