@@ -3,6 +3,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 
 from dangvien.candidates import queries as candidate_queries
+from dangvien.candidates.moves import can_create_in
 from dangvien.core.http import AuthedRequest
 from dangvien.members import queries as member_queries
 from dangvien.organisations import queries
@@ -43,5 +44,13 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
         "totals": totals,
         "candidate_total": candidate_queries.subtree_count(org),
         "chain": queries.admission_chain(org) if org.holds_members else None,
+        "pipeline": list(
+            candidate_queries.filter_candidates(
+                candidate_queries.visible_candidates(request.user), stage="active", branch=org
+            )[:100]
+        )
+        if org.holds_members
+        else [],
+        "can_create": org.holds_members and can_create_in(request.user, org.path),
     }
     return render(request, "organisations/detail.html", context)

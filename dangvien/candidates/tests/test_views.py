@@ -238,3 +238,15 @@ def test_home_lists_awareness_certificates_about_to_lapse(client, tree):
     assert f"/quan-chung/{lapsing.pk}/" in page
     assert "01/12/2026" in page  # issued 01/12/2021 + 60 months
     assert f"/quan-chung/{fresh.pk}/" not in page
+
+
+def test_a_branch_page_lists_its_candidates_with_a_flat_query_count(client, tree):
+    client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
+    make_candidate(branch=tree["village"])
+    url = f"/to-chuc/{tree['village'].pk}/"
+    few = _queries(client, url)
+    rows = [make_candidate(branch=tree["village"]) for _ in range(15)]
+    assert _queries(client, url) == few
+    page = client.get(url).content.decode()
+    assert f"/quan-chung/{rows[-1].pk}/" in page
+    assert "Thêm quần chúng ưu tú" in page
