@@ -88,6 +88,8 @@ def candidate_new(request: AuthedRequest) -> HttpResponse:
             return redirect("candidates:detail", candidate.pk)
     if request.method == "GET" and len(branches) == 1:
         form.initial["branch"] = branches[0].pk
+    elif request.method == "GET" and request.GET.get("branch", "").isdigit():
+        form.initial["branch"] = int(request.GET["branch"])  # the field only offers allowed ones
     return render(request, "candidates/new.html", {"nav": "candidates", "form": form})
 
 
