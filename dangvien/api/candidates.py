@@ -17,6 +17,7 @@ from dangvien.accounts.models import User
 from dangvien.api.auth import user_of
 from dangvien.api.errors import ApiError, responses
 from dangvien.api.schemas import (
+    AssignHelperIn,
     BackgroundCheckIn,
     BranchVoteIn,
     CandidateFilters,
@@ -26,6 +27,7 @@ from dangvien.api.schemas import (
     CandidateVoteOut,
     CertifyIn,
     DecideAdmissionIn,
+    EducationExceptionIn,
     ExtendDeadlineIn,
     GrassrootsVoteIn,
     HoldCeremonyIn,
@@ -179,17 +181,17 @@ def answer(request: HttpRequest, candidate_id: int) -> dict[str, Any]:
 
 
 def ready_for(request: HttpRequest, candidate_id: int, move: str) -> Candidate:
-    """The candidate, if the user sees it (404), the stage allows ``move`` (409) and the
-    user's role covers it (403)."""
+    """The candidate, if the user sees it (404), the user's role covers ``move`` (403) and
+    the stage allows it (409)."""
     user = user_of(request)
     candidate = get_object_or_404(visible_candidates(user), pk=candidate_id)
+    if not moves.role_allows(user, candidate, move):
+        raise ApiError(403, f"Vai trò của bạn không được “{moves.MOVES[move].label.lower()}”.")
     if not moves.stage_allows(candidate, move):
         raise StageNotAllowed(
             f"Không thể “{moves.MOVES[move].label.lower()}” ở bước "
             f"“{Stage(candidate.stage).label}”."
         )
-    if not moves.role_allows(user, candidate, move):
-        raise ApiError(403, f"Vai trò của bạn không được “{moves.MOVES[move].label.lower()}”.")
     return candidate
 
 
@@ -321,6 +323,29 @@ def remove_introducer(
     candidate = ready_for(request, candidate_id, "introducers")
     introducer = get_object_or_404(candidate.introducers.filter(active=True), pk=introducer_id)
     actions.remove_introducer(introducer, by=user_of(request))
+    return answer(request, candidate_id)
+
+
+@router.post("/{candidate_id}/assign-helper", response={200: CandidateOut, **MOVE_ERRORS})
+def assign_helper(
+    request: HttpRequest, candidate_id: int, payload: AssignHelperIn
+) -> dict[str, Any]:
+    """Assign the member of the branch who helps the candidate (12-HD/BTCTW)."""
+    candidate = ready_for(request, candidate_id, "assign-helper")
+    helper = Member.objects.filter(pk=payload.helper_id, branch=candidate.branch).first()
+    if helper is None:
+        raise ApiError(400, fields={"helper_id": "Không tìm thấy đảng viên này trong chi bộ."})
+    actions.assign_helper(candidate, helper=helper, by=user_of(request))
+    return answer(request, candidate_id)
+
+
+@router.post("/{candidate_id}/education-exception", response={200: CandidateOut, **MOVE_ERRORS})
+def education_exception(
+    request: HttpRequest, candidate_id: int, payload: EducationExceptionIn
+) -> dict[str, Any]:
+    """Record the basis for admitting without the THCS diploma (294-QĐ/TW §1.2)."""
+    candidate = ready_for(request, candidate_id, "education-exception")
+    actions.record_education_exception(candidate, basis=payload.basis, by=user_of(request))
     return answer(request, candidate_id)
 
 

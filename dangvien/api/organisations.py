@@ -14,7 +14,7 @@ from dangvien.candidates import queries as candidate_queries
 from dangvien.core.text import fold
 from dangvien.members import queries as member_queries
 from dangvien.organisations.models import Kind, Organisation
-from dangvien.organisations.queries import ancestors, visible_organisations
+from dangvien.organisations.queries import ancestors, path_within, visible_organisations
 
 router = Router(tags=["Tổ chức đảng"])
 
@@ -66,11 +66,15 @@ def list_organisations(request: HttpRequest, filters: Query[OrganisationFilters]
 )
 def get_organisation(request: HttpRequest, organisation_id: int) -> dict[str, Any]:
     """One organisation with counts over its whole subtree. Outside the user's scope: 404."""
-    org = get_object_or_404(visible_organisations(user_of(request)), pk=organisation_id)
+    user = user_of(request)
+    org = get_object_or_404(visible_organisations(user), pk=organisation_id)
     members = member_queries.subtree_counts(org)
     return {
         **organisation_item(org),
-        "path_names": [node.name for node in ancestors(org, include_self=True)],
+        # Within the user's scope only, as the pages' breadcrumbs.
+        "path_names": [
+            node.name for node in ancestors(org, include_self=True) if path_within(node.path, user)
+        ],
         "code": org.code,
         "authorised_to_admit": org.authorised_to_admit,
         "official_members": members["official"] or 0,

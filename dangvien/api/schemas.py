@@ -45,7 +45,7 @@ def _required(max_length: int) -> Any:
 
 class Page(Schema):
     limit: int = Field(50, ge=1, le=500, description="Số dòng tối đa (mặc định 50, tối đa 500)")
-    offset: int = Field(0, ge=0, description="Bỏ qua bao nhiêu dòng đầu")
+    offset: int = Field(0, ge=0, le=10**9, description="Bỏ qua bao nhiêu dòng đầu")
 
 
 # ---- auth ------------------------------------------------------------------------------
@@ -340,6 +340,14 @@ class DecideAdmissionIn(Schema):
 class HoldCeremonyIn(Schema):
     held_on: Day
     late_approval_no: str = Field("", max_length=50)
+
+
+class AssignHelperIn(Schema):
+    helper_id: int = Field(..., ge=1, le=2**62, description="Đảng viên của chi bộ")
+
+
+class EducationExceptionIn(Schema):
+    basis: str = Field(..., min_length=1, max_length=250, description="Căn cứ áp dụng ngoại lệ")
 
 
 class WithdrawIn(Schema):

@@ -10,6 +10,7 @@ from typing import Any
 from django.utils import timezone
 
 from dangvien.candidates.models import (
+    ACTIVE,
     NEXT_STAGES,
     BackgroundCheck,
     BackgroundOutcome,
@@ -41,7 +42,9 @@ from dangvien.members.models import Member
 from dangvien.organisations.models import Organisation
 from dangvien.organisations.queries import admission_chain
 from dangvien.people import actions as people_actions
+from dangvien.people.models import Person
 
+RECERTIFIABLE = (Stage.CERTIFIED, Stage.DOSSIER_OPEN, Stage.BACKGROUND_CHECKED)
 BEFORE_BRANCH_VOTE = (
     Stage.CANDIDATE,
     Stage.IN_AWARENESS_COURSE,
@@ -123,14 +126,28 @@ def nominate_candidate(
     helper: Member | None = None,
     **person_fields: Any,
 ) -> Candidate:
-    """The chi bộ lists a promising person and may assign a member to help (12-HD/BTCTW)."""
+    """The chi bộ lists a promising person and may assign a member to help (12-HD/BTCTW).
+
+    Someone listed before (withdrawn, or not admitted) keeps one identity: the person is
+    found by citizen ID and listed again, never while still followed or already a member.
+    """
     if not branch.holds_members:
         raise NotEligible("Quần chúng ưu tú phải do một chi bộ theo dõi.", field="branch_id")
-    if helper is not None and (
-        helper.branch_id != branch.pk or helper.status not in ("official", "probationary")
-    ):
-        raise NotEligible("Đảng viên giúp đỡ phải thuộc chi bộ này.", field="helper_id")
-    person = people_actions.create_person(**person_fields, today=_today())
+    _check_helper(helper, branch)
+    known = Person.objects.filter(citizen_id=str(person_fields.get("citizen_id", "")).strip())
+    person = known.first()
+    if person is None:
+        person = people_actions.create_person(**person_fields, today=_today())
+    else:
+        if Member.objects.filter(person=person).exists():
+            raise Conflict(f"{person.full_name} đã là đảng viên.", field="citizen_id")
+        open_case = person.candidacies.filter(stage__in=ACTIVE).select_related("branch").first()
+        if open_case is not None:
+            raise Conflict(
+                f"{person.full_name} đang được {open_case.branch.name} theo dõi.",
+                field="citizen_id",
+            )
+        person = people_actions.refresh_person(person, **person_fields, today=_today())
     candidate = Candidate.objects.create(
         person=person,
         branch=branch,
@@ -147,6 +164,56 @@ def nominate_candidate(
         by=_user(by),
         note="Đưa vào danh sách quần chúng ưu tú",
     )
+    return candidate
+
+
+def _check_helper(helper: Member | None, branch: Organisation) -> None:
+    if helper is not None and (
+        helper.branch_id != branch.pk or helper.status not in ("official", "probationary")
+    ):
+        raise NotEligible("Đảng viên giúp đỡ phải là đảng viên của chi bộ này.", field="helper_id")
+
+
+@action
+def assign_helper(candidate: Candidate, *, helper: Member, by: Any) -> Candidate:
+    """The chi bộ assigns a member to help the candidate (12-HD/BTCTW 2022 §1.1)."""
+    row = _locked(candidate, *ACTIVE)
+    _check_helper(helper, row.branch)
+    row.helper = helper
+    row.save(update_fields=["helper"])
+    StageChange.objects.create(
+        candidate=row,
+        from_stage=row.stage,
+        to_stage=row.stage,
+        on=_today(),
+        by=_user(by),
+        note=f"Phân công đảng viên giúp đỡ: {helper.person.full_name}",
+    )
+    candidate.refresh_from_db()
+    return candidate
+
+
+@action
+def record_education_exception(candidate: Candidate, *, basis: str, by: Any) -> Candidate:
+    """Mountain, island, ethnic-minority and hardship areas may admit without the THCS
+    diploma, under the Secretariat's guidance (294-QĐ/TW §1.2): the basis is recorded."""
+    row = _locked(candidate, *BEFORE_BRANCH_VOTE)
+    basis = nfc(basis)
+    if not basis:
+        raise NotEligible("Cần ghi căn cứ áp dụng ngoại lệ về học vấn.", field="basis")
+    if len(basis) > 250:
+        raise NotEligible("Căn cứ quá dài (tối đa 250 ký tự).", field="basis")
+    row.education_exception = basis
+    row.save(update_fields=["education_exception"])
+    StageChange.objects.create(
+        candidate=row,
+        from_stage=row.stage,
+        to_stage=row.stage,
+        on=_today(),
+        by=_user(by),
+        note=f"Ngoại lệ về học vấn: {basis}",
+    )
+    candidate.refresh_from_db()
     return candidate
 
 
@@ -187,12 +254,33 @@ def certify(candidate: Candidate, *, certificate_no: str, issued_on: date, by: A
             "bồi dưỡng nhận thức về Đảng (HD 06 §5.4).",
             field="issued_on",
         )
+    note = f"Giấy chứng nhận số {certificate_no}"
+    if candidate.stage in RECERTIFIABLE:
+        # The course retaken after the certificate lapsed: the new certificate replaces the
+        # old one and the dossier goes on from where it was.
+        row = _locked(candidate, *RECERTIFIABLE)
+        if row.certificate_issued_on and issued_on <= row.certificate_issued_on:
+            raise NotEligible(
+                "Giấy chứng nhận mới phải cấp sau giấy chứng nhận cũ.", field="issued_on"
+            )
+        row.certificate_no, row.certificate_issued_on = certificate_no, issued_on
+        row.save(update_fields=["certificate_no", "certificate_issued_on"])
+        StageChange.objects.create(
+            candidate=row,
+            from_stage=row.stage,
+            to_stage=row.stage,
+            on=issued_on,
+            by=_user(by),
+            note=f"Học lại lớp nhận thức về Đảng. {note}",
+        )
+        candidate.refresh_from_db()
+        return candidate
     return _move(
         candidate,
         to=Stage.CERTIFIED,
         by=by,
         on=issued_on,
-        note=f"Giấy chứng nhận số {certificate_no}",
+        note=note,
         certificate_no=certificate_no,
         certificate_issued_on=issued_on,
     )
@@ -203,6 +291,7 @@ def open_dossier(
     candidate: Candidate, *, application_on: date, declaration_on: date, by: Any
 ) -> Candidate:
     """The application comes before the background declaration (HD 06 §3 [R])."""
+    _locked(candidate, Stage.CERTIFIED)
     _not_future(application_on, "Ngày làm đơn", "application_on")
     _not_future(declaration_on, "Ngày khai lý lịch", "declaration_on")
     if declaration_on < application_on:
@@ -226,8 +315,12 @@ def record_background_check(
     candidate: Candidate, *, completed_on: date, outcome: str, note: str = "", by: Any
 ) -> Candidate:
     """Verification of the declaration (HD 06 §3.4 [R]). Only "clear" moves the stage; a
-    check with concerns is kept and the dossier stays open."""
-    row = _locked(candidate, Stage.DOSSIER_OPEN)
+    check with concerns is kept and the dossier stays open.
+
+    A dossier already checked may be checked again (the result is valid 12 months [U]): a
+    clear result renews it, concerns send the dossier back to be cleared up.
+    """
+    row = _locked(candidate, Stage.DOSSIER_OPEN, Stage.BACKGROUND_CHECKED)
     if outcome not in BackgroundOutcome.values:
         raise NotEligible("Kết quả thẩm tra không hợp lệ.", field="outcome")
     _not_future(completed_on, "Ngày hoàn thành thẩm tra", "completed_on")
@@ -238,8 +331,20 @@ def record_background_check(
     BackgroundCheck.objects.create(
         candidate=row, completed_on=completed_on, outcome=outcome, note=nfc(note), by=_user(by)
     )
-    if outcome == BackgroundOutcome.CLEAR:
+    clear = outcome == BackgroundOutcome.CLEAR
+    if row.stage == Stage.DOSSIER_OPEN and clear:
         return _move(candidate, to=Stage.BACKGROUND_CHECKED, by=by, on=completed_on, note=nfc(note))
+    if row.stage == Stage.BACKGROUND_CHECKED and not clear:
+        return _move(candidate, to=Stage.DOSSIER_OPEN, by=by, on=completed_on, note=nfc(note))
+    if clear:
+        StageChange.objects.create(
+            candidate=row,
+            from_stage=row.stage,
+            to_stage=row.stage,
+            on=completed_on,
+            by=_user(by),
+            note=f"Thẩm tra lại, kết quả đạt. {nfc(note)}".strip(),
+        )
     candidate.refresh_from_db()
     return candidate
 
@@ -300,9 +405,14 @@ def record_over_age_approval(
 # ---- votes and decision ----------------------------------------------------------------
 
 
+MAX_COUNT = 100_000  # larger than any branch or committee; keeps bad input off the database
+
+
 def _check_counts(in_favour: int, against: int, total: int, what: str) -> None:
     if in_favour < 0 or against < 0:
         raise VoteInvalid("Số phiếu không thể âm.", field="in_favour")
+    if max(in_favour, against, total) > MAX_COUNT:
+        raise VoteInvalid(f"Số phiếu quá lớn (tối đa {MAX_COUNT:,}).".replace(",", "."))
     if total <= 0:
         raise VoteInvalid(f"{what} không có ai được tính tỷ lệ biểu quyết.", field="in_favour")
     if in_favour + against > total:
@@ -310,6 +420,17 @@ def _check_counts(in_favour: int, against: int, total: int, what: str) -> None:
             f"Tổng số tán thành và không tán thành ({in_favour + against}) vượt quá "
             f"{what.lower()} ({total}).",
             field="in_favour",
+        )
+
+
+def _check_size(given: int, recorded: int | None, body: str) -> None:
+    """The vote counts against the body's recorded size: typing a smaller committee must not
+    turn a minority into two thirds (24/294-QĐ/TW; DOMAIN.md §2)."""
+    if recorded and given != recorded:
+        raise VoteInvalid(
+            f"{body} có {recorded} ủy viên theo dữ liệu tổ chức, không phải {given}. "
+            "Nếu số ủy viên đã thay đổi, cần cập nhật thông tin tổ chức trước.",
+            field="committee_size",
         )
 
 
@@ -334,6 +455,13 @@ def record_branch_vote(
     failed = [c.message for c in eligibility_checks(row, held_on) if not c.ok]
     if failed:
         raise NotEligible(" ".join(failed))
+    official = member_queries.official_members(row.branch, held_on).count()
+    minimum = rule("branch.min_official_members", on=held_on, organisation=row.branch)
+    if official < minimum:
+        raise NotEligible(
+            f"Chi bộ chỉ có {official} đảng viên chính thức; chi bộ phải có ít nhất "
+            f"{minimum} đảng viên chính thức để biểu quyết (Điều lệ Đảng)."
+        )
     denominator = member_queries.vote_denominator(
         row.branch, on=held_on, exempted_present=exempted_present
     )
@@ -390,6 +518,7 @@ def record_grassroots_vote(
     branch_vote = row.votes.filter(body=Body.BRANCH, passed=True).order_by("-held_on").first()
     if branch_vote and held_on < branch_vote.held_on:
         raise NotEligible("Đảng ủy họp trước ngày chi bộ biểu quyết.", field="held_on")
+    _check_size(committee_size, chain.endorser.committee_size, chain.endorser.name)
     _check_counts(in_favour, against, committee_size, "Số cấp ủy viên")
     ratio = rule("vote.grassroots", on=held_on, organisation=row.branch)
     passed = ratio_met(in_favour, committee_size, ratio)
@@ -463,7 +592,7 @@ def decide_admission(
     members). A late decision needs its reason recorded; it is never silently allowed."""
     row = _locked(candidate, Stage.BRANCH_PROPOSED, Stage.GRASSROOTS_ENDORSED)
     chain = admission_chain(row.branch)
-    if chain.endorser is not None and row.stage != Stage.GRASSROOTS_ENDORSED:
+    if admitted and chain.endorser is not None and row.stage != Stage.GRASSROOTS_ENDORSED:
         raise StageNotAllowed(
             f"Cần nghị quyết của Đảng ủy {chain.endorser.name} trước khi cấp trên quyết định."
         )
@@ -483,6 +612,14 @@ def decide_admission(
     if in_favour is not None or committee_size is not None:
         if in_favour is None or committee_size is None:
             raise VoteInvalid("Cần cả số tán thành và tổng số ủy viên.", field="committee_size")
+        decider = chain.decider
+        _check_size(
+            committee_size,
+            decider.committee_size
+            if decider.authorised_to_admit
+            else decider.standing_committee_size,
+            decider.name,
+        )
         _check_counts(in_favour, 0, committee_size, "Số ủy viên")
         ratio = rule(chain.decider_rule, on=decided_on, organisation=row.branch)
         passed = ratio_met(in_favour, committee_size, ratio)

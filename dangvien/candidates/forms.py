@@ -100,6 +100,29 @@ class IntroducerForm(forms.Form):
         field.label_from_instance = lambda m: f"{m.person.full_name} – {m.branch.name}"  # type: ignore[attr-defined]
 
 
+class AssignHelperForm(forms.Form):
+    helper = forms.ModelChoiceField(
+        label="Đảng viên giúp đỡ",
+        queryset=Member.objects.none(),
+        empty_label="— Chọn đảng viên của chi bộ —",
+    )
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["helper"]
+        field.queryset = members  # type: ignore[attr-defined]
+        field.label_from_instance = lambda m: m.person.full_name  # type: ignore[attr-defined]
+
+
+class EducationExceptionForm(forms.Form):
+    basis = forms.CharField(
+        label="Căn cứ áp dụng ngoại lệ",
+        max_length=250,
+        help_text="Vùng cao, hải đảo, đồng bào dân tộc thiểu số... và văn bản hướng dẫn áp dụng.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class OverAgeForm(forms.Form):
     decision_no = forms.CharField(label="Số văn bản đồng ý của cấp tỉnh", max_length=50)
     decided_on = date_field("Ngày văn bản")
@@ -107,11 +130,14 @@ class OverAgeForm(forms.Form):
 
 class BranchVoteForm(forms.Form):
     held_on = date_field("Ngày họp chi bộ")
-    in_favour = forms.IntegerField(label="Số tán thành", min_value=0)
-    against = forms.IntegerField(label="Số không tán thành", min_value=0, initial=0)
+    in_favour = forms.IntegerField(label="Số tán thành", min_value=0, max_value=100_000)
+    against = forms.IntegerField(
+        label="Số không tán thành", min_value=0, max_value=100_000, initial=0
+    )
     exempted_present = forms.IntegerField(
         label="Đảng viên miễn sinh hoạt có mặt và biểu quyết",
         min_value=0,
+        max_value=100_000,
         initial=0,
         help_text="Đảng viên được miễn có mặt biểu quyết thì được tính vào tổng số.",
     )
@@ -120,8 +146,8 @@ class BranchVoteForm(forms.Form):
 
 class GrassrootsVoteForm(forms.Form):
     held_on = date_field("Ngày họp đảng ủy")
-    in_favour = forms.IntegerField(label="Số cấp ủy viên tán thành", min_value=0)
-    committee_size = forms.IntegerField(label="Tổng số cấp ủy viên", min_value=1)
+    in_favour = forms.IntegerField(label="Số cấp ủy viên tán thành", min_value=0, max_value=100_000)
+    committee_size = forms.IntegerField(label="Tổng số cấp ủy viên", min_value=1, max_value=1_000)
     resolution_no = forms.CharField(label="Số nghị quyết", max_length=50)
 
 
@@ -139,8 +165,12 @@ class DecideForm(forms.Form):
     )
     decision_no = forms.CharField(label="Số quyết định", max_length=50)
     decided_on = date_field("Ngày quyết định")
-    in_favour = forms.IntegerField(label="Số ủy viên tán thành", min_value=0, required=False)
-    committee_size = forms.IntegerField(label="Tổng số ủy viên", min_value=1, required=False)
+    in_favour = forms.IntegerField(
+        label="Số ủy viên tán thành", min_value=0, max_value=1_000, required=False
+    )
+    committee_size = forms.IntegerField(
+        label="Tổng số ủy viên", min_value=1, max_value=1_000, required=False
+    )
     late_reason = forms.CharField(
         label="Lý do quyết định chậm (nếu quá hạn)",
         required=False,

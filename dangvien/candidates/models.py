@@ -27,7 +27,8 @@ NEXT_STAGES: dict[str, set[str]] = {
     Stage.IN_AWARENESS_COURSE: {Stage.CERTIFIED, Stage.WITHDRAWN},
     Stage.CERTIFIED: {Stage.DOSSIER_OPEN, Stage.WITHDRAWN},
     Stage.DOSSIER_OPEN: {Stage.BACKGROUND_CHECKED, Stage.WITHDRAWN},
-    Stage.BACKGROUND_CHECKED: {Stage.BRANCH_PROPOSED, Stage.WITHDRAWN},
+    # Back to an open dossier when a renewed background check raises concerns.
+    Stage.BACKGROUND_CHECKED: {Stage.BRANCH_PROPOSED, Stage.DOSSIER_OPEN, Stage.WITHDRAWN},
     Stage.BRANCH_PROPOSED: {
         Stage.GRASSROOTS_ENDORSED,
         Stage.ADMITTED,

@@ -27,14 +27,25 @@ PRE_VOTE = (
     Stage.BACKGROUND_CHECKED,
 )
 OPEN = (*PRE_VOTE, Stage.BRANCH_PROPOSED, Stage.GRASSROOTS_ENDORSED, Stage.ADMITTED)
+RECERTIFIABLE = (Stage.CERTIFIED, Stage.DOSSIER_OPEN, Stage.BACKGROUND_CHECKED)
 
 MOVES = {
     m.name: m
     for m in [
         Move("start-course", "Cử đi học lớp nhận thức về Đảng", (Stage.CANDIDATE,)),
-        Move("certify", "Ghi nhận giấy chứng nhận", (Stage.CANDIDATE, Stage.IN_AWARENESS_COURSE)),
+        Move(
+            "certify",
+            "Ghi nhận giấy chứng nhận (cả khi học lại)",
+            (Stage.CANDIDATE, Stage.IN_AWARENESS_COURSE, *RECERTIFIABLE),
+        ),
         Move("open-dossier", "Nhận đơn và lý lịch", (Stage.CERTIFIED,)),
-        Move("record-background-check", "Ghi kết quả thẩm tra lý lịch", (Stage.DOSSIER_OPEN,)),
+        Move(
+            "record-background-check",
+            "Ghi kết quả thẩm tra lý lịch",
+            (Stage.DOSSIER_OPEN, Stage.BACKGROUND_CHECKED),
+        ),
+        Move("assign-helper", "Phân công đảng viên giúp đỡ", OPEN),
+        Move("education-exception", "Ghi căn cứ ngoại lệ về học vấn", PRE_VOTE),
         Move(
             "introducers",
             "Thêm người giới thiệu",
@@ -67,15 +78,24 @@ def stage_allows(candidate: Candidate, name: str) -> bool:
         chain = admission_chain(candidate.branch)
         if name == "record-grassroots-vote":
             return chain.endorser is not None
-        return chain.endorser is None or candidate.stage == Stage.GRASSROOTS_ENDORSED
+        # Where a đảng ủy cơ sở sits between, the decider may still record a refusal
+        # before its endorsement (it declined to propose); admitting needs the endorsement.
+        return True
     return True
 
 
 def role_allows(user: User, candidate: Candidate, name: str) -> bool:
-    if name in ("record-grassroots-vote",):
+    if name == "record-grassroots-vote":
         endorser = admission_chain(candidate.branch).endorser
-        return endorser is not None and access.can_endorse_for(user, endorser)
+        if endorser is None:  # nothing to endorse here: the stage check answers (409)
+            return access.can(user, Capability.ENDORSE, candidate.org_path) or access.can(
+                user, Capability.DECIDE, candidate.org_path
+            )
+        return access.can_endorse_for(user, endorser)
     if name in ("decide-admission", "extend-deadline"):
+        return access.can_decide_for(user, admission_chain(candidate.branch).decider)
+    if name == "withdraw" and candidate.stage == Stage.ADMITTED:
+        # After the decision only the deciding committee may withdraw (revoking it).
         return access.can_decide_for(user, admission_chain(candidate.branch).decider)
     if name == "over-age-approval":
         return access.can_approve_as_province(user, candidate.org_path)

@@ -103,7 +103,21 @@ def _introducer_problems(candidate: Candidate, on: date) -> list[str]:
                     "học tập, cư trú với người vào Đảng."
                 )
                 continue
+            if not same_grassroots(member.branch, candidate.branch):
+                problems.append(
+                    f"Người giới thiệu {member.person} nay sinh hoạt ở tổ chức cơ sở đảng khác."
+                )
+                continue
             members += 1
+        elif intro.union == Union.YOUTH_UNION:
+            max_age = rule("admission.youth_union_max_age", on=on, organisation=candidate.branch)
+            if full_years_between(candidate.person.birth_date, on) > max_age:
+                problems.append(
+                    f"Người vào Đảng đã quá {max_age} tuổi đoàn vào ngày họp: Đoàn không còn "
+                    "giới thiệu được."
+                )
+                continue
+            unions += 1
         else:
             unions += 1
     if not ((members >= 2) or (members >= 1 and unions >= 1)):
@@ -131,7 +145,11 @@ def eligibility_checks(candidate: Candidate, on: date) -> list[Check]:
                 f"Chưa đủ {min_months // 12} tuổi (tính theo tháng) tại ngày chi bộ xét.",
             )
         )
-    elif months > max_months and not candidate.over_age_decision_no:
+    elif months > max_months and not (
+        candidate.over_age_decision_no
+        and candidate.over_age_decided_on
+        and candidate.over_age_decided_on <= on
+    ):
         checks.append(
             Check(
                 "age",
@@ -161,7 +179,9 @@ def eligibility_checks(candidate: Candidate, on: date) -> list[Check]:
 
     validity = rule("admission.certificate_validity_months", on=on, organisation=branch)
     issued = candidate.certificate_issued_on
-    if issued is None:
+    if issued is not None and issued > on:
+        checks.append(Check("certificate", False, "Giấy chứng nhận cấp sau ngày chi bộ họp."))
+    elif issued is None:
         checks.append(
             Check("certificate", False, "Chưa có giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng.")
         )
@@ -188,7 +208,12 @@ def eligibility_checks(candidate: Candidate, on: date) -> list[Check]:
     else:
         checks.append(Check("dossier", False, "Chưa có đơn xin vào Đảng và lý lịch."))
 
-    latest = candidate.background_checks.order_by("-completed_on", "-id").first()
+    # The result known at the meeting: a check completed later cannot support the vote.
+    latest = (
+        candidate.background_checks.filter(completed_on__lte=on)
+        .order_by("-completed_on", "-id")
+        .first()
+    )
     bg_months = rule("admission.background_validity_months", on=on, organisation=branch)
     if latest is None or latest.outcome != BackgroundOutcome.CLEAR:
         checks.append(Check("background", False, "Chưa có kết quả thẩm tra lý lịch đạt."))

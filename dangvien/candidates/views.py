@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +18,7 @@ from dangvien.candidates.models import Candidate, Stage
 from dangvien.candidates.moves import MOVES, allowed_moves, can_create_in, role_allows, stage_allows
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
-from dangvien.members.models import Member, Status
+from dangvien.members.models import ACTIVE_STATUSES, Member, Status
 from dangvien.members.queries import exempted_count, vote_denominator
 from dangvien.organisations.models import MEMBER_HOLDING, Organisation
 from dangvien.organisations.queries import admission_chain, visible_organisations
@@ -81,6 +82,8 @@ def candidate_new(request: AuthedRequest) -> HttpResponse:
             candidate = actions.nominate_candidate(branch=branch, by=request.user, **data)
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))
+        except IntegrityError:  # the same citizen ID saved by someone else a moment ago
+            form.add_error("citizen_id", "Số CCCD này vừa được người khác nhập. Hãy kiểm tra lại.")
         else:
             messages.success(
                 request, f"Đã đưa {candidate.person.full_name} vào nguồn quần chúng ưu tú."
@@ -115,6 +118,8 @@ FORM_CLASSES: dict[str, Callable[..., Any]] = {
     "record-background-check": forms.BackgroundCheckForm,
     "introducers": forms.IntroducerForm,
     "over-age-approval": forms.OverAgeForm,
+    "assign-helper": forms.AssignHelperForm,
+    "education-exception": forms.EducationExceptionForm,
     "record-branch-vote": forms.BranchVoteForm,
     "record-grassroots-vote": forms.GrassrootsVoteForm,
     "extend-deadline": forms.ExtendForm,
@@ -127,6 +132,13 @@ FORM_CLASSES: dict[str, Callable[..., Any]] = {
 def _form(name: str, candidate: Candidate, data: Any = None) -> Any:
     if name == "introducers":
         return forms.IntroducerForm(data, members=_introducer_members(candidate), prefix=name)
+    if name == "assign-helper":
+        members = (
+            Member.objects.filter(branch=candidate.branch, status__in=ACTIVE_STATUSES)
+            .select_related("person")
+            .order_by("person__sort_key")
+        )
+        return forms.AssignHelperForm(data, members=members, prefix=name)
     form = FORM_CLASSES[name](data, prefix=name)
     if name == "record-grassroots-vote" and data is None:
         endorser = admission_chain(candidate.branch).endorser
@@ -167,6 +179,11 @@ SIMPLE_MOVES: dict[str, tuple[Callable[..., Any], str]] = {
         "Đã ghi lễ kết nạp: người vào Đảng trở thành đảng viên dự bị.",
     ),
     "withdraw": (actions.withdraw, "Đã đưa ra khỏi nguồn."),
+    "assign-helper": (actions.assign_helper, "Đã phân công đảng viên giúp đỡ."),
+    "education-exception": (
+        actions.record_education_exception,
+        "Đã ghi căn cứ ngoại lệ về học vấn.",
+    ),
 }
 
 
@@ -199,6 +216,7 @@ def _context(
 ) -> dict[str, Any]:
     today = timezone.localdate()
     moves = allowed_moves(user, candidate)
+    can_change_introducers = any(m.name == "introducers" for m in moves)
     if len(getattr(candidate, "active_introducers", [])) >= 2:
         moves = [m for m in moves if m.name != "introducers"]  # both places are taken
     move_forms = []
@@ -217,6 +235,7 @@ def _context(
         "today": today,
         "chain": chain,
         "move_forms": move_forms,
+        "can_change_introducers": can_change_introducers,
         "open_move": bound[0] if bound else _next_step(candidate, moves, today),
         "deadlines": queries.deadlines(candidate, today),
         "pipeline": [(s, i < current, i == current) for i, s in enumerate(stages)],
@@ -240,7 +259,17 @@ def _next_step(candidate: Candidate, moves: list[Any], today: Any) -> str:
         c.ok for c in queries.eligibility_checks(candidate, today)
     ):
         return "record-branch-vote"
-    side_steps = {"over-age-approval", "extend-deadline", "withdraw"}
+    side_steps = {
+        "over-age-approval",
+        "extend-deadline",
+        "withdraw",
+        "assign-helper",
+        "education-exception",
+    }
+    if candidate.stage not in (Stage.CANDIDATE, Stage.IN_AWARENESS_COURSE):
+        side_steps.add("certify")  # a new certificate after retaking the course
+    if candidate.stage == Stage.BACKGROUND_CHECKED:
+        side_steps.add("record-background-check")  # renewing the check
     main = [n for n in names if n not in side_steps]
     return (main or names or [""])[0]
 
@@ -257,15 +286,37 @@ def candidate_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
+def remove_introducer(request: AuthedRequest, pk: int, introducer_pk: int) -> HttpResponse:
+    """Take back an introducer (before the branch vote), e.g. one who moved away."""
+    candidate = _fetch(request.user, pk)
+    if not role_allows(request.user, candidate, "introducers"):
+        raise PermissionDenied
+    introducer = get_object_or_404(candidate.introducers.filter(active=True), pk=introducer_pk)
+    status, error = 200, ""
+    try:
+        actions.remove_introducer(introducer, by=request.user)
+        messages.success(request, "Đã bỏ người giới thiệu.")
+    except DomainError as exc:
+        status, error = 409, str(exc)
+    if not request.htmx and status == 200:
+        return redirect("candidates:detail", candidate.pk)
+    context = _context(_fetch(request.user, pk), request.user)
+    context["error"] = error
+    template = "candidates/detail.html#body" if request.htmx else "candidates/detail.html"
+    return render(request, template, context, status=status)
+
+
+@login_required
+@require_POST
 def candidate_move(request: AuthedRequest, pk: int, move: str) -> HttpResponse:
     if move not in MOVES:
         raise Http404
     candidate = _fetch(request.user, pk)
     status, error, bound = 200, "", None
+    if not role_allows(request.user, candidate, move):
+        raise PermissionDenied
     if not stage_allows(candidate, move):
         status, error = 409, f"Không thể “{MOVES[move].label.lower()}” ở bước hiện tại."
-    elif not role_allows(request.user, candidate, move):
-        raise PermissionDenied
     else:
         form = _form(move, candidate, request.POST)
         if form.is_valid():

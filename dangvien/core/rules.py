@@ -53,6 +53,9 @@ DEFAULTS: dict[str, Default] = {
         "Thực tiễn địa phương (seed 000); cấu hình theo tỉnh",
         "Bắt buộc kiểm tra nhận thức trước khi chi bộ xét",
     ),
+    "branch.min_official_members": Default(
+        3, "Điều lệ Đảng (DOMAIN.md §2)", "Số đảng viên chính thức tối thiểu của một chi bộ"
+    ),
     "vote.branch": Default(
         [2, 3, "at_least"], "Điều lệ Đảng Điều 4–5; HD 06 §3.6b [R]", "Chi bộ: tỷ lệ tán thành"
     ),

@@ -45,12 +45,16 @@ def build_person(
     youth_union_member: bool = False,
     trade_union_member: bool = False,
     today: date | None = None,
+    allow_existing: bool = False,
 ) -> Person:
-    """A new, unsaved person, checked and normalised (NFC, name parts, keys)."""
+    """A new, unsaved person, checked and normalised (NFC, name parts, keys).
+
+    ``allow_existing`` skips the duplicate check for a caller that refreshes a known person.
+    """
     citizen_id = citizen_id.strip()
     if not _CITIZEN_ID.fullmatch(citizen_id):  # not str.isdigit(): it accepts "²" and "１"
         raise NotEligible("Số CCCD phải gồm đúng 12 chữ số.", field="citizen_id")
-    if Person.objects.filter(citizen_id=citizen_id).exists():
+    if not allow_existing and Person.objects.filter(citizen_id=citizen_id).exists():
         raise DuplicateCitizenId(f"Số CCCD {citizen_id} đã có trong hệ thống.", field="citizen_id")
     if sex not in Sex.values:
         raise NotEligible("Giới tính không hợp lệ.", field="sex")
@@ -76,7 +80,55 @@ def build_person(
         youth_union_member=youth_union_member,
         trade_union_member=trade_union_member,
     )
+    _check_lengths(person)
     derived_keys(person)
+    return person
+
+
+_LABELS = {
+    "family_name": ("họ", "full_name"),
+    "middle_name": ("tên đệm", "full_name"),
+    "given_name": ("tên", "full_name"),
+}
+
+
+def _check_lengths(person: Person) -> None:
+    """Every text fits its column: a clear refusal instead of a database error."""
+    for field in Person._meta.concrete_fields:
+        limit = getattr(field, "max_length", None)
+        value = getattr(person, field.attname)
+        if limit and isinstance(value, str) and len(value) > limit:
+            label, form_field = _LABELS.get(field.name, (str(field.verbose_name), field.name))
+            raise NotEligible(
+                f"{label.capitalize()} quá dài (tối đa {limit} ký tự).", field=form_field
+            )
+
+
+def refresh_person(person: Person, **fields: Any) -> Person:
+    """Someone already known (listed before, withdrawn) is listed again: the same identity,
+    with the changeable details brought up to date. Name and birth date must match, so a
+    mistyped citizen ID cannot take over another person's record."""
+    fresh = build_person(**fields, allow_existing=True)
+    if (fresh.full_name, fresh.birth_date) != (person.full_name, person.birth_date):
+        raise DuplicateCitizenId(
+            f"Số CCCD {person.citizen_id} đã thuộc về {person.full_name}, sinh ngày "
+            f"{person.birth_date:%d/%m/%Y}. Kiểm tra lại số CCCD.",
+            field="citizen_id",
+        )
+    for name in (
+        "sex",
+        "ethnicity",
+        "religion",
+        "education_level",
+        "occupation",
+        "hometown",
+        "address",
+        "phone",
+        "youth_union_member",
+        "trade_union_member",
+    ):
+        setattr(person, name, getattr(fresh, name))
+    person.save()
     return person
 
 

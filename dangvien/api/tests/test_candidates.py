@@ -11,7 +11,7 @@ from dangvien.api.tests.conftest import (
     queries_used,
 )
 from dangvien.candidates.models import Candidate, Stage, StageChange, Vote
-from dangvien.factories import make_candidate, make_person, user_with_role
+from dangvien.factories import make_candidate, make_member, make_person, user_with_role
 from dangvien.members.models import Member, Status
 from dangvien.people.models import Person
 
@@ -67,7 +67,13 @@ def test_a_branch_secretary_lists_a_new_candidate_in_their_branch(
     assert person["birth_date"] == "1998-04-12"
     assert [h["to_stage"] for h in body["history"]] == ["candidate"]
     assert body["history"][0]["by_id"] == secretary.pk
-    assert {m["name"] for m in body["allowed_moves"]} == {"start-course", "certify", "withdraw"}
+    assert {m["name"] for m in body["allowed_moves"]} == {
+        "start-course",
+        "certify",
+        "withdraw",
+        "assign-helper",
+        "education-exception",
+    }
     assert body["decider_id"] == tree["commune"].pk
     assert body["endorser_id"] is None
 
@@ -128,7 +134,8 @@ def test_a_citizen_id_already_known_answers_409_duplicate_and_creates_nothing(
     answer = as_user(secretary).post("/candidates", new_candidate(tree["village"]))
     assert answer.status == 409
     assert answer.error["code"] == "duplicate"
-    assert answer.error["message"] == "Số CCCD 001198012345 đã có trong hệ thống."
+    # The citizen ID belongs to someone else (another name): never take over their record.
+    assert answer.error["message"].startswith("Số CCCD 001198012345 đã thuộc về ")
     assert answer.error["fields"] == {"citizen_id": answer.error["message"]}
     assert not Candidate.objects.exists()
 
@@ -623,3 +630,40 @@ def test_a_write_through_the_api_is_audited_as_the_token_user(
     row = AuditEvent.objects.get(table="candidates_candidate", row_id=str(answer.body["id"]))
     assert row.op == "I"
     assert row.actor_id == secretary.pk
+
+
+def test_a_read_only_leader_gets_403_for_any_move_whatever_the_stage(
+    as_user: Any, tree: Any
+) -> None:
+    from dangvien.accounts.models import Role
+
+    leader = user_with_role(Role.LEADER, tree["province"])
+    candidate = make_candidate(branch=tree["village"])  # hold-ceremony is illegal here too
+    answer = as_user(leader).post(
+        f"/candidates/{candidate.pk}/hold-ceremony", {"held_on": "2026-10-01"}
+    )
+    assert answer.status == 403
+    assert answer.error["code"] == "forbidden"
+
+
+def test_a_huge_offset_answers_400(as_user: Any, board: Any) -> None:
+    answer = as_user(board).get("/candidates", offset=10**25)
+    assert answer.status == 400
+    assert "offset" in answer.error["fields"]
+
+
+def test_helper_and_education_exception_moves_through_the_api(
+    as_user: Any, secretary: Any, tree: Any
+) -> None:
+    candidate = make_candidate(branch=tree["village"])
+    helper = make_member(branch=tree["village"])
+    api = as_user(secretary)
+    answer = api.post(f"/candidates/{candidate.pk}/assign-helper", {"helper_id": helper.pk})
+    assert answer.status == 200
+    outsider = make_member(branch=tree["school_branch"])
+    answer = api.post(f"/candidates/{candidate.pk}/assign-helper", {"helper_id": outsider.pk})
+    assert answer.status == 400
+    answer = api.post(f"/candidates/{candidate.pk}/education-exception", {"basis": "Xã vùng cao"})
+    assert answer.status == 200
+    candidate.refresh_from_db()
+    assert (candidate.helper_id, candidate.education_exception) == (helper.pk, "Xã vùng cao")

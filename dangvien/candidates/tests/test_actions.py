@@ -304,7 +304,7 @@ ILLEGAL = [
     (Stage.CANDIDATE, "open_dossier"),
     (Stage.CANDIDATE, "record_background_check"),
     (Stage.IN_AWARENESS_COURSE, "start_awareness_course"),
-    (Stage.CERTIFIED, "certify"),
+    (Stage.ADMITTED, "certify"),
     (Stage.CERTIFIED, "record_branch_vote"),
     (Stage.DOSSIER_OPEN, "record_branch_vote"),
     (Stage.BACKGROUND_CHECKED, "open_dossier"),
@@ -1290,3 +1290,241 @@ def test_two_staff_opening_the_same_dossier_at_once_one_wins(db):
         assert Candidate.objects.get(pk=candidate.pk).stage == Stage.DOSSIER_OPEN
     finally:
         _in_own_thread(lambda: _delete_committed(start, tree, candidate, users))
+
+
+# ---- second passes: retaking the course, renewing checks, listing again ----------------
+
+
+def test_a_lapsed_certificate_is_replaced_after_retaking_the_course_hd06_5_4(tree, user):
+    candidate = ready(tree["village"], certificate_issued_on=date(2021, 1, 4))
+    actions.certify(candidate, certificate_no="CN-2026", issued_on=date(2026, 9, 1), by=user)
+    candidate.refresh_from_db()
+    assert (candidate.stage, candidate.certificate_no) == (Stage.BACKGROUND_CHECKED, "CN-2026")
+    assert candidate.changes.filter(note__contains="Học lại").count() == 1
+    assert branch_vote(candidate, user).passed
+
+
+def test_a_new_certificate_must_be_newer_than_the_old_one(tree, user):
+    candidate = ready(tree["village"], certificate_issued_on=date(2025, 12, 1))
+    with refused(candidate, NotEligible):
+        actions.certify(candidate, certificate_no="CN-X", issued_on=date(2025, 11, 1), by=user)
+
+
+def test_a_renewed_background_check_with_concerns_reopens_the_dossier_hd06_3_4(tree, user):
+    candidate = ready(tree["village"])
+    actions.record_background_check(
+        candidate,
+        completed_on=date(2026, 10, 1),
+        outcome=BackgroundOutcome.CONCERNS,
+        note="Cần xác minh thêm",
+        by=user,
+    )
+    candidate.refresh_from_db()
+    assert candidate.stage == Stage.DOSSIER_OPEN
+    actions.record_background_check(
+        candidate, completed_on=date(2026, 10, 10), outcome=BackgroundOutcome.CLEAR, by=user
+    )
+    candidate.refresh_from_db()
+    assert candidate.stage == Stage.BACKGROUND_CHECKED
+
+
+def test_a_renewed_clear_background_check_keeps_the_stage_and_renews_the_result(tree, user):
+    candidate = ready(tree["village"], background_on=date(2025, 6, 1))
+    with refused(candidate, NotEligible):  # 16 months old at the vote
+        branch_vote(candidate, user)
+    actions.record_background_check(
+        candidate, completed_on=date(2026, 9, 1), outcome=BackgroundOutcome.CLEAR, by=user
+    )
+    assert branch_vote(candidate, user).passed
+
+
+def test_someone_withdrawn_is_listed_again_with_the_same_identity(tree, user):
+    first = make_candidate(branch=tree["village"], stage=Stage.WITHDRAWN)
+    person = first.person
+    again = actions.nominate_candidate(
+        branch=tree["village"],
+        by=user,
+        full_name=person.full_name,
+        birth_date=person.birth_date,
+        sex=person.sex,
+        citizen_id=person.citizen_id,
+        education_level=Education.UNIVERSITY,
+        address="Thôn Đông",
+    )
+    assert again.person_id == person.pk
+    person.refresh_from_db()
+    assert (person.education_level, person.address) == (Education.UNIVERSITY, "Thôn Đông")
+    assert Person.objects.count() == 1
+
+
+def test_someone_still_followed_cannot_be_listed_twice(tree, user):
+    first = make_candidate(branch=tree["village"], stage=Stage.DOSSIER_OPEN)
+    person = first.person
+    with pytest.raises(Conflict, match="đang được Chi bộ thôn Đông theo dõi"):
+        actions.nominate_candidate(
+            branch=tree["school_branch"],
+            by=user,
+            full_name=person.full_name,
+            birth_date=person.birth_date,
+            sex=person.sex,
+            citizen_id=person.citizen_id,
+            education_level=person.education_level,
+        )
+    assert Candidate.objects.count() == 1
+
+
+def test_a_member_cannot_be_listed_as_a_candidate(tree, user):
+    member = make_member(branch=tree["village"])
+    person = member.person
+    with pytest.raises(Conflict, match="đã là đảng viên"):
+        actions.nominate_candidate(
+            branch=tree["village"],
+            by=user,
+            full_name=person.full_name,
+            birth_date=person.birth_date,
+            sex=person.sex,
+            citizen_id=person.citizen_id,
+            education_level=person.education_level,
+        )
+    assert not Candidate.objects.exists()
+
+
+def test_a_known_citizen_id_with_another_name_is_refused(tree, user):
+    first = make_candidate(branch=tree["village"], stage=Stage.WITHDRAWN)
+    with pytest.raises(Conflict, match="đã thuộc về"):
+        actions.nominate_candidate(
+            branch=tree["village"],
+            by=user,
+            full_name="Hoàng Thị Mai",
+            birth_date=date(2001, 1, 1),
+            sex="female",
+            citizen_id=first.person.citizen_id,
+            education_level=Education.UNIVERSITY,
+        )
+    first.person.refresh_from_db()
+    assert first.person.full_name != "Hoàng Thị Mai"
+
+
+def test_a_name_too_long_for_its_column_is_refused_with_a_message(tree, user):
+    with pytest.raises(NotEligible, match="Họ quá dài"):
+        actions.nominate_candidate(
+            branch=tree["village"],
+            by=user,
+            full_name="X" * 60 + " Văn An",
+            birth_date=date(2000, 1, 1),
+            sex="male",
+            citizen_id="001200000001",
+            education_level=Education.UNIVERSITY,
+        )
+    assert not Person.objects.exists()
+
+
+def test_a_helper_is_a_member_of_the_candidates_branch_12_hd_btctw(tree, user):
+    candidate = make_candidate(branch=tree["village"])
+    outsider = make_member(branch=tree["school_branch"])
+    with refused(candidate, NotEligible):
+        actions.assign_helper(candidate, helper=outsider, by=user)
+    helper = make_member(branch=tree["village"])
+    actions.assign_helper(candidate, helper=helper, by=user)
+    candidate.refresh_from_db()
+    assert candidate.helper == helper
+
+
+def test_an_education_exception_needs_its_basis_and_then_counts_at_the_vote_294_1_2(tree, user):
+    candidate = ready(tree["village"], education_level=Education.PRIMARY)
+    with refused(candidate, NotEligible):
+        actions.record_education_exception(candidate, basis="  ", by=user)
+    actions.record_education_exception(
+        candidate, basis="Xã đặc biệt khó khăn, đồng bào dân tộc thiểu số", by=user
+    )
+    assert branch_vote(candidate, user).passed
+
+
+# ---- the vote must rest on facts known at the meeting ----------------------------------
+
+
+def test_a_vote_before_the_background_check_was_completed_is_refused(tree, user):
+    candidate = ready(tree["village"], background_on=date(2026, 10, 20))
+    with refused(candidate, NotEligible):
+        branch_vote(candidate, user, held_on=date(2026, 10, 15))
+
+
+def test_a_vote_before_the_certificate_was_issued_is_refused(tree, user):
+    candidate = ready(tree["village"], certificate_issued_on=date(2026, 10, 20))
+    with refused(candidate, NotEligible):
+        branch_vote(candidate, user, held_on=date(2026, 10, 15))
+
+
+def test_an_over_60_approval_dated_after_the_vote_does_not_count_294_1_1_2(tree, user):
+    candidate = ready(tree["village"], birth_date=date(1960, 1, 1))
+    actions.record_over_age_approval(
+        candidate, decision_no="CV-99", decided_on=date(2026, 11, 1), by=user
+    )
+    with refused(candidate, NotEligible):
+        branch_vote(candidate, user, held_on=date(2026, 10, 15))
+
+
+def test_an_introducer_who_moved_to_another_commune_no_longer_counts_294_3_2_1(tree, user):
+    candidate = ready(tree["village"])
+    mover = candidate.introducers.first().member
+    Member.objects.filter(pk=mover.pk).update(
+        branch=tree["other_branch"], org_path=tree["other_branch"].path
+    )
+    with refused(candidate, NotEligible):
+        branch_vote(candidate, user)
+
+
+def test_the_youth_union_cannot_introduce_someone_past_youth_age_on_the_vote_day(tree, user):
+    candidate = ready(
+        tree["village"], introducers=1, birth_date=date(1995, 10, 1), youth_union_member=True
+    )
+    Introducer.objects.create(
+        candidate=candidate,
+        union=Union.YOUTH_UNION,
+        resolution_no="NQ-ĐTN",
+        known_since=date(2020, 1, 1),
+    )
+    with refused(candidate, NotEligible):  # 31 on 15/10/2026
+        branch_vote(candidate, user)
+
+
+def test_a_branch_with_fewer_than_3_official_members_cannot_vote_charter(tree, user):
+    candidate = ready(tree["village"], members=2)
+    with refused(candidate, NotEligible):
+        branch_vote(candidate, user)
+
+
+# ---- the bodies' sizes come from the organisation data ----------------------------------
+
+
+def test_a_grassroots_vote_against_a_smaller_committee_than_recorded_is_refused(tree, user):
+    candidate = proposed(tree["school_branch"], user)  # the school's committee has 9 members
+    with refused(candidate, VoteInvalid):
+        actions.record_grassroots_vote(
+            candidate,
+            held_on=date(2026, 10, 20),
+            in_favour=2,
+            committee_size=3,
+            resolution_no="NQ-ĐU",
+            by=user,
+        )
+
+
+def test_a_decision_against_a_smaller_standing_committee_than_recorded_is_refused(tree, user):
+    tree["commune"].standing_committee_size = 7
+    tree["commune"].save(update_fields=["standing_committee_size"])
+    candidate = proposed(tree["village"], user)
+    with refused(candidate, VoteInvalid):
+        decide(candidate, user, decided_on=date(2026, 10, 20), in_favour=2, committee_size=3)
+    decide(candidate, user, decided_on=date(2026, 10, 20), in_favour=4, committee_size=7)
+    candidate.refresh_from_db()
+    assert candidate.stage == Stage.ADMITTED
+
+
+def test_the_decider_may_record_a_refusal_before_the_grassroots_endorsement(tree, user):
+    candidate = proposed(tree["school_branch"], user)
+    with refused(candidate, StageNotAllowed):
+        decide(candidate, user, decided_on=date(2026, 10, 20))
+    decide(candidate, user, decided_on=date(2026, 10, 20), admitted=False)
+    candidate.refresh_from_db()
+    assert candidate.stage == Stage.REJECTED

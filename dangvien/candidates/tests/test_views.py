@@ -250,3 +250,71 @@ def test_a_branch_page_lists_its_candidates_with_a_flat_query_count(client, tree
     page = client.get(url).content.decode()
     assert f"/quan-chung/{rows[-1].pk}/" in page
     assert "Thêm quần chúng ưu tú" in page
+
+
+def test_the_secretary_may_not_withdraw_after_the_decision_but_the_decider_may(client, tree):
+    """DOMAIN.md §3: exits are pre-admission; after the decision only its author undoes it."""
+    candidate = make_candidate(
+        branch=tree["village"], stage=Stage.ADMITTED, decided_on=date(2026, 10, 1)
+    )
+    client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
+    url = f"/quan-chung/{candidate.pk}/withdraw/"
+    assert client.post(url, {"withdraw-reason": "Chuyển đi"}).status_code == 403
+    client.force_login(user_with_role(Role.BOARD_STAFF, tree["commune"]))
+    assert client.post(url, {"withdraw-reason": "Chuyển đi nơi khác"}).status_code == 302
+    assert Candidate.objects.get(pk=candidate.pk).stage == Stage.WITHDRAWN
+
+
+def test_an_introducer_is_taken_back_from_the_page(client, tree):
+    from dangvien.candidates.models import Introducer
+
+    candidate = make_candidate(branch=tree["village"], stage=Stage.DOSSIER_OPEN)
+    member = make_member(branch=tree["village"])
+    introducer = Introducer.objects.create(
+        candidate=candidate, member=member, known_since=date(2020, 1, 1)
+    )
+    client.force_login(user_with_role(Role.LEADER, tree["province"]))
+    url = f"/quan-chung/{candidate.pk}/gioi-thieu/{introducer.pk}/bo/"
+    assert client.post(url).status_code == 403
+    client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
+    assert "Bỏ</button>" in client.get(f"/quan-chung/{candidate.pk}/").content.decode()
+    assert client.post(url, HTTP_HX_REQUEST="true").status_code == 200
+    introducer.refresh_from_db()
+    assert not introducer.active
+
+
+def test_a_huge_vote_count_is_a_form_error_not_a_crash(client, tree):
+    candidate = make_candidate(branch=tree["village"], stage=Stage.BACKGROUND_CHECKED)
+    client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
+    response = client.post(
+        f"/quan-chung/{candidate.pk}/record-branch-vote/",
+        {
+            "record-branch-vote-held_on": "15/10/2026",
+            "record-branch-vote-in_favour": str(10**20),
+            "record-branch-vote-against": "0",
+            "record-branch-vote-exempted_present": "0",
+            "record-branch-vote-resolution_no": "NQ",
+        },
+    )
+    assert response.status_code == 400
+    assert "nhỏ hơn hoặc bằng" in response.content.decode()
+
+
+def test_pages_outside_scope_show_a_vietnamese_not_found_page(client, tree, settings):
+    settings.DEBUG = False
+    outsider = make_candidate(branch=tree["other_branch"])
+    client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
+    response = client.get(f"/quan-chung/{outsider.pk}/")
+    assert response.status_code == 404
+    assert "nằm ngoài phạm vi tổ chức" in response.content.decode()
+
+
+def test_an_expired_form_shows_a_vietnamese_csrf_page(tree):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
+    candidate = make_candidate(branch=tree["village"])
+    response = client.post(f"/quan-chung/{candidate.pk}/withdraw/", {"withdraw-reason": "x"})
+    assert response.status_code == 403
+    assert "Phiên làm việc đã hết hạn" in response.content.decode()
