@@ -996,8 +996,11 @@ class Demo:
             religion=_weighted(rng, ETHNICITIES[ethnicity].religions),
             education_level=education,
             occupation=occupation,
-            hometown=f"{hometown_place}, tỉnh {PROVINCE}",
-            address=f"{self.village_of(unit)}, {unit.place}, tỉnh {PROVINCE}",
+            hometown=hometown_place
+            if hometown_place.endswith(f"tỉnh {PROVINCE}")
+            else f"{hometown_place}, tỉnh {PROVINCE}",
+            address=f"{self.village_of(unit)}, {unit.place}"
+            + ("" if unit.place.endswith(f"tỉnh {PROVINCE}") else f", tỉnh {PROVINCE}"),
             phone=f"09{rng.randrange(10**8):08d}" if rng.random() < 0.8 else "",
             youth_union_member=years <= 30 and rng.random() < 0.75,
             trade_union_member=unit.setting

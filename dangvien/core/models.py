@@ -55,11 +55,27 @@ class RuleParameter(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["key", "effective_from", "organisation"], name="uniq_rule_version"
-            )
+            ),
+            # NULLs are distinct in a unique index: nationwide versions need their own.
+            models.UniqueConstraint(
+                fields=["key", "effective_from"],
+                condition=models.Q(organisation__isnull=True),
+                name="uniq_national_rule_version",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.key} = {self.value} ({self.effective_from:%d/%m/%Y})"
+
+    def clean(self) -> None:
+        """A value of the wrong shape would break every vote: refuse it when entered."""
+        from django.core.exceptions import ValidationError
+
+        from dangvien.core.rules import value_problem
+
+        problem = value_problem(self.key, self.value)
+        if problem:
+            raise ValidationError({"value": problem})
 
 
 class AuditEvent(models.Model):

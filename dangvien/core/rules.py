@@ -82,8 +82,36 @@ DEFAULTS: dict[str, Default] = {
 }
 
 
+def value_problem(key: str, value: Any) -> str:
+    """Why ``value`` cannot stand for ``key`` ("" when it can): same shape as the default."""
+    if key not in DEFAULTS:
+        return f"Không có tham số “{key}”."
+    default = DEFAULTS[key].value
+    if isinstance(default, bool):
+        return "" if isinstance(value, bool) else "Giá trị phải là true hoặc false."
+    if isinstance(default, int):
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        return "" if ok else "Giá trị phải là một số nguyên không âm."
+    if isinstance(default, str):
+        return "" if isinstance(value, str) and value else "Giá trị phải là một chuỗi."
+    ok = (
+        isinstance(value, list)
+        and len(value) == 3
+        and all(isinstance(v, int) and not isinstance(v, bool) for v in value[:2])
+        and 0 < value[0] <= value[1]
+        and value[2] in ("at_least", "more_than")
+    )
+    return "" if ok else 'Tỷ lệ phải có dạng [tử số, mẫu số, "at_least" hoặc "more_than"].'
+
+
 def rule(key: str, *, on: date, organisation: "Organisation | None" = None) -> Any:
-    """The value of ``key`` in force on ``on`` for ``organisation``'s subtree."""
+    """The value of ``key`` in force on ``on`` for ``organisation``'s subtree.
+
+    Precedence: the most specific organisation's versions first, then the latest date among
+    them. A province's own setting therefore stands until the province changes it, even
+    when a later nationwide version appears; a province follows a national change by
+    adding its own version or removing its setting.
+    """
     from dangvien.core.models import RuleParameter
 
     if key not in DEFAULTS:

@@ -65,6 +65,36 @@ def create_organisation(
 
 
 @action
+def update_organisation(
+    org: Organisation,
+    *,
+    by: Any,
+    name: str,
+    code: str = "",
+    authorised_to_admit: bool = False,
+    committee_size: int | None = None,
+    standing_committee_size: int | None = None,
+) -> Organisation:
+    """Rename a node or change its committee data; kind and place in the tree change only
+    through ``move_organisation`` (paths are copied onto fact rows)."""
+    if authorised_to_admit and org.kind != Kind.GRASSROOTS_COMMITTEE:
+        raise TreeRuleBroken("Chỉ đảng ủy cơ sở mới được ủy quyền quyết định kết nạp.")
+    name = nfc(name)
+    if not name:
+        raise TreeRuleBroken("Cần ghi tên tổ chức.")
+    Organisation.objects.filter(pk=org.pk).update(
+        name=name,
+        sort_key=collation_key(name),
+        code=code.strip(),
+        authorised_to_admit=authorised_to_admit,
+        committee_size=committee_size,
+        standing_committee_size=standing_committee_size,
+    )
+    org.refresh_from_db()
+    return org
+
+
+@action
 def move_organisation(org: Organisation, *, new_parent: Organisation, by: Any) -> Organisation:
     """Move a subtree, rewriting the paths of its nodes and of the facts under it."""
     if new_parent.path.startswith(org.path):

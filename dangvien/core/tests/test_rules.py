@@ -124,3 +124,35 @@ def test_ratios_are_exact_integer_arithmetic(votes, total, ratio, met):
 def test_ratio_text_is_vietnamese():
     assert ratio_text([2, 3, "at_least"]) == "ít nhất 2/3"
     assert ratio_text([1, 2, "more_than"]) == "trên 1/2"
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("vote.branch", "2/3"),
+        ("vote.branch", [3, 2, "at_least"]),
+        ("vote.decider", [1, 2, "half"]),
+        ("deadline.decision_working_days", -5),
+        ("deadline.decision_working_days", True),
+        ("admission.knowledge_test_required", 1),
+        ("no.such.rule", 3),
+    ],
+)
+def test_a_rule_value_of_the_wrong_shape_is_refused_when_entered(db, key, value):
+    from django.core.exceptions import ValidationError
+
+    version = RuleParameter(key=key, value=value, effective_from=date(2026, 1, 1), source="x")
+    with pytest.raises(ValidationError):
+        version.full_clean()
+
+
+def test_two_nationwide_versions_of_a_rule_on_the_same_day_are_refused(db):
+    from django.db import IntegrityError, transaction
+
+    RuleParameter.objects.create(
+        key="vote.branch", value=[2, 3, "at_least"], effective_from=date(2026, 1, 1), source="a"
+    )
+    with pytest.raises(IntegrityError), transaction.atomic():
+        RuleParameter.objects.create(
+            key="vote.branch", value=[3, 4, "at_least"], effective_from=date(2026, 1, 1), source="b"
+        )

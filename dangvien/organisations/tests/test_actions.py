@@ -158,3 +158,47 @@ def test_a_move_the_parent_rules_forbid_is_refused_and_changes_nothing(tree):
         move_organisation(tree["village"], new_parent=tree["province"], by=None)
     assert dict(Organisation.objects.values_list("pk", "path")) == before
     assert Member.objects.get(pk=member.pk).org_path == tree["village"].path
+
+
+def test_renaming_a_node_refreshes_its_sort_key_and_keeps_its_place(db):
+    from dangvien.organisations.actions import update_organisation
+
+    tree = tree_2025()
+    village = update_organisation(tree["village"], by=None, name="Chi bộ thôn Ấp Mới")
+    from dangvien.core.text import collation_key
+
+    assert village.sort_key == collation_key("Chi bộ thôn Ấp Mới")
+    assert village.path == tree["village"].path
+    assert village.name == "Chi bộ thôn Ấp Mới"
+
+
+def test_only_a_grassroots_committee_can_be_authorised_to_admit_294_4_3_2a(db):
+    from dangvien.organisations.actions import TreeRuleBroken, update_organisation
+
+    tree = tree_2025()
+    with pytest.raises(TreeRuleBroken, match="Chỉ đảng ủy cơ sở"):
+        update_organisation(tree["village"], by=None, name="X", authorised_to_admit=True)
+    tree["village"].refresh_from_db()
+    assert not tree["village"].authorised_to_admit
+
+
+def test_the_admin_cannot_change_a_nodes_kind_or_parent(admin_client, db):
+    tree = tree_2025()
+    village = tree["village"]
+    url = f"/quan-tri/organisations/organisation/{village.pk}/change/"
+    response = admin_client.post(
+        url,
+        {
+            "name": "Chi bộ thôn Đông Mới",
+            "code": "",
+            "kind": "province",
+            "parent": tree["other_commune"].pk,
+        },
+    )
+    assert response.status_code == 302
+    village.refresh_from_db()
+    assert (village.name, village.kind, village.parent_id) == (
+        "Chi bộ thôn Đông Mới",
+        "branch",
+        tree["commune"].pk,
+    )
