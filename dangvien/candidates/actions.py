@@ -109,6 +109,33 @@ def _locked(candidate: Candidate, *stages: str) -> Candidate:
     return row
 
 
+def _record(
+    row: Candidate,
+    candidate: Candidate,
+    *,
+    by: Any,
+    note: str,
+    on: date | None = None,
+    **changes: Any,
+) -> Candidate:
+    """A write that keeps the stage: save ``changes`` on the locked row and leave a history
+    row at the same stage, so the candidate's page shows what was done and by whom."""
+    for field, value in changes.items():
+        setattr(row, field, value)
+    if changes:
+        row.save(update_fields=list(changes))
+    StageChange.objects.create(
+        candidate=row,
+        from_stage=row.stage,
+        to_stage=row.stage,
+        on=on or _today(),
+        by=_user(by),
+        note=note,
+    )
+    candidate.refresh_from_db()
+    return candidate
+
+
 def _not_future(day: date, what: str, field: str) -> None:
     if day > _today():
         raise NotEligible(f"{what} không thể sau ngày hôm nay.", field=field)
@@ -179,18 +206,8 @@ def assign_helper(candidate: Candidate, *, helper: Member, by: Any) -> Candidate
     """The chi bộ assigns a member to help the candidate (12-HD/BTCTW 2022 §1.1)."""
     row = _locked(candidate, *ACTIVE)
     _check_helper(helper, row.branch)
-    row.helper = helper
-    row.save(update_fields=["helper"])
-    StageChange.objects.create(
-        candidate=row,
-        from_stage=row.stage,
-        to_stage=row.stage,
-        on=_today(),
-        by=_user(by),
-        note=f"Phân công đảng viên giúp đỡ: {helper.person.full_name}",
-    )
-    candidate.refresh_from_db()
-    return candidate
+    note = f"Phân công đảng viên giúp đỡ: {helper.person.full_name}"
+    return _record(row, candidate, by=by, note=note, helper=helper)
 
 
 @action
@@ -203,18 +220,8 @@ def record_education_exception(candidate: Candidate, *, basis: str, by: Any) -> 
         raise NotEligible("Cần ghi căn cứ áp dụng ngoại lệ về học vấn.", field="basis")
     if len(basis) > 250:
         raise NotEligible("Căn cứ quá dài (tối đa 250 ký tự).", field="basis")
-    row.education_exception = basis
-    row.save(update_fields=["education_exception"])
-    StageChange.objects.create(
-        candidate=row,
-        from_stage=row.stage,
-        to_stage=row.stage,
-        on=_today(),
-        by=_user(by),
-        note=f"Ngoại lệ về học vấn: {basis}",
-    )
-    candidate.refresh_from_db()
-    return candidate
+    note = f"Ngoại lệ về học vấn: {basis}"
+    return _record(row, candidate, by=by, note=note, education_exception=basis)
 
 
 @action
@@ -263,18 +270,15 @@ def certify(candidate: Candidate, *, certificate_no: str, issued_on: date, by: A
             raise NotEligible(
                 "Giấy chứng nhận mới phải cấp sau giấy chứng nhận cũ.", field="issued_on"
             )
-        row.certificate_no, row.certificate_issued_on = certificate_no, issued_on
-        row.save(update_fields=["certificate_no", "certificate_issued_on"])
-        StageChange.objects.create(
-            candidate=row,
-            from_stage=row.stage,
-            to_stage=row.stage,
+        return _record(
+            row,
+            candidate,
+            by=by,
             on=issued_on,
-            by=_user(by),
             note=f"Học lại lớp nhận thức về Đảng. {note}",
+            certificate_no=certificate_no,
+            certificate_issued_on=issued_on,
         )
-        candidate.refresh_from_db()
-        return candidate
     return _move(
         candidate,
         to=Stage.CERTIFIED,
@@ -337,14 +341,8 @@ def record_background_check(
     if row.stage == Stage.BACKGROUND_CHECKED and not clear:
         return _move(candidate, to=Stage.DOSSIER_OPEN, by=by, on=completed_on, note=nfc(note))
     if clear:
-        StageChange.objects.create(
-            candidate=row,
-            from_stage=row.stage,
-            to_stage=row.stage,
-            on=completed_on,
-            by=_user(by),
-            note=f"Thẩm tra lại, kết quả đạt. {nfc(note)}".strip(),
-        )
+        note = f"Thẩm tra lại, kết quả đạt. {nfc(note)}".strip()
+        return _record(row, candidate, by=by, on=completed_on, note=note)
     candidate.refresh_from_db()
     return candidate
 
@@ -395,11 +393,16 @@ def record_over_age_approval(
     if not nfc(decision_no):
         raise NotEligible("Cần số văn bản đồng ý.", field="decision_no")
     _not_future(decided_on, "Ngày văn bản", "decided_on")
-    row.over_age_decision_no = nfc(decision_no)
-    row.over_age_decided_on = decided_on
-    row.save(update_fields=["over_age_decision_no", "over_age_decided_on"])
-    candidate.refresh_from_db()
-    return candidate
+    note = f"Cấp tỉnh đồng ý kết nạp người trên 60 tuổi: văn bản {nfc(decision_no)}"
+    return _record(
+        row,
+        candidate,
+        by=by,
+        on=decided_on,
+        note=note,
+        over_age_decision_no=nfc(decision_no),
+        over_age_decided_on=decided_on,
+    )
 
 
 # ---- votes and decision ----------------------------------------------------------------
@@ -557,20 +560,17 @@ def extend_decision_deadline(candidate: Candidate, *, reason: str, by: Any) -> C
     if row.decision_due_on is None:
         raise DeadlinePassed("Hồ sơ chưa có hạn ra quyết định để gia hạn.")
     days = rule("deadline.decision_extension_working_days", on=_today(), organisation=row.branch)
-    row.decision_due_on = calendar.add_working_days(row.decision_due_on, days)
-    row.decision_extended = True
-    row.decision_extension_reason = nfc(reason)
-    row.save(update_fields=["decision_due_on", "decision_extended", "decision_extension_reason"])
-    StageChange.objects.create(
-        candidate=row,
-        from_stage=row.stage,
-        to_stage=row.stage,
-        by=_user(by),
-        note=f"Gia hạn quyết định đến {row.decision_due_on:%d/%m/%Y}: "
-        f"{row.decision_extension_reason}",
+    due = calendar.add_working_days(row.decision_due_on, days)
+    note = f"Gia hạn quyết định đến {due:%d/%m/%Y}: {nfc(reason)}"
+    return _record(
+        row,
+        candidate,
+        by=by,
+        note=note,
+        decision_due_on=due,
+        decision_extended=True,
+        decision_extension_reason=nfc(reason),
     )
-    candidate.refresh_from_db()
-    return candidate
 
 
 @action
