@@ -3,7 +3,6 @@ deciding committee or above, province approvals to a tree's top node."""
 
 from typing import cast
 
-import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from dangvien.accounts.models import Capability, Role, RoleAssignment, User
@@ -14,20 +13,13 @@ from dangvien.accounts.queries import (
     can_endorse_for,
     has_any_role,
 )
-from dangvien.factories import make_user, org, tree_2025, user_with_role
+from dangvien.factories import make_user, org, user_with_role
 from dangvien.organisations.models import Kind
-
-# Factories are typed as themselves; these say what they build (mypy).
 
 
 def anonymous() -> User:
     """request.user before login: the queries take it as well (typed User for callers)."""
     return cast(User, AnonymousUser())
-
-
-@pytest.fixture
-def tree(db):
-    return tree_2025()
 
 
 def test_a_branch_secretary_moves_candidates_in_the_branch_only(tree):

@@ -14,7 +14,6 @@ from dangvien.candidates.models import Candidate
 from dangvien.factories import (
     make_candidate,
     make_member,
-    tree_2025,
     user_with_role,
 )
 from dangvien.members.models import Member
@@ -58,11 +57,6 @@ class Api:
 
     def delete(self, path: str) -> Answer:
         return self._answer(self.client.delete(f"/api/v1{path}", headers=self.headers))
-
-
-@pytest.fixture
-def tree(db: Any) -> dict[str, Organisation]:
-    return tree_2025()
 
 
 @pytest.fixture

@@ -53,9 +53,6 @@ from dangvien.members.models import Member, Status, StatusChange
 from dangvien.organisations.models import Kind, ParentRule
 from dangvien.people.models import Education, Person
 
-# Factories are typed as themselves; these say what they build (mypy).
-
-
 TODAY = date(2026, 11, 23)  # Monday
 VOTE_DAY = date(2026, 10, 15)  # Thursday
 VIETNAMESE = re.compile(
@@ -67,11 +64,6 @@ VIETNAMESE = re.compile(
 def frozen_today():
     with patch("dangvien.candidates.actions._today", return_value=TODAY):
         yield
-
-
-@pytest.fixture
-def tree(db):
-    return tree_2025()
 
 
 @pytest.fixture

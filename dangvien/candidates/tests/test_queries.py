@@ -23,21 +23,12 @@ from dangvien.factories import (
     make_candidate,
     make_person,
     org,
-    tree_2025,
     user_with_role,
 )
 from dangvien.organisations.models import Kind
 from dangvien.organisations.queries import children
 
-# Factories are typed as themselves; these say what they build (mypy).
-
-
 TODAY = date(2026, 11, 23)
-
-
-@pytest.fixture
-def tree(db):
-    return tree_2025()
 
 
 # ---- scope and search ------------------------------------------------------------------

@@ -8,14 +8,9 @@ from django.test.utils import CaptureQueriesContext
 
 from dangvien.accounts.models import Role
 from dangvien.candidates.models import Candidate, Stage
-from dangvien.factories import make_candidate, make_member, tree_2025, user_with_role
+from dangvien.factories import make_candidate, make_member, user_with_role
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def tree():
-    return tree_2025()
 
 
 def _queries(client, url):

@@ -22,8 +22,6 @@ from dangvien.factories import (
 )
 from dangvien.people.models import Person
 
-# Factories are typed as themselves; these say what they build (mypy).
-
 
 def mark():
     """The last audit row so far: factories write several rows while building objects."""

@@ -7,15 +7,10 @@ import pytest
 
 from dangvien.core.models import RuleParameter
 from dangvien.core.rules import DEFAULTS, ratio_met, ratio_text, rule
-from dangvien.factories import org, tree_2025
+from dangvien.factories import org
 from dangvien.organisations.models import Kind
 
 KEY = "admission.certificate_validity_months"
-
-
-@pytest.fixture
-def tree(db):
-    return tree_2025()
 
 
 def test_the_default_applies_when_no_version_is_stored(db):

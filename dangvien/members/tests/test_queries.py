@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from dangvien.accounts.models import Role, RoleAssignment
-from dangvien.factories import MemberFactory, make_member, org, tree_2025, user_with_role
+from dangvien.factories import MemberFactory, make_member, org, user_with_role
 from dangvien.members.models import ACTIVE_STATUSES, Member, Status
 from dangvien.members.queries import (
     counts_by_child,
@@ -19,15 +19,7 @@ from dangvien.members.queries import (
 from dangvien.organisations.models import Kind
 from dangvien.organisations.queries import children
 
-# Factories are typed as themselves; these say what they build (mypy).
-
-
 ON = date(2026, 10, 15)
-
-
-@pytest.fixture
-def tree(db):
-    return tree_2025()
 
 
 # ---- vote denominator ------------------------------------------------------------------

@@ -10,13 +10,6 @@ from dangvien.organisations.actions import TreeRuleBroken, create_organisation, 
 from dangvien.organisations.models import Kind, Organisation, ParentRule, path_segment
 from dangvien.organisations.queries import admission_chain, descendants
 
-# Factories are typed as themselves; these say what they build (mypy).
-
-
-@pytest.fixture
-def tree(db):
-    return tree_2025()
-
 
 def test_a_node_gets_its_parents_path_plus_its_own_segment(tree):
     province, commune, village = tree["province"], tree["commune"], tree["village"]

@@ -3,11 +3,10 @@
 
 from typing import cast
 
-import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from dangvien.accounts.models import Role, RoleAssignment, User
-from dangvien.factories import make_user, org, tree_2025, user_with_role
+from dangvien.factories import make_user, org, user_with_role
 from dangvien.organisations.models import Kind, Organisation
 from dangvien.organisations.queries import (
     admission_chain,
@@ -22,17 +21,10 @@ from dangvien.organisations.queries import (
     visible_organisations,
 )
 
-# Factories are typed as themselves; these say what they build (mypy).
-
 
 def anonymous() -> User:
     """request.user before login: the queries take it as well (typed User for callers)."""
     return cast(User, AnonymousUser())
-
-
-@pytest.fixture
-def tree(db):
-    return tree_2025()
 
 
 # ---- tree walks ------------------------------------------------------------------------
