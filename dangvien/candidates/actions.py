@@ -437,6 +437,39 @@ def _check_size(given: int, recorded: int | None, body: str) -> None:
         )
 
 
+def _count_vote(
+    row: Candidate,
+    *,
+    body: str,
+    organisation: Organisation,
+    rule_key: str,
+    held_on: date,
+    in_favour: int,
+    against: int,
+    denominator: int,
+    resolution_no: str,
+    by: Any,
+    counted: str,
+) -> Vote:
+    """Check the counts, apply the body's ratio rule in force that day, keep the vote.
+    ``counted`` names the denominator in refusal messages."""
+    _check_counts(in_favour, against, denominator, counted)
+    ratio = rule(rule_key, on=held_on, organisation=row.branch)
+    return Vote.objects.create(
+        candidate=row,
+        body=body,
+        organisation=organisation,
+        held_on=held_on,
+        in_favour=in_favour,
+        against=against,
+        denominator=denominator,
+        rule=ratio,
+        passed=ratio_met(in_favour, denominator, ratio),
+        resolution_no=nfc(resolution_no),
+        by=_user(by),
+    )
+
+
 @action
 def record_branch_vote(
     candidate: Candidate,
@@ -468,23 +501,20 @@ def record_branch_vote(
     denominator = member_queries.vote_denominator(
         row.branch, on=held_on, exempted_present=exempted_present
     )
-    _check_counts(in_favour, against, denominator, "Chi bộ")
-    ratio = rule("vote.branch", on=held_on, organisation=row.branch)
-    passed = ratio_met(in_favour, denominator, ratio)
-    vote = Vote.objects.create(
-        candidate=row,
+    vote = _count_vote(
+        row,
         body=Body.BRANCH,
         organisation=row.branch,
+        rule_key="vote.branch",
+        counted="Chi bộ",
         held_on=held_on,
         in_favour=in_favour,
         against=against,
         denominator=denominator,
-        rule=ratio,
-        passed=passed,
-        resolution_no=nfc(resolution_no),
-        by=_user(by),
+        resolution_no=resolution_no,
+        by=by,
     )
-    if passed:
+    if vote.passed:
         days = rule("deadline.decision_working_days", on=held_on, organisation=row.branch)
         _move(
             candidate,
@@ -522,23 +552,20 @@ def record_grassroots_vote(
     if branch_vote and held_on < branch_vote.held_on:
         raise NotEligible("Đảng ủy họp trước ngày chi bộ biểu quyết.", field="held_on")
     _check_size(committee_size, chain.endorser.committee_size, chain.endorser.name)
-    _check_counts(in_favour, against, committee_size, "Số cấp ủy viên")
-    ratio = rule("vote.grassroots", on=held_on, organisation=row.branch)
-    passed = ratio_met(in_favour, committee_size, ratio)
-    vote = Vote.objects.create(
-        candidate=row,
+    vote = _count_vote(
+        row,
         body=Body.GRASSROOTS,
         organisation=chain.endorser,
+        rule_key="vote.grassroots",
+        counted="Số cấp ủy viên",
         held_on=held_on,
         in_favour=in_favour,
         against=against,
         denominator=committee_size,
-        rule=ratio,
-        passed=passed,
-        resolution_no=nfc(resolution_no),
-        by=_user(by),
+        resolution_no=resolution_no,
+        by=by,
     )
-    if passed:
+    if vote.passed:
         _move(
             candidate,
             to=Stage.GRASSROOTS_ENDORSED,
@@ -620,25 +647,22 @@ def decide_admission(
             else decider.standing_committee_size,
             decider.name,
         )
-        _check_counts(in_favour, 0, committee_size, "Số ủy viên")
-        ratio = rule(chain.decider_rule, on=decided_on, organisation=row.branch)
-        passed = ratio_met(in_favour, committee_size, ratio)
-        Vote.objects.create(
-            candidate=row,
+        vote = _count_vote(
+            row,
             body=Body.DECIDER,
-            organisation=chain.decider,
+            organisation=decider,
+            rule_key=chain.decider_rule,
+            counted="Số ủy viên",
             held_on=decided_on,
             in_favour=in_favour,
             against=0,
             denominator=committee_size,
-            rule=ratio,
-            passed=passed,
             resolution_no=decision_no,
-            by=_user(by),
+            by=by,
         )
-        if admitted and not passed:
+        if admitted and not vote.passed:
             raise VoteFailed(
-                f"Chỉ {in_favour}/{committee_size} tán thành, chưa đạt {ratio_text(ratio)}: "
+                f"Chỉ {in_favour}/{committee_size} tán thành, chưa đạt {ratio_text(vote.rule)}: "
                 "không thể quyết định kết nạp."
             )
     fields: dict[str, Any] = {
