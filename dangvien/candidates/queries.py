@@ -356,7 +356,3 @@ def stage_counts(rows: QuerySet[Candidate]) -> dict[str, int]:
     return dict(
         rows.order_by().values_list("stage").annotate(n=Count("pk")).values_list("stage", "n")
     )
-
-
-def last_vote(candidate: Candidate, body: str) -> object | None:
-    return candidate.votes.filter(body=body, passed=True).order_by("-held_on", "-id").first()

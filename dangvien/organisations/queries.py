@@ -41,18 +41,8 @@ def children(org: Organisation) -> QuerySet[Organisation]:
     return Organisation.objects.filter(parent=org).order_by("sort_key")
 
 
-def roots() -> QuerySet[Organisation]:
-    return Organisation.objects.filter(parent__isnull=True).order_by("sort_key")
-
-
 def parent_allowed(parent_kind: str, child_kind: str) -> bool:
     return ParentRule.objects.filter(parent_kind=parent_kind, child_kind=child_kind).exists()
-
-
-def allowed_child_kinds(parent_kind: str) -> list[str]:
-    return list(
-        ParentRule.objects.filter(parent_kind=parent_kind).values_list("child_kind", flat=True)
-    )
 
 
 # ---- scope -----------------------------------------------------------------------------
