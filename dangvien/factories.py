@@ -9,7 +9,15 @@ import factory
 
 from dangvien.accounts.models import RoleAssignment, User
 from dangvien.candidates.models import Candidate, Stage
-from dangvien.members.models import Member, Status
+from dangvien.members.models import (
+    Exemption,
+    ExemptionReason,
+    Member,
+    Status,
+    Transfer,
+    TransferKind,
+    TransferState,
+)
 from dangvien.organisations.actions import create_organisation
 from dangvien.organisations.models import Kind, Organisation
 from dangvien.people.actions import derived_keys
@@ -91,14 +99,43 @@ class PersonFactory(factory.django.DjangoModelFactory):
 class MemberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Member
+        skip_postgeneration_save = True
 
     person = factory.SubFactory(PersonFactory)
     branch = None
     org_path = factory.LazyAttribute(lambda o: o.branch.path)
     status = Status.OFFICIAL
     admitted_on = date(2010, 3, 1)
+    first_admitted_on = factory.LazyAttribute(lambda o: o.admitted_on)
     probation_started_on = date(2010, 3, 20)
     official_on = date(2011, 3, 20)
+
+    @factory.post_generation
+    def exempted_since(obj: Member, create: bool, extracted: date | None, **kw: Any) -> None:
+        """``exempted_since=day``: an open exemption (ill health) from that day."""
+        if create and extracted:
+            Exemption.objects.create(
+                member=obj, reason=ExemptionReason.ILL_HEALTH, from_on=extracted
+            )
+
+    @factory.post_generation
+    def temporarily_away_since(
+        obj: Member, create: bool, extracted: date | None, **kw: Any
+    ) -> None:
+        """``temporarily_away_since=day``: a temporary transfer out, received elsewhere."""
+        if create and extracted:
+            Transfer.objects.create(
+                member=obj,
+                kind=TransferKind.TEMPORARY,
+                state=TransferState.RECEIVED,
+                from_branch=obj.branch,
+                to_name="Chi bộ nơi khác",
+                letter_no=f"GT-{obj.pk}",
+                issued_on=extracted,
+                present_by=extracted,
+                received_on=extracted,
+                until_on=date(extracted.year + 1, extracted.month, 1),
+            )
 
 
 class CandidateFactory(factory.django.DjangoModelFactory):

@@ -14,7 +14,7 @@ from dangvien.api.errors import responses
 from dangvien.api.schemas import MemberFilters, MemberOut, MemberPage
 from dangvien.api.serialise import person_out, user_name
 from dangvien.members.models import Member, Status, StatusChange
-from dangvien.members.queries import filter_members, visible_members
+from dangvien.members.queries import filter_members, visible_members, with_situation
 from dangvien.organisations.queries import visible_organisations
 
 router = Router(tags=["Đảng viên"])
@@ -65,7 +65,7 @@ def list_members(request: HttpRequest, filters: Query[MemberFilters]) -> dict[st
 def get_member(request: HttpRequest, member_id: int) -> dict[str, Any]:
     """One member record with its deadlines and status history."""
     rows = (
-        visible_members(user_of(request))
+        with_situation(visible_members(user_of(request)), timezone.localdate())
         .select_related("candidacy")
         .prefetch_related(
             Prefetch(
@@ -79,8 +79,8 @@ def get_member(request: HttpRequest, member_id: int) -> dict[str, Any]:
         **member_item(member),
         "admission_decision_no": member.admission_decision_no,
         "party_age_years": member.party_age_years(),
-        "exempted_since": member.exempted_since,
-        "temporarily_away_since": member.temporarily_away_since,
+        "exempted_since": member.exempted_since,  # type: ignore[attr-defined]
+        "temporarily_away_since": member.away_since,  # type: ignore[attr-defined]
         "card_number": member.card_number,
         "candidate_id": candidacy.pk if candidacy else None,
         "deadlines": member_deadlines(member),

@@ -34,7 +34,8 @@ from dangvien.core.errors import (
     VoteFailed,
     VoteInvalid,
 )
-from dangvien.core.rules import ratio_met, ratio_text, rule
+from dangvien.core.rules import ratio_text, rule
+from dangvien.core.votes import check_size, tally
 from dangvien.core.text import nfc
 from dangvien.members import actions as member_actions
 from dangvien.members import queries as member_queries
@@ -408,35 +409,6 @@ def record_over_age_approval(
 # ---- votes and decision ----------------------------------------------------------------
 
 
-MAX_COUNT = 100_000  # larger than any branch or committee; keeps bad input off the database
-
-
-def _check_counts(in_favour: int, against: int, total: int, what: str) -> None:
-    if in_favour < 0 or against < 0:
-        raise VoteInvalid("Số phiếu không thể âm.", field="in_favour")
-    if max(in_favour, against, total) > MAX_COUNT:
-        raise VoteInvalid(f"Số phiếu quá lớn (tối đa {MAX_COUNT:,}).".replace(",", "."))
-    if total <= 0:
-        raise VoteInvalid(f"{what} không có ai được tính tỷ lệ biểu quyết.", field="in_favour")
-    if in_favour + against > total:
-        raise VoteInvalid(
-            f"Tổng số tán thành và không tán thành ({in_favour + against}) vượt quá "
-            f"{what.lower()} ({total}).",
-            field="in_favour",
-        )
-
-
-def _check_size(given: int, recorded: int | None, body: str) -> None:
-    """The vote counts against the body's recorded size: typing a smaller committee must not
-    turn a minority into two thirds (24/294-QĐ/TW; DOMAIN.md §2)."""
-    if recorded and given != recorded:
-        raise VoteInvalid(
-            f"{body} có {recorded} ủy viên theo dữ liệu tổ chức, không phải {given}. "
-            "Nếu số ủy viên đã thay đổi, cần cập nhật thông tin tổ chức trước.",
-            field="committee_size",
-        )
-
-
 def _count_vote(
     row: Candidate,
     *,
@@ -451,22 +423,23 @@ def _count_vote(
     by: Any,
     counted: str,
 ) -> Vote:
-    """Check the counts, apply the body's ratio rule in force that day, keep the vote.
-    ``counted`` names the denominator in refusal messages."""
-    _check_counts(in_favour, against, denominator, counted)
-    ratio = rule(rule_key, on=held_on, organisation=row.branch)
-    return Vote.objects.create(
-        candidate=row,
-        body=body,
-        organisation=organisation,
+    """Count the vote with the body's ratio rule in force that day and keep it."""
+    counts = tally(
+        rule_key=rule_key,
+        organisation=row.branch,
         held_on=held_on,
         in_favour=in_favour,
         against=against,
         denominator=denominator,
-        rule=ratio,
-        passed=ratio_met(in_favour, denominator, ratio),
+        counted=counted,
+    )
+    return Vote.objects.create(
+        candidate=row,
+        body=body,
+        organisation=organisation,
         resolution_no=nfc(resolution_no),
         by=_user(by),
+        **counts,
     )
 
 
@@ -551,7 +524,7 @@ def record_grassroots_vote(
     branch_vote = row.votes.filter(body=Body.BRANCH, passed=True).order_by("-held_on").first()
     if branch_vote and held_on < branch_vote.held_on:
         raise NotEligible("Đảng ủy họp trước ngày chi bộ biểu quyết.", field="held_on")
-    _check_size(committee_size, chain.endorser.committee_size, chain.endorser.name)
+    check_size(committee_size, chain.endorser.committee_size, chain.endorser.name)
     vote = _count_vote(
         row,
         body=Body.GRASSROOTS,
@@ -640,7 +613,7 @@ def decide_admission(
         if in_favour is None or committee_size is None:
             raise VoteInvalid("Cần cả số tán thành và tổng số ủy viên.", field="committee_size")
         decider = chain.decider
-        _check_size(
+        check_size(
             committee_size,
             decider.committee_size
             if decider.authorised_to_admit

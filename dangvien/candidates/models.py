@@ -6,6 +6,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from dangvien.core.votes import Body  # noqa: F401  (re-exported: candidates use it)
+
 
 class Stage(models.TextChoices):
     CANDIDATE = "candidate", _("Quần chúng ưu tú")
@@ -201,12 +203,6 @@ class Introducer(models.Model):
         if self.member_id:
             return str(self.member)
         return f"{self.get_union_display()} ({self.resolution_no})"
-
-
-class Body(models.TextChoices):
-    BRANCH = "branch", _("Chi bộ")
-    GRASSROOTS = "grassroots", _("Đảng ủy cơ sở")
-    DECIDER = "decider", _("Cấp ủy có thẩm quyền")
 
 
 class Vote(models.Model):

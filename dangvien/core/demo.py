@@ -27,7 +27,17 @@ from dangvien.candidates import actions as pipeline
 from dangvien.candidates.models import Candidate, Stage, Union
 from dangvien.core.audit import acting_as
 from dangvien.core.dates import add_months
-from dangvien.members.models import Member, Status, StatusChange
+from dangvien.members.actions.base import recognition_vote_due
+from dangvien.members.models import (
+    Exemption,
+    ExemptionReason,
+    Member,
+    Status,
+    StatusChange,
+    Transfer,
+    TransferKind,
+    TransferState,
+)
 from dangvien.members.queries import vote_denominator
 from dangvien.organisations.actions import create_organisation
 from dangvien.organisations.models import Kind, Organisation
@@ -1018,6 +1028,7 @@ class Demo:
             return {
                 "status": Status.PROBATIONARY,
                 "admitted_on": decided,
+                "first_admitted_on": decided,
                 "probation_started_on": ceremony,
             }
         age = (today - birth).days / 365.25
@@ -1034,6 +1045,7 @@ class Demo:
         return {
             "status": Status.OFFICIAL,
             "admitted_on": decided,
+            "first_admitted_on": decided,
             "probation_started_on": ceremony,
             "official_on": official,
         }
@@ -1057,7 +1069,7 @@ class Demo:
                         since = person.birth_date + timedelta(
                             days=int(rng.uniform(70, years) * 365.25)
                         )
-                        fields["exempted_since"] = min(since, today)
+                        fields["exempted_since"] = min(since, today)  # an Exemption row
                     elif years < 55 and rng.random() < 0.02:
                         fields["temporarily_away_since"] = today - timedelta(
                             days=rng.randint(20, 700)
@@ -1066,12 +1078,41 @@ class Demo:
                 specs.append((unit, fields))
         for start in range(0, len(persons), BATCH):
             Person.objects.bulk_create(persons[start : start + BATCH])
+        exempted = [fields.pop("exempted_since", None) for _unit, fields in specs]
+        away = [fields.pop("temporarily_away_since", None) for _unit, fields in specs]
         members = [
             Member(person=p, branch=unit.org, org_path=unit.org.path, **fields)
             for p, (unit, fields) in zip(persons, specs, strict=True)
         ]
+        for member, (unit, _fields) in zip(members, specs, strict=True):
+            if member.status == Status.PROBATIONARY and member.probation_started_on:
+                member.recognition_vote_due_on = recognition_vote_due(
+                    member.probation_started_on, unit.org
+                )
         for start in range(0, len(members), BATCH):
             Member.objects.bulk_create(members[start : start + BATCH])
+        Exemption.objects.bulk_create(
+            Exemption(member=m, reason=ExemptionReason.OLD_AGE, from_on=since)
+            for m, since in zip(members, exempted, strict=True)
+            if since
+        )
+        Transfer.objects.bulk_create(
+            Transfer(
+                member=m,
+                kind=TransferKind.TEMPORARY,
+                state=TransferState.RECEIVED,
+                from_branch=m.branch,
+                to_name="Chi bộ nơi làm việc tạm thời",
+                letter_no=f"{100 + i}-GGT/ĐU",
+                issued_on=since,
+                present_by=since,
+                received_on=since,
+                until_on=add_months(since, 12),
+            )
+            for i, (m, since) in enumerate(zip(members, away, strict=True))
+            if since
+        )
+        excluded = {m.pk for m, e, a in zip(members, exempted, away, strict=True) if e or a}
         history: list[StatusChange] = []
         for member, (unit, _fields) in zip(members, specs, strict=True):
             assert member.probation_started_on is not None
@@ -1095,7 +1136,7 @@ class Demo:
                         note="Công nhận đảng viên chính thức",
                     )
                 )
-                if not member.exempted_since and not member.temporarily_away_since:
+                if member.pk not in excluded:
                     unit.officials.append(member)
         for start in range(0, len(history), BATCH):
             StatusChange.objects.bulk_create(history[start : start + BATCH])

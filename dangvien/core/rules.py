@@ -20,6 +20,15 @@ class Default:
     value: Any
     source: str
     label: str
+    # Later versions fixed by the same regulation: ((effective_from, value), ...).
+    later: tuple[tuple[date, Any], ...] = ()
+
+    def on(self, day: date) -> Any:
+        value = self.value
+        for since, later_value in self.later:
+            if day >= since:
+                value = later_value
+        return value
 
 
 DEFAULTS: dict[str, Default] = {
@@ -79,6 +88,103 @@ DEFAULTS: dict[str, Default] = {
     "deadline.ceremony_working_days": Default(
         30, "Điều lệ Điều 5; 294-QĐ/TW §4.1", "Hạn tổ chức lễ kết nạp (ngày làm việc)"
     ),
+    "probation.report_interval_months": Default(
+        1,
+        "Thực tiễn (seed 000): nhận xét hằng tháng; cấu hình theo tỉnh",
+        "Chu kỳ nhận xét đảng viên dự bị (tháng)",
+    ),
+    "deadline.recognition_vote_working_days": Default(
+        30,
+        "294-QĐ/TW §4.2",
+        "Hạn chi bộ xét công nhận chính thức sau khi hết 12 tháng dự bị (ngày làm việc)",
+    ),
+    "deadline.recognition_decision_working_days": Default(
+        30,
+        "QĐ 29 §4.3.1; 294-QĐ/TW §4.2",
+        "Hạn cấp ủy quyết định công nhận chính thức sau nghị quyết chi bộ (ngày làm việc)",
+    ),
+    "deadline.recognition_extension_working_days": Default(
+        30, "QĐ 29 §4.3.1", "Gia hạn quyết định công nhận chính thức (ngày làm việc)"
+    ),
+    "vote.failed_attempts_to_superior": Default(
+        3,
+        "QĐ 29 §4.2c",
+        "Số lần chi bộ biểu quyết không đạt 2/3 thì báo cáo cấp trên quyết định",
+    ),
+    "removal.self_review_requests": Default(
+        3, "HD 01-HD/TW §11.1", "Số lần yêu cầu tự kiểm điểm trước khi chi bộ xem xét xóa tên"
+    ),
+    "removal.missed_months": Default(
+        3,
+        "Điều lệ Đảng Điều 8; 01-QĐ/TW 2026",
+        "Số tháng trong năm bỏ sinh hoạt hoặc không đóng đảng phí thì xem xét xóa tên",
+    ),
+    "removal.window_months": Default(
+        12,
+        "Điều lệ Đảng Điều 8 (“trong năm”) [U: năm dương lịch hay 12 tháng liền]",
+        "Khoảng thời gian tính số tháng vi phạm (tháng)",
+    ),
+    "removal.complaint_working_days": Default(
+        30, "HD 01-HD/TW §11.1 [U]", "Thời hạn khiếu nại quyết định xóa tên (ngày làm việc)"
+    ),
+    "readmission.wait_months": Default(
+        36, "294-QĐ/TW §3.5", "Thời gian tối thiểu từ khi ra khỏi Đảng đến khi kết nạp lại (tháng)"
+    ),
+    "readmission.wait_after_conviction_months": Default(
+        60,
+        "294-QĐ/TW §3.5",
+        "Thời gian tối thiểu sau khi được xóa án tích (tội ít nghiêm trọng) (tháng)",
+    ),
+    "transfer.request_working_days": Default(
+        60, "294-QĐ/TW §6.3.1", "Hạn làm thủ tục chuyển sinh hoạt chính thức (ngày làm việc)"
+    ),
+    "transfer.present_working_days": Default(
+        30, "294-QĐ/TW §6.3.1", "Hạn nộp giấy giới thiệu sinh hoạt đảng (ngày làm việc)"
+    ),
+    "transfer.temporary_min_months": Default(
+        3, "294-QĐ/TW §6.3.2", "Sinh hoạt tạm thời: thời gian tối thiểu (tháng)"
+    ),
+    "transfer.temporary_max_months": Default(
+        12, "294-QĐ/TW §6.3.2", "Sinh hoạt tạm thời: thời gian tối đa (tháng, không kể đi học)"
+    ),
+    "transfer.study_max_months": Default(
+        24, "294-QĐ/TW §6.3.2", "Sinh hoạt tạm thời khi đi học tập trung: tối đa (tháng)"
+    ),
+    "dues.insured_rate_bp": Default(
+        100, "01-QĐ/TW 2026", "Đảng phí theo tiền lương BHXH (phần vạn: 100 = 1%)"
+    ),
+    "dues.pension_rate_bp": Default(
+        50, "01-QĐ/TW 2026", "Đảng phí theo lương hưu ngoài BHXH (phần vạn: 50 = 0,5%)"
+    ),
+    "dues.student_amount": Default(
+        5000, "01-QĐ/TW 2026", "Đảng phí học sinh, sinh viên (đồng/tháng)"
+    ),
+    "dues.other_working_age_rate_bp": Default(
+        30,
+        "01-QĐ/TW 2026 (0,3% năm 2026–2027; 0,5% từ 2028)",
+        "Đảng phí đối tượng khác dưới tuổi nghỉ hưu (phần vạn lương tối thiểu vùng)",
+        later=((date(2028, 1, 1), 50),),
+    ),
+    "dues.other_retired_age_rate_bp": Default(
+        20,
+        "01-QĐ/TW 2026 (0,2% năm 2026–2027; 0,3% từ 2028)",
+        "Đảng phí đối tượng khác từ tuổi nghỉ hưu (phần vạn lương tối thiểu vùng)",
+        later=((date(2028, 1, 1), 30),),
+    ),
+    "dues.regional_minimum_wage": Default(
+        3_700_000,
+        "NĐ 293/2025/NĐ-CP, vùng IV từ 1/1/2026 [R]; đặt theo từng địa bàn",
+        "Lương tối thiểu vùng nơi sinh hoạt (đồng/tháng)",
+    ),
+    "dues.exempt_party_age_years": Default(
+        50, "01-QĐ/TW 2026", "Tuổi đảng được miễn đóng đảng phí (năm)"
+    ),
+    "dues.relief_max_months": Default(
+        12, "01-QĐ/TW 2026 [C, thông báo của trường]", "Miễn, giảm đảng phí mỗi lần tối đa (tháng)"
+    ),
+    "study.participation_target_percent": Default(
+        90, "Thực tiễn (seed 004: “trên 90%”)", "Tỷ lệ đảng viên tham gia học tập nghị quyết (%)"
+    ),
 }
 
 
@@ -129,7 +235,7 @@ def rule(key: str, *, on: date, organisation: "Organisation | None" = None) -> A
         rank = (version.organisation.depth if version.organisation else -1, version.effective_from)
         if best is None or rank > best[0]:
             best = (rank, version.value)
-    return DEFAULTS[key].value if best is None else best[1]
+    return DEFAULTS[key].on(on) if best is None else best[1]
 
 
 def ratio_met(votes: int, total: int, ratio: list[Any]) -> bool:

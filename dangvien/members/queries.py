@@ -3,10 +3,18 @@
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
 from dangvien.core.text import fold
-from dangvien.members.models import ACTIVE_STATUSES, Member, Status
+from dangvien.members.models import (
+    ACTIVE_STATUSES,
+    Exemption,
+    Member,
+    Status,
+    Transfer,
+    TransferKind,
+    TransferState,
+)
 from dangvien.organisations.models import Organisation
 from dangvien.organisations.queries import child_bucket, in_scope
 
@@ -43,6 +51,22 @@ def official_members(branch: Organisation, on: date) -> QuerySet[Member]:
     return Member.objects.filter(branch=branch, status=Status.OFFICIAL).exclude(official_on__gt=on)
 
 
+def _exempted_ids(on: date) -> QuerySet[Exemption]:
+    return Exemption.objects.filter(from_on__lte=on).filter(
+        Q(until_on__isnull=True) | Q(until_on__gte=on)
+    )
+
+
+def temporarily_away_ids(on: date) -> QuerySet[Transfer]:
+    """Temporary transfers out in force on ``on``: the letter issued, not yet back, not
+    cancelled (294-QĐ/TW §6.3.2)."""
+    return (
+        Transfer.objects.filter(kind=TransferKind.TEMPORARY, issued_on__lte=on)
+        .exclude(state=TransferState.CANCELLED)
+        .filter(Q(returned_on__isnull=True) | Q(returned_on__gt=on))
+    )
+
+
 def vote_denominator(branch: Organisation, *, on: date, exempted_present: int = 0) -> int:
     """Who counts when a chi bộ votes (294-QĐ/TW §9.3.2 [R]; DOMAIN.md §2).
 
@@ -50,23 +74,24 @@ def vote_denominator(branch: Organisation, *, on: date, exempted_present: int = 
     organisation, minus exempted members who are absent. An exempted member who attends
     counts; absent non-exempted members still count; probationary members never count.
     """
-    counts = official_members(branch, on).aggregate(
+    officials = official_members(branch, on)
+    away = Exists(temporarily_away_ids(on).filter(member=OuterRef("pk")))
+    exempted = Exists(_exempted_ids(on).filter(member=OuterRef("pk")))
+    counts = officials.annotate(is_away=away, is_exempted=exempted).aggregate(
         total=Count("pk"),
-        away=Count("pk", filter=Q(temporarily_away_since__lte=on)),
-        exempted=Count(
-            "pk",
-            filter=Q(exempted_since__lte=on) & ~Q(temporarily_away_since__lte=on),
-        ),
+        away=Count("pk", filter=Q(is_away=True)),
+        exempted=Count("pk", filter=Q(is_exempted=True, is_away=False)),
     )
     present = min(max(exempted_present, 0), counts["exempted"])
     return counts["total"] - counts["away"] - (counts["exempted"] - present)
 
 
 def exempted_count(branch: Organisation, on: date) -> int:
+    """Official members exempted on ``on`` and not away: those who may attend and count."""
     return (
         official_members(branch, on)
-        .filter(exempted_since__lte=on)
-        .exclude(temporarily_away_since__lte=on)
+        .filter(Exists(_exempted_ids(on).filter(member=OuterRef("pk"))))
+        .exclude(Exists(temporarily_away_ids(on).filter(member=OuterRef("pk"))))
         .count()
     )
 
@@ -92,4 +117,15 @@ def subtree_counts(org: Organisation) -> dict[str, int]:
     return Member.objects.filter(org_path__startswith=org.path).aggregate(
         official=Count("pk", filter=Q(status=Status.OFFICIAL)),
         probationary=Count("pk", filter=Q(status=Status.PROBATIONARY)),
+    )
+
+
+def with_situation(rows: QuerySet[Member], on: date) -> QuerySet[Member]:
+    """Annotate ``exempted_since`` and ``away_since``: the open exemption and temporary
+    transfer out on ``on`` (None when none), for lists and the member's page."""
+    exemption = _exempted_ids(on).filter(member=OuterRef("pk")).order_by("-from_on")
+    away = temporarily_away_ids(on).filter(member=OuterRef("pk")).order_by("-issued_on")
+    return rows.annotate(
+        exempted_since=Subquery(exemption.values("from_on")[:1]),
+        away_since=Subquery(away.values("issued_on")[:1]),
     )

@@ -26,6 +26,7 @@ def member_list(request: AuthedRequest) -> HttpResponse:
     rows = queries.filter_members(
         queries.visible_members(request.user), q=q, status=status, organisation=organisation
     )
+    rows = queries.with_situation(rows, timezone.localdate())
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "nav": "members",
@@ -42,7 +43,10 @@ def member_list(request: AuthedRequest) -> HttpResponse:
 @login_required
 def member_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     member = get_object_or_404(
-        queries.visible_members(request.user).select_related("candidacy"), pk=pk
+        queries.with_situation(
+            queries.visible_members(request.user), timezone.localdate()
+        ).select_related("candidacy"),
+        pk=pk,
     )
     context = {
         "nav": "members",
