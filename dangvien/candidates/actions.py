@@ -35,8 +35,8 @@ from dangvien.core.errors import (
     VoteInvalid,
 )
 from dangvien.core.rules import ratio_text, rule
-from dangvien.core.votes import check_size, tally
 from dangvien.core.text import nfc
+from dangvien.core.votes import check_size, tally
 from dangvien.members import actions as member_actions
 from dangvien.members import queries as member_queries
 from dangvien.members.models import Member

@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from dangvien.core.votes import Body  # noqa: F401  (re-exported: candidates use it)
+from dangvien.core.votes import Body
 
 
 class Stage(models.TextChoices):

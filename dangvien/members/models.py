@@ -513,6 +513,9 @@ class DuesAccount(models.Model):
             models.UniqueConstraint(fields=["member", "from_month"], name="one_dues_basis_a_month")
         ]
 
+    def __str__(self) -> str:
+        return f"{self.get_basis_display()} từ {self.from_month:%m/%Y}"
+
 
 class ReliefKind(models.TextChoices):
     EXEMPT = "exempt", _("Miễn đóng")
@@ -533,6 +536,9 @@ class DuesRelief(models.Model):
 
     class Meta:
         ordering = ["from_month", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.percent}% từ {self.from_month:%m/%Y}"
 
 
 class DuesPayment(models.Model):
@@ -556,6 +562,9 @@ class DuesPayment(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["member", "month"], name="one_dues_row_a_month")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.month:%m/%Y}: {self.amount_paid}/{self.amount_due}"
 
 
 # ---- badges -----------------------------------------------------------------------------
