@@ -8,7 +8,18 @@ from ninja import NinjaAPI
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
-from dangvien.api import auth, candidates, errors, members, organisations
+from dangvien.api import (  # noqa: F401  (their endpoints join the members router)
+    auth,
+    candidates,
+    errors,
+    member_leaving,
+    member_meetings,
+    member_probation,
+    member_records,
+    member_transfers,
+    members,
+    organisations,
+)
 from dangvien.api.docs import OfflineSwagger
 
 

@@ -1,5 +1,10 @@
-"""Member records, read-only for now (API.md "Members"; the moves come with probation
-follow-up and recognition)."""
+"""Member records (API.md "Members"): the list, one member, and one POST per move.
+
+The moves live in the area modules beside this one (``api/member_probation.py`` …), which
+add their endpoints to this router. Each does what the candidate moves do: fetch within
+the user's scope (404), check the role (403) and the state (409), call the one action,
+answer the updated member.
+"""
 
 from typing import Any
 
@@ -9,12 +14,15 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router
 
+from dangvien.accounts.models import User
 from dangvien.api.auth import user_of
-from dangvien.api.errors import responses
+from dangvien.api.errors import ApiError, responses
 from dangvien.api.schemas import MemberFilters, MemberOut, MemberPage
 from dangvien.api.serialise import person_out, user_name
+from dangvien.core.errors import StageNotAllowed
+from dangvien.members import moves
 from dangvien.members.models import Member, Status, StatusChange
-from dangvien.members.queries import filter_members, visible_members, with_situation
+from dangvien.members.queries import deadlines, filter_members, visible_members, with_situation
 from dangvien.organisations.queries import visible_organisations
 
 router = Router(tags=["Đảng viên"])
@@ -35,13 +43,30 @@ def member_item(member: Member) -> dict[str, Any]:
     }
 
 
-def member_deadlines(member: Member) -> list[dict[str, Any]]:
-    """A probationary member is due for recognition when the 12 months end."""
-    due = member.probation_ends_on
-    if member.status != Status.PROBATIONARY or due is None:
-        return []
-    today = timezone.localdate()
-    return [{"what": "Xét công nhận đảng viên chính thức", "due_on": due, "overdue": due < today}]
+MOVE_ERRORS = responses(400, 401, 403, 404, 409)
+
+
+def ready_for(request: HttpRequest, member_id: int, move: str) -> Member:
+    """The member, if the user sees them (404), the role covers ``move`` (403) and the
+    state allows it (409)."""
+    user = user_of(request)
+    member = get_object_or_404(visible_members(user), pk=member_id)
+    label = moves.MOVES[move].label.lower()
+    if not moves.role_allows(user, member, move):
+        raise ApiError(403, f"Vai trò của bạn không được “{label}”.")
+    if not moves.state_allows(member, move):
+        raise StageNotAllowed(
+            f"Không thể “{label}” khi đảng viên ở trạng thái “{Status(member.status).label}”."
+        )
+    return member
+
+
+def in_scope_member(request: HttpRequest, member_id: int, field: str) -> Member:
+    """Another member named in a body (a mentor, …): 400 on ``field`` when not visible."""
+    member = visible_members(user_of(request)).filter(pk=member_id).first()
+    if member is None:
+        raise ApiError(400, fields={field: "Không tìm thấy đảng viên này."})
+    return member
 
 
 @router.get("", response={200: MemberPage, **responses(400, 401, 404)}, url_name="members")
@@ -74,7 +99,17 @@ def get_member(request: HttpRequest, member_id: int) -> dict[str, Any]:
         )
     )
     member = get_object_or_404(rows, pk=member_id)
+    return member_out(member, user_of(request))
+
+
+def answer(request: HttpRequest, member_id: int) -> dict[str, Any]:
+    """The member as ``GET /members/{id}`` shows them, after a move."""
+    return get_member(request, member_id)
+
+
+def member_out(member: Member, user: User) -> dict[str, Any]:
     candidacy = getattr(member, "candidacy", None)
+    today = timezone.localdate()
     return {
         **member_item(member),
         "admission_decision_no": member.admission_decision_no,
@@ -83,9 +118,17 @@ def get_member(request: HttpRequest, member_id: int) -> dict[str, Any]:
         "temporarily_away_since": member.away_since,  # type: ignore[attr-defined]
         "card_number": member.card_number,
         "candidate_id": candidacy.pk if candidacy else None,
-        "deadlines": member_deadlines(member),
+        "first_admitted_on": member.first_admitted_on,
+        "readmitted_on": member.readmitted_on,
+        "left_on": member.left_on,
+        "card_issued_on": member.card_issued_on,
+        "far_away_since": member.far_away_since,
+        "far_away_place": member.far_away_place,
+        "deadlines": deadlines(member, today),
+        "moves": [m.name for m in moves.allowed_moves(user, member)],
         "history": [
             {
+                "what": change.what,
                 "from_status": change.from_status,
                 "to_status": change.to_status,
                 "on": change.on,

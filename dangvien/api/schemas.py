@@ -382,6 +382,7 @@ class MemberPage(Schema):
 
 
 class StatusChangeOut(Schema):
+    what: str
     from_status: Status | Literal[""]
     to_status: Status
     on: date
@@ -397,6 +398,13 @@ class MemberOut(MemberItem):
     exempted_since: date | None
     temporarily_away_since: date | None
     card_number: str
+    card_issued_on: date | None
+    first_admitted_on: date | None
+    readmitted_on: date | None
+    left_on: date | None
+    far_away_since: date | None
+    far_away_place: str
+    moves: list[str] = Field(description="Các việc người dùng này được làm lúc này")
     candidate_id: int | None
     deadlines: list[DeadlineOut]
     history: list[StatusChangeOut]

@@ -1,6 +1,8 @@
 from datetime import date
 from typing import Any
 
+from django.utils import timezone
+
 from dangvien.api.tests.conftest import queries_used
 from dangvien.factories import make_member, make_person
 from dangvien.members.models import Status
@@ -44,9 +46,12 @@ def test_a_probationary_member_is_due_for_recognition_when_probation_ends(
     body = answer.body
     assert body["probation_ends_on"] == "2026-10-20"
     assert body["party_age_years"] is None
-    assert body["deadlines"] == [
-        {"what": "Xét công nhận đảng viên chính thức", "due_on": "2026-10-20", "overdue": True}
-    ]
+    # 30 working days after the 12 months end (294-QĐ/TW §4.2); 24/11 (Ngày Văn hóa
+    # Việt Nam) is a day off from 2026, so 2/12 rather than 1/12.
+    (deadline,) = body["deadlines"]
+    assert deadline["what"] == "Chi bộ xét công nhận đảng viên chính thức"
+    assert deadline["due_on"] == "2026-12-02"
+    assert deadline["overdue"] == (date(2026, 12, 2) < timezone.localdate())
 
 
 def test_an_official_member_has_a_party_age_from_the_decision_date(

@@ -1,7 +1,7 @@
 """Reads of member records."""
 
 from datetime import date
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
@@ -22,9 +22,21 @@ if TYPE_CHECKING:
     from dangvien.accounts.models import User
 
 
+def open_transfers() -> QuerySet[Transfer]:
+    """Transfers still open at the receiving end: in flight, or a temporary stay going on."""
+    return Transfer.objects.filter(
+        Q(state=TransferState.IN_FLIGHT)
+        | Q(state=TransferState.RECEIVED, kind=TransferKind.TEMPORARY)
+    )
+
+
 def visible_members(user: "User") -> QuerySet[Member]:
+    """Members whose branch lies in the user's scope, and members with a transfer open
+    towards it: a transfer in flight shows at both ends (294-QĐ/TW §6.3), and a member
+    on a temporary stay is followed by the host."""
+    incoming = open_transfers().filter(in_scope(user, "to_path"), member=OuterRef("pk"))
     return (
-        Member.objects.filter(in_scope(user, "org_path"))
+        Member.objects.filter(in_scope(user, "org_path") | Q(Exists(incoming)))
         .select_related("person", "branch")
         .order_by("person__sort_key", "pk")
     )
@@ -129,3 +141,13 @@ def with_situation(rows: QuerySet[Member], on: date) -> QuerySet[Member]:
         exempted_since=Subquery(exemption.values("from_on")[:1]),
         away_since=Subquery(away.values("issued_on")[:1]),
     )
+
+
+def deadlines(member: Member, today: date) -> list[dict[str, Any]]:
+    """Every open deadline of the member, soonest first: ``{what, due_on, overdue}``."""
+    from dangvien.members.queries import leaving, meetings, probation, records, transfers
+
+    rows: list[dict[str, Any]] = []
+    for area in (probation, leaving, transfers, records, meetings):
+        rows.extend(area.deadlines(member, today))
+    return sorted(rows, key=lambda d: d["due_on"])

@@ -1,0 +1,3 @@
+"""Member moves of the probation area over JSON, on the members router (API.md "Members")."""
+
+from dangvien.api.members import router  # noqa: F401

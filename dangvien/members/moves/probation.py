@@ -1,0 +1,1 @@
+"""Moves of the probation area (registered in moves/__init__.py)."""

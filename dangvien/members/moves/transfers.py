@@ -1,0 +1,1 @@
+"""Moves of the transfers area (registered in moves/__init__.py)."""
