@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
-from dangvien.api import (  # noqa: F401  (their endpoints join the members router)
+from dangvien.api import (  # the member_* modules add their endpoints to the members router
     auth,
     candidates,
     errors,
@@ -66,3 +66,5 @@ api.add_router("/auth", auth.router)
 api.add_router("/organisations", organisations.router)
 api.add_router("/candidates", candidates.router)
 api.add_router("/members", members.router)
+for _area in (member_probation, member_leaving, member_transfers, member_records, member_meetings):
+    api.add_router("", _area.extra)

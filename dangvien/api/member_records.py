@@ -1,3 +1,9 @@
-"""Member moves of the records area over JSON, on the members router (API.md "Members")."""
+"""Member moves of the records area over JSON, on the members router (API.md "Members").
+
+Reads that do not sit under /members go on ``extra``, mounted at the API root."""
+
+from ninja import Router
 
 from dangvien.api.members import router  # noqa: F401
+
+extra = Router(tags=["Đảng viên"])
