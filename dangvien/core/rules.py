@@ -127,6 +127,16 @@ DEFAULTS: dict[str, Default] = {
     "removal.complaint_working_days": Default(
         30, "HD 01-HD/TW §11.1 [U]", "Thời hạn khiếu nại quyết định xóa tên (ngày làm việc)"
     ),
+    "removal.education_months": Default(
+        12,
+        "Điều lệ Đảng Điều 8; 24/294-QĐ/TW §8.1",
+        "Thời gian chi bộ giáo dục đảng viên giảm sút ý chí trước khi xem xét xóa tên (tháng)",
+    ),
+    "deadline.removal_decision_working_days": Default(
+        30,
+        "HD 01-HD/TW §11.1b (theo điểm 4.6) [U: lấy theo hạn công nhận chính thức, QĐ 29 §4.3.1]",
+        "Hạn cấp ủy quyết định xóa tên sau nghị quyết chi bộ (ngày làm việc)",
+    ),
     "readmission.wait_months": Default(
         36, "294-QĐ/TW §3.5", "Thời gian tối thiểu từ khi ra khỏi Đảng đến khi kết nạp lại (tháng)"
     ),
@@ -134,6 +144,26 @@ DEFAULTS: dict[str, Default] = {
         60,
         "294-QĐ/TW §3.5",
         "Thời gian tối thiểu sau khi được xóa án tích (tội ít nghiêm trọng) (tháng)",
+    ),
+    "badge.early_ill_months": Default(
+        12,
+        "HD 01-HD/TW 2021 §18; 24/294-QĐ/TW (huy hiệu 30–65 năm) [C; văn bản sau: U]",
+        "Trao sớm Huy hiệu Đảng cho đảng viên bị bệnh nặng: tối đa (tháng)",
+    ),
+    "badge.early_ill_long_months": Default(
+        24,
+        "HD 01-HD/TW 2021 §18; 24/294-QĐ/TW (huy hiệu 70–90 năm) [C; văn bản sau: U]",
+        "Trao sớm Huy hiệu 70 năm trở lên cho đảng viên bị bệnh nặng: tối đa (tháng)",
+    ),
+    "badge.early_ill_long_from_years": Default(
+        70,
+        "HD 01-HD/TW 2021 §18 [C; văn bản sau: U]",
+        "Mốc huy hiệu (năm) từ đó được trao sớm tối đa theo thời hạn dài",
+    ),
+    "badge.posthumous_early_months": Default(
+        12,
+        "HD 01-HD/TW 2021 §18; 24/294-QĐ/TW [C; văn bản sau: U]",
+        "Truy tặng Huy hiệu Đảng sớm cho đảng viên từ trần: tối đa (tháng)",
     ),
     "transfer.request_working_days": Default(
         60, "294-QĐ/TW §6.3.1", "Hạn làm thủ tục chuyển sinh hoạt chính thức (ngày làm việc)"
@@ -149,6 +179,11 @@ DEFAULTS: dict[str, Default] = {
     ),
     "transfer.study_max_months": Default(
         24, "294-QĐ/TW §6.3.2", "Sinh hoạt tạm thời khi đi học tập trung: tối đa (tháng)"
+    ),
+    "far_away.contact_months": Default(
+        3,
+        "Thực tiễn (seed 004: theo dõi đảng viên đi làm ăn xa) [U]",
+        "Số tháng không liên lạc với đảng viên đi làm ăn xa thì cảnh báo",
     ),
     "dues.insured_rate_bp": Default(
         100, "01-QĐ/TW 2026", "Đảng phí theo tiền lương BHXH (phần vạn: 100 = 1%)"
@@ -175,6 +210,11 @@ DEFAULTS: dict[str, Default] = {
         3_700_000,
         "NĐ 293/2025/NĐ-CP, vùng IV từ 1/1/2026 [R]; đặt theo từng địa bàn",
         "Lương tối thiểu vùng nơi sinh hoạt (đồng/tháng)",
+    ),
+    "dues.rounding_unit": Default(
+        1000,
+        "[R] thực tiễn thu nộp đảng phí; DOMAIN.md §7 không nêu cách làm tròn",
+        "Làm tròn số đảng phí phải nộp đến (đồng; 0 hoặc 1: không làm tròn)",
     ),
     "dues.exempt_party_age_years": Default(
         50, "01-QĐ/TW 2026", "Tuổi đảng được miễn đóng đảng phí (năm)"
