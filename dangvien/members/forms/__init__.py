@@ -1,1 +1,3 @@
-"""Forms of the member pages, one module per area: input shape only; the rules live in the actions."""
+"""Forms of the member pages, one module per area: input shape only.
+
+The rules live in the actions."""
