@@ -39,7 +39,9 @@ from dangvien.core.text import nfc
 from dangvien.core.votes import check_size, tally
 from dangvien.members import actions as member_actions
 from dangvien.members import queries as member_queries
+from dangvien.members.actions import probation
 from dangvien.members.models import Member
+from dangvien.members.models import Status as MemberStatus
 from dangvien.organisations.models import Organisation
 from dangvien.organisations.queries import admission_chain
 from dangvien.people import actions as people_actions
@@ -686,6 +688,7 @@ def hold_ceremony(
         ceremony_on=held_on,
         by=by,
     )
+    _first_mentor(row, member, held_on=held_on, by=by)
     _move(
         candidate,
         to=Stage.MEMBER,
@@ -697,6 +700,19 @@ def hold_ceremony(
         member=member,
     )
     return member
+
+
+def _first_mentor(candidate: Candidate, member: Member, *, held_on: date, by: Any) -> None:
+    """At the ceremony the chi bộ assigns an official member to help the new member through
+    probation (294-QĐ/TW §4.1); the member who helped the candidate carries on when they
+    still can (official, same chi bộ). Otherwise the member's page asks for one."""
+    helper = candidate.helper
+    if (
+        helper is not None
+        and helper.status == MemberStatus.OFFICIAL
+        and helper.branch_id == member.branch_id
+    ):
+        probation.assign_mentor(member, mentor=helper, from_on=held_on, by=by)
 
 
 @action

@@ -1169,6 +1169,30 @@ def test_the_ceremony_makes_a_probationary_member(january, user):
     )
 
 
+def test_the_candidates_helper_becomes_the_first_mentor_at_the_ceremony_294_4_1(
+    january, user
+):
+    helper = make_member(branch=january.branch, official_on=date(2015, 1, 1))
+    Candidate.objects.filter(pk=january.pk).update(helper=helper)
+    decide(january, user, decided_on=date(2026, 4, 16))
+    member = actions.hold_ceremony(january, held_on=date(2026, 5, 19), by=user)
+    (mentorship,) = member.mentorships.all()
+    assert (mentorship.mentor, mentorship.from_on, mentorship.until_on) == (
+        helper,
+        date(2026, 5, 19),
+        None,
+    )
+    assert member.changes.filter(what="mentor").exists()
+
+
+def test_a_helper_who_left_the_branch_is_not_made_mentor(january, user, tree):
+    helper = make_member(branch=tree["school_branch"])
+    Candidate.objects.filter(pk=january.pk).update(helper=helper)
+    decide(january, user, decided_on=date(2026, 4, 16))
+    member = actions.hold_ceremony(january, held_on=date(2026, 5, 19), by=user)
+    assert not member.mentorships.exists()
+
+
 def test_party_age_counts_from_the_decision_once_official(january, user):
     decide(january, user, decided_on=date(2026, 4, 16))
     member = actions.hold_ceremony(january, held_on=date(2026, 5, 19), by=user)
