@@ -27,6 +27,7 @@ from dangvien.candidates import actions as pipeline
 from dangvien.candidates.models import Candidate, Stage, Union
 from dangvien.core.audit import acting_as
 from dangvien.core.dates import add_months
+from dangvien.core.demo_lifecycle import build_lifecycle
 from dangvien.members.actions.base import recognition_vote_due
 from dangvien.members.models import (
     Exemption,
@@ -1679,6 +1680,8 @@ def build(
             for plan in plans:
                 demo.run_plan(plan)
             t = lap("candidates", t)
+            build_lifecycle(demo)
+            t = lap("lifecycle", t)
             summary = _summary(demo, time.monotonic() - started, timings)
             if dry_run:
                 raise _DryRun

@@ -112,3 +112,30 @@ def test_a_second_run_changes_nothing(demo: str, db: None) -> None:
     output = run_demo()
     assert "không tạo dữ liệu mẫu" in output
     assert [model.objects.count() for model in tables] == before
+
+
+def test_the_demo_chi_bo_has_members_in_every_state_of_party_life(demo: str, db: None) -> None:
+    """Every member status, and each page of the members area, has something to show."""
+    from dangvien.members.models import (
+        Badge,
+        DuesPayment,
+        Exemption,
+        Meeting,
+        Mentorship,
+        ProbationReport,
+        Proceeding,
+        Status,
+        Transfer,
+    )
+
+    statuses = set(Member.objects.values_list("status", flat=True))
+    assert statuses == set(Status.values)
+    assert Member.objects.filter(readmitted_on__isnull=False, gaps__isnull=False).exists()
+    assert Member.objects.exclude(never_readmit="").exists()
+    assert Member.objects.exclude(far_away_since=None).count() >= 3
+    assert Member.objects.exclude(card_number="").exists()
+    for model in (Mentorship, ProbationReport, Proceeding, Exemption, Transfer, Meeting, Badge):
+        assert model.objects.exists(), model.__name__
+    assert Proceeding.objects.filter(step="branch_proposed").exists()
+    assert DuesPayment.objects.filter(amount_paid=0, amount_due__gt=0).exists()
+    assert Transfer.objects.filter(state="in_flight").exists()
