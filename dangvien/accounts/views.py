@@ -3,6 +3,7 @@ from datetime import date
 
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,6 +13,11 @@ from dangvien.candidates.models import Candidate, Stage
 from dangvien.core.dates import add_months
 from dangvien.core.http import AuthedRequest
 from dangvien.core.rules import rule
+from dangvien.members import queries as member_queries
+from dangvien.members.models import TransferState
+from dangvien.members.queries import meetings as meeting_queries
+from dangvien.members.queries import probation as probation_queries
+from dangvien.members.queries import transfers as transfer_queries
 from dangvien.organisations.queries import units_managed_by
 
 
@@ -46,12 +52,29 @@ def home(request: AuthedRequest) -> HttpResponse:
             for c in todo["certificates"][:50]
         ],
     }
+    members = member_queries.visible_members(request.user)
+    recognition = [
+        probation_queries.due_row(m, today)
+        for m in probation_queries.recognition_due(members, today, within_days=30)[:50]
+    ]
+    removal = meeting_queries.removal_candidates(members, today)
+    transfers = list(
+        transfer_queries.scope_transfers(request.user, today=today, state="open").filter(
+            Q(overdue=True) | Q(incoming=True, state=TransferState.IN_FLIGHT)
+        )[:50]
+    )
     counts = candidate_queries.stage_counts(candidate_queries.visible_candidates(request.user))
     context = {
         "nav": "home",
         "today": today,
         **lists,
-        "overdue": sum(1 for rows in lists.values() for row in rows if row.overdue),
+        "recognition": recognition,
+        "removal": removal[:50],
+        "removal_count": len(removal),
+        "transfers": transfers,
+        "overdue": sum(1 for rows in lists.values() for row in rows if row.overdue)
+        + sum(1 for row in recognition if row.overdue)
+        + sum(1 for row in transfers if getattr(row, "overdue", False)),
         "pipeline": [(stage, counts.get(stage.value, 0)) for stage in Stage],
         "units": units_managed_by(request.user),
     }

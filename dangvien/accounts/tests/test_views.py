@@ -73,3 +73,48 @@ def test_production_refuses_to_start_with_debug_on():
     result = _import_settings(DANGVIEN_ENV="production", DEBUG="1", SECRET_KEY="x" * 50)
     assert result.returncode != 0
     assert "DEBUG is on in production" in result.stderr
+
+
+def test_the_todo_page_lists_members_due_for_recognition_and_for_removal_review(client, tree):
+    """Recognition within 30 days of its deadline (294-QĐ/TW §4.2) and members who missed
+    three months of meetings (Charter Art. 8) reach the secretary's to-do; another
+    commune's members do not."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dangvien.accounts.models import Role
+    from dangvien.core.dates import add_months
+    from dangvien.factories import make_member, make_person, user_with_role
+    from dangvien.members.actions import add_probationary_member
+    from dangvien.members.models import Attendance, Meeting, MeetingKind
+
+    today = timezone.localdate()
+    secretary = user_with_role(Role.BRANCH_SECRETARY, tree["village"])
+    due = add_probationary_member(
+        make_person(family_name="Đinh", given_name="Hòa"),
+        branch=tree["village"],
+        admitted_on=add_months(today, -12) - timedelta(days=35),
+        decision_no="5-QĐ/ĐU",
+        ceremony_on=add_months(today, -12) - timedelta(days=25),
+        by=None,
+    )
+    absent = make_member(branch=tree["village"], person=make_person(given_name="Vắng"))
+    stranger = make_member(branch=tree["other_branch"], person=make_person(given_name="Xa"))
+    for back in (1, 2, 3):
+        month = add_months(today.replace(day=1), -back)
+        for branch, member in ((tree["village"], absent), (tree["other_branch"], stranger)):
+            meeting = Meeting.objects.create(
+                organisation=branch,
+                org_path=branch.path,
+                kind=MeetingKind.REGULAR,
+                held_on=month + timedelta(days=4),
+            )
+            Attendance.objects.create(meeting=meeting, member=member, present=False)
+    client.force_login(secretary)
+    page = client.get("/").content.decode()
+    recognition = page.split('id="todo-recognition"')[1].split("</section>")[0]
+    removal = page.split('id="todo-removal"')[1].split("</section>")[0]
+    assert due.person.full_name in recognition
+    assert absent.person.full_name in removal
+    assert stranger.person.full_name not in page
