@@ -1,0 +1,109 @@
+"""A probationary member taken to recognition through the pages, in Chromium: the
+secretary assigns the mentor, records the new-member course and the chi bộ's vote; the
+commune's board decides; the member is official from the end of the 12 months
+(Charter Art. 5; 294-QĐ/TW §4.2)."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.utils import timezone
+
+from dangvien.accounts.models import Role
+from dangvien.core.dates import add_months
+from dangvien.factories import make_member, make_person, tree_2025, user_with_role
+from dangvien.members.actions import add_probationary_member
+from dangvien.members.models import Status
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+PASSWORD = "mat-khau-thu-nghiem"
+
+
+def _login(page, username):
+    page.context.clear_cookies()
+    page.goto("/dang-nhap/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/")
+
+
+def _move(page, name, values):
+    panel = page.locator(f"details[data-move='{name}']")
+    if panel.get_attribute("open") is None:
+        panel.locator("summary").click()
+    for field, value in values.items():
+        control = panel.locator(f"[name='{name}-{field}']")
+        kind = control.first.evaluate("e => e.tagName + ':' + (e.type || '')")
+        if kind.startswith("SELECT"):
+            control.select_option(value)
+        elif kind.endswith("radio"):
+            panel.locator(f"[name='{name}-{field}'][value='{value}']").check()
+        else:
+            control.fill(value)
+    with page.expect_response(lambda r: f"/{name}/" in r.url):
+        panel.locator("button[type=submit]").click()
+    page.wait_for_timeout(150)  # htmx settles the swap
+
+
+def test_a_probationary_member_is_recognised_through_the_pages(browser_page, screenshot):
+    page = browser_page
+    today = timezone.localdate()
+    tree = tree_2025()
+    village = tree["village"]
+    officials = [make_member(branch=village, official_on=date(2010, 1, 1)) for _ in range(6)]
+    user_with_role(Role.BRANCH_SECRETARY, village, username="bithu")
+    user_with_role(Role.BOARD_STAFF, tree["commune"], username="bantochuc")
+    ceremony = add_months(today, -12) - timedelta(days=3)
+    person = make_person()
+    member = add_probationary_member(
+        person,
+        branch=village,
+        admitted_on=ceremony - timedelta(days=10),
+        decision_no="12-QĐ/ĐU",
+        ceremony_on=ceremony,
+        by=None,
+    )
+    ends = member.probation_ends_on
+    day = f"{today:%d/%m/%Y}"
+
+    _login(page, "bithu")
+    page.goto("/dang-vien/du-bi/")
+    page.get_by_role("link", name=person.full_name).click()
+    _move(page, "assign-mentor", {"mentor_id": str(officials[0].pk), "from_on": day})
+    assert "Phân công đảng viên giúp đỡ" in page.locator("#timeline").inner_text()
+    _move(
+        page,
+        "record-recognition-vote",
+        {"held_on": day, "in_favour": "5", "against": "1", "resolution_no": "07-NQ/CB"},
+    )
+    # Without the new-member course the committee may not recognise: record it first.
+    _move(page, "record-new-member-course", {"certificate_no": "CN-88", "issued_on": day})
+    screenshot("secretary-after-vote")
+
+    _login(page, "bantochuc")
+    page.goto(f"/dang-vien/{member.pk}/")
+    _move(
+        page,
+        "decide-recognition",
+        {"recognised": "1", "decision_no": "30-QĐ/ĐU", "decided_on": day},
+    )
+    screenshot("member-recognised")
+    assert page.locator("#status-badge").get_attribute("data-status") == Status.OFFICIAL
+    member.refresh_from_db()
+    assert member.official_on == ends  # the end of the 12 months, not the decision day
+    assert f"{ends:%d/%m/%Y}" in page.locator("#member-body").inner_text()
+
+    for path, title in [
+        ("/dang-vien/du-bi/bao-cao/", "Báo cáo"),
+        ("/dang-vien/sinh-hoat/", "Sinh hoạt chi bộ"),
+        ("/dang-vien/dang-phi/", "Đảng phí"),
+        ("/dang-vien/chuyen-sinh-hoat/", "Chuyển sinh hoạt"),
+        ("/dang-vien/huy-hieu/", "Huy hiệu"),
+        ("/dang-vien/ra-khoi-dang/", "Ra khỏi Đảng"),
+    ]:
+        answer = page.goto(path)
+        assert answer is not None and answer.status == 200, path
+        assert title.lower() in page.locator("main").inner_text().lower(), path
