@@ -1169,9 +1169,7 @@ def test_the_ceremony_makes_a_probationary_member(january, user):
     )
 
 
-def test_the_candidates_helper_becomes_the_first_mentor_at_the_ceremony_294_4_1(
-    january, user
-):
+def test_the_candidates_helper_becomes_the_first_mentor_at_the_ceremony_294_4_1(january, user):
     helper = make_member(branch=january.branch, official_on=date(2015, 1, 1))
     Candidate.objects.filter(pk=january.pk).update(helper=helper)
     decide(january, user, decided_on=date(2026, 4, 16))
