@@ -24,6 +24,7 @@ from dangvien.api.auth import user_of
 from dangvien.api.errors import ApiError, responses
 from dangvien.api.members import MOVE_ERRORS, answer, ready_for, router
 from dangvien.api.schemas import Day, MemberOut, Page
+from dangvien.core.dates import parse_month
 from dangvien.members.actions import meetings as actions
 from dangvien.members.models import (
     Attendance,
@@ -54,7 +55,7 @@ def _month(value: Any) -> Any:
 
 
 def _month_date(value: str) -> date:
-    parsed = q.parse_month(value)
+    parsed = parse_month(value)
     assert parsed is not None  # checked by the schema
     return parsed
 
@@ -375,7 +376,7 @@ def list_meetings(request: HttpRequest, filters: Query[MeetingFilters]) -> dict[
     rows = q.filter_meetings(
         q.visible_meetings(user),
         organisation=organisation,
-        month=q.parse_month(filters.month) if filters.month else None,
+        month=parse_month(filters.month) if filters.month else None,
         kind=filters.kind or "",
     )
     page = rows[filters.offset : filters.offset + filters.limit]
@@ -446,7 +447,7 @@ def get_dues(request: HttpRequest, filters: Query[DuesFilters]) -> dict[str, Any
         visible_organisations(user_of(request)).filter(kind__in=MEMBER_HOLDING),
         pk=filters.branch,
     )
-    month = q.parse_month(filters.month) if filters.month else q.month_start(timezone.localdate())
+    month = parse_month(filters.month) if filters.month else q.month_start(timezone.localdate())
     return _dues_out(branch, month)  # type: ignore[arg-type]
 
 

@@ -27,6 +27,7 @@ from dangvien.api.schemas import (
     Page,
     Text,
 )
+from dangvien.core.dates import parse_month
 from dangvien.members import queries
 from dangvien.members.actions import probation as actions
 from dangvien.members.models import Assessment
@@ -43,7 +44,7 @@ def _period(value: Any) -> Any:
     """``YYYY-MM`` (API.md) or any day of the month as ``YYYY-MM-DD``."""
     if isinstance(value, date):
         return value
-    month = q.parse_month(value) if isinstance(value, str) else None
+    month = parse_month(value) if isinstance(value, str) else None
     if month is None:
         raise ValueError("Kỳ không hợp lệ: dùng dạng YYYY-MM, ví dụ 2026-03.")
     return month
@@ -318,7 +319,7 @@ def probation_report(request: HttpRequest, filters: Query[ReportFilters]) -> dic
     progress (seed 000; 294-QĐ/TW §4.2): the mentor, the month's mentor report and
     self-review (null: chưa nộp), the course, months done of 12, the vote due date."""
     today = timezone.localdate()
-    month = q.parse_month(filters.month) if filters.month else q.month_start(today)
+    month = parse_month(filters.month) if filters.month else q.month_start(today)
     if month is None or month > q.month_start(today):
         raise ApiError(400, fields={"month": "Tháng không hợp lệ hoặc chưa đến."})
     rows = q.probationary_in_month(_scope(request, filters.organisation), month)

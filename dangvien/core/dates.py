@@ -1,7 +1,7 @@
 """Calendar arithmetic in months, as the regulations count ages and validity periods."""
 
 import calendar
-from datetime import date
+from datetime import date, timedelta
 
 
 def add_months(day: date, months: int) -> date:
@@ -22,3 +22,24 @@ def full_months_between(start: date, end: date) -> int:
 
 def full_years_between(start: date, end: date) -> int:
     return full_months_between(start, end) // 12
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    return add_months(month_start(day), 1) - timedelta(days=1)
+
+
+def parse_month(value: str) -> date | None:
+    """``YYYY-MM`` (or a full ``YYYY-MM-DD``) → the first day of that month; None if bad."""
+    value = (value or "").strip()
+    parts = value.split("-")
+    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+        return None
+    try:
+        day = date(int(parts[0]), int(parts[1]), int(parts[2]) if len(parts) == 3 else 1)
+    except ValueError:
+        return None
+    return day.replace(day=1)

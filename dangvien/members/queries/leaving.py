@@ -8,8 +8,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
 
-from dangvien.core.dates import add_months
-from dangvien.core.rules import rule
 from dangvien.members.models import (
     Event,
     Member,
@@ -75,9 +73,9 @@ def removal_window(on: date, organisation: Organisation) -> tuple[date, date, in
     ``removal.window_months`` calendar months ending with the month of ``on`` (12 by
     default: from 1 December of the previous year when ``on`` is in November).
     """
-    months = rule("removal.window_months", on=on, organisation=organisation)
-    threshold = rule("removal.missed_months", on=on, organisation=organisation)
-    start = add_months(on.replace(day=1), -(max(months, 1) - 1))
+    from dangvien.members.queries.meetings import removal_window as window
+
+    start, threshold = window(on, organisation)
     return start, on, threshold
 
 

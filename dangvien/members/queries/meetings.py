@@ -6,7 +6,6 @@ có lý do chính đáng”).
 Months are ``date`` values on the first day of the month throughout.
 """
 
-import calendar
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
-from dangvien.core.dates import add_months
+from dangvien.core.dates import add_months, month_end, month_start
 from dangvien.core.rules import DEFAULTS, rule
 from dangvien.members.models import (
     ACTIVE_STATUSES,
@@ -50,25 +49,6 @@ EXEMPT_REASON = "Được miễn công tác và sinh hoạt đảng"
 
 
 # ---- months ------------------------------------------------------------------------------
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(day: date) -> date:
-    return day.replace(day=calendar.monthrange(day.year, day.month)[1])
-
-
-def parse_month(value: str) -> date | None:
-    """``"2026-03"`` → 1/3/2026; None when it is not a month in that form."""
-    value = (value or "").strip()
-    if len(value) != 7 or value[4] != "-":
-        return None
-    try:
-        return date(int(value[:4]), int(value[5:]), 1)
-    except ValueError:
-        return None
 
 
 def month_text(month: date) -> str:

@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from dangvien.core.dates import add_months, full_months_between
+from dangvien.core.dates import add_months, full_months_between, month_end, month_start
 from dangvien.core.models import RuleParameter
 from dangvien.core.rules import DEFAULTS, rule
 from dangvien.members.actions.base import recognition_vote_due
@@ -35,28 +35,6 @@ PROPOSED_STEPS = (Step.BRANCH_PROPOSED, Step.GRASSROOTS_ENDORSED)
 
 
 # ---- months and report periods -----------------------------------------------------------
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def month_end(day: date) -> date:
-    return add_months(month_start(day), 1) - timedelta(days=1)
-
-
-def parse_month(value: str) -> date | None:
-    """``YYYY-MM`` (or a full ``YYYY-MM-DD``) → the first day of that month; None if bad."""
-    value = (value or "").strip()
-    parts = value.split("-")
-    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
-        return None
-    try:
-        return date(int(parts[0]), int(parts[1]), int(parts[2]) if len(parts) == 3 else 1).replace(
-            day=1
-        )
-    except ValueError:
-        return None
 
 
 def report_interval(member: Member) -> int:

@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from dangvien.accounts import queries as access
 from dangvien.accounts.models import Capability
-from dangvien.core.dates import add_months
+from dangvien.core.dates import add_months, parse_month
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
 from dangvien.members.actions import meetings as actions
@@ -291,7 +291,7 @@ def dues(request: AuthedRequest) -> HttpResponse:
             return render(request, "members/dues_choose.html", choose)
         value = str(branches[0].pk)
     branch = _branch(request, value)
-    month = q.parse_month(request.GET.get("month", "")) or q.month_start(today)
+    month = parse_month(request.GET.get("month", "")) or q.month_start(today)
     may_record = _may_record(request.user, branch)
     if request.method == "POST" and not may_record:
         raise PermissionDenied

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from dangvien.core.dates import parse_month
 from dangvien.core.http import AuthedRequest
 from dangvien.members import queries
 from dangvien.members.models import Member, Status
@@ -145,7 +146,7 @@ def probation_due(request: AuthedRequest) -> HttpResponse:
 
 def _month(request: AuthedRequest, today: date) -> date:
     value = request.GET.get("month", "")
-    month = q.parse_month(value) if value else None
+    month = parse_month(value) if value else None
     if value and (month is None or month > q.month_start(today)):
         messages.error(request, "Tháng không hợp lệ (dùng dạng YYYY-MM, không sau tháng này).")
         month = None
