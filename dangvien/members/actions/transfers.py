@@ -101,7 +101,7 @@ def end_exemption(member: Member, *, until_on: date, note: str = "", by: Any) ->
     row = locked(member, *ACTIVE_STATUSES)
     exemption = (
         queries.open_exemptions(until_on)
-        .select_for_update()
+        .select_for_update(of=("self",))
         .filter(member=row)
         .order_by("-from_on")
         .first()
@@ -292,7 +292,7 @@ def start_transfer(
 def _open_transfer(row: Member, *states: str) -> Transfer:
     transfer = (
         open_transfers()
-        .select_for_update()
+        .select_for_update(of=("self",))  # PostgreSQL: not the outer-joined destination
         .filter(member=row, state__in=states)
         .select_related("from_branch", "to_organisation")
         .first()

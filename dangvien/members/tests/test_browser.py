@@ -3,6 +3,7 @@ secretary assigns the mentor, records the new-member course and the chi bộ's v
 commune's board decides; the member is official from the end of the 12 months
 (Charter Art. 5; 294-QĐ/TW §4.2)."""
 
+import importlib
 from datetime import date, timedelta
 
 import pytest
@@ -13,6 +14,8 @@ from dangvien.core.dates import add_months
 from dangvien.factories import make_member, make_person, tree_2025, user_with_role
 from dangvien.members.actions import add_probationary_member
 from dangvien.members.models import Status
+
+RULES = importlib.import_module("dangvien.organisations.migrations.0002_seed_parent_rules").RULES
 
 pytestmark = [
     pytest.mark.browser,
@@ -48,9 +51,19 @@ def _move(page, name, values):
     page.wait_for_timeout(150)  # htmx settles the swap
 
 
+def _parent_rules():
+    from dangvien.organisations.models import ParentRule
+
+    if not ParentRule.objects.exists():
+        ParentRule.objects.bulk_create(
+            ParentRule(parent_kind=parent, child_kind=child) for parent, child in RULES
+        )
+
+
 def test_a_probationary_member_is_recognised_through_the_pages(browser_page, screenshot):
     page = browser_page
     today = timezone.localdate()
+    _parent_rules()  # a transactional test before this one may have flushed them
     tree = tree_2025()
     village = tree["village"]
     officials = [make_member(branch=village, official_on=date(2010, 1, 1)) for _ in range(6)]
