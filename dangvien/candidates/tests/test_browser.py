@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 from dangvien.accounts.models import Role
+from dangvien.browser_steps import login, move
 from dangvien.candidates.models import Candidate, Stage
 from dangvien.factories import make_member, tree_2025, user_with_role
 from dangvien.members.models import Member, Status
@@ -15,34 +16,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-PASSWORD = "mat-khau-thu-nghiem"
-
-
-def _login(page, username):
-    page.context.clear_cookies()
-    page.goto("/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
-
-
-def _move(page, name, values):
-    panel = page.locator(f"details[data-move='{name}']")
-    if panel.get_attribute("open") is None:
-        panel.locator("summary").click()
-    for field, value in values.items():
-        control = panel.locator(f"[name='{name}-{field}']")
-        kind = control.first.evaluate("e => e.tagName + ':' + (e.type || '')")
-        if kind.startswith("SELECT"):
-            control.select_option(value)
-        elif kind.endswith("radio"):
-            panel.locator(f"[name='{name}-{field}'][value='{value}']").check()
-        else:
-            control.fill(value)
-    with page.expect_response(lambda r: f"/{name}/" in r.url):
-        panel.locator("button[type=submit]").click()
-    page.wait_for_timeout(150)  # htmx settles the swap
 
 
 def _stage(page) -> str:
@@ -60,7 +33,7 @@ def test_a_secretary_and_the_commune_take_a_candidate_from_creation_to_ceremony(
     user_with_role(Role.BOARD_STAFF, tree["commune"], username="bantochuc")
     assert secretary.pk
 
-    _login(page, "bithu")
+    login(page, "bithu")
     screenshot("home")
     page.goto("/quan-chung/them/")
     page.fill("#id_full_name", "Lê  Hoàng   Yến")
@@ -75,29 +48,29 @@ def test_a_secretary_and_the_commune_take_a_candidate_from_creation_to_ceremony(
     assert candidate.person.full_name == "Lê Hoàng Yến"  # spaces squeezed, NFC
     assert candidate.person.birth_date == date(1999, 9, 12)  # typed as dd/mm/yyyy
 
-    _move(page, "certify", {"certificate_no": "", "issued_on": "01/02/2026"})
+    move(page, "certify", {"certificate_no": "", "issued_on": "01/02/2026"})
     assert "bắt buộc" in page.locator("details[data-move='certify']").inner_text()
-    _move(page, "certify", {"certificate_no": "CN-123", "issued_on": "01/02/2026"})
+    move(page, "certify", {"certificate_no": "CN-123", "issued_on": "01/02/2026"})
     assert _stage(page) == Stage.CERTIFIED
 
-    _move(page, "open-dossier", {"application_on": "10/03/2026", "declaration_on": "05/03/2026"})
+    move(page, "open-dossier", {"application_on": "10/03/2026", "declaration_on": "05/03/2026"})
     assert "Đơn xin vào Đảng phải làm trước" in page.inner_text("#candidate-body")
     assert _stage(page) == Stage.CERTIFIED
-    _move(page, "open-dossier", {"application_on": "01/03/2026", "declaration_on": "05/03/2026"})
-    _move(page, "record-background-check", {"completed_on": "10/06/2026", "outcome": "clear"})
+    move(page, "open-dossier", {"application_on": "01/03/2026", "declaration_on": "05/03/2026"})
+    move(page, "record-background-check", {"completed_on": "10/06/2026", "outcome": "clear"})
     assert _stage(page) == Stage.BACKGROUND_CHECKED
     for member in members[:2]:
-        _move(page, "introducers", {"member": str(member.pk), "known_since": "01/01/2020"})
+        move(page, "introducers", {"member": str(member.pk), "known_since": "01/01/2020"})
     screenshot("ready-for-vote")
 
-    _move(
+    move(
         page,
         "record-branch-vote",
         {"held_on": "15/07/2026", "in_favour": "5", "against": "4", "resolution_no": "NQ-01"},
     )
     assert _stage(page) == Stage.BACKGROUND_CHECKED  # 5/9 is short of 2/3: recorded only
     assert "chưa đạt 2/3" in page.inner_text("#candidate-body")
-    _move(
+    move(
         page,
         "record-branch-vote",
         {"held_on": "16/07/2026", "in_favour": "6", "against": "3", "resolution_no": "NQ-02"},
@@ -105,9 +78,9 @@ def test_a_secretary_and_the_commune_take_a_candidate_from_creation_to_ceremony(
     assert _stage(page) == Stage.BRANCH_PROPOSED  # 6/9 is exactly 2/3
     assert page.locator("details[data-move='decide-admission']").count() == 0  # not hers
 
-    _login(page, "bantochuc")
+    login(page, "bantochuc")
     page.goto(f"/quan-chung/{candidate.pk}/")
-    _move(
+    move(
         page,
         "decide-admission",
         {"admitted": "1", "decision_no": "QĐ-77", "decided_on": "20/08/2026"},
@@ -115,9 +88,9 @@ def test_a_secretary_and_the_commune_take_a_candidate_from_creation_to_ceremony(
     assert _stage(page) == Stage.ADMITTED
     screenshot("admitted")
 
-    _login(page, "bithu")
+    login(page, "bithu")
     page.goto(f"/quan-chung/{candidate.pk}/")
-    _move(page, "hold-ceremony", {"held_on": "01/09/2026"})
+    move(page, "hold-ceremony", {"held_on": "01/09/2026"})
     assert _stage(page) == Stage.MEMBER
     screenshot("member")
     member = Member.objects.get(person=candidate.person)

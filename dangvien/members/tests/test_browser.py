@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from dangvien.accounts.models import Role
+from dangvien.browser_steps import login, move
 from dangvien.core.dates import add_months
 from dangvien.factories import make_member, make_person, tree_2025, user_with_role
 from dangvien.members.actions import add_probationary_member
@@ -21,34 +22,6 @@ pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-PASSWORD = "mat-khau-thu-nghiem"
-
-
-def _login(page, username):
-    page.context.clear_cookies()
-    page.goto("/dang-nhap/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url("**/")
-
-
-def _move(page, name, values):
-    panel = page.locator(f"details[data-move='{name}']")
-    if panel.get_attribute("open") is None:
-        panel.locator("summary").click()
-    for field, value in values.items():
-        control = panel.locator(f"[name='{name}-{field}']")
-        kind = control.first.evaluate("e => e.tagName + ':' + (e.type || '')")
-        if kind.startswith("SELECT"):
-            control.select_option(value)
-        elif kind.endswith("radio"):
-            panel.locator(f"[name='{name}-{field}'][value='{value}']").check()
-        else:
-            control.fill(value)
-    with page.expect_response(lambda r: f"/{name}/" in r.url):
-        panel.locator("button[type=submit]").click()
-    page.wait_for_timeout(150)  # htmx settles the swap
 
 
 def _parent_rules():
@@ -82,23 +55,23 @@ def test_a_probationary_member_is_recognised_through_the_pages(browser_page, scr
     ends = member.probation_ends_on
     day = f"{today:%d/%m/%Y}"
 
-    _login(page, "bithu")
+    login(page, "bithu")
     page.goto("/dang-vien/du-bi/")
     page.get_by_role("link", name=person.full_name).click()
-    _move(page, "assign-mentor", {"mentor_id": str(officials[0].pk), "from_on": day})
+    move(page, "assign-mentor", {"mentor_id": str(officials[0].pk), "from_on": day})
     assert "Phân công đảng viên giúp đỡ" in page.locator("#timeline").inner_text()
-    _move(
+    move(
         page,
         "record-recognition-vote",
         {"held_on": day, "in_favour": "5", "against": "1", "resolution_no": "07-NQ/CB"},
     )
     # Without the new-member course the committee may not recognise: record it first.
-    _move(page, "record-new-member-course", {"certificate_no": "CN-88", "issued_on": day})
+    move(page, "record-new-member-course", {"certificate_no": "CN-88", "issued_on": day})
     screenshot("secretary-after-vote")
 
-    _login(page, "bantochuc")
+    login(page, "bantochuc")
     page.goto(f"/dang-vien/{member.pk}/")
-    _move(
+    move(
         page,
         "decide-recognition",
         {"recognised": "1", "decision_no": "30-QĐ/ĐU", "decided_on": day},
