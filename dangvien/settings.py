@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "dangvien.people",
     "dangvien.members",
     "dangvien.candidates",
+    "dangvien.training",
+    "dangvien.exams",
     "dangvien.api",
 ]
 

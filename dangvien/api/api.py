@@ -12,6 +12,7 @@ from dangvien.api import (  # the member_* modules add their endpoints to the me
     auth,
     candidates,
     errors,
+    exam_rounds,
     member_leaving,
     member_meetings,
     member_probation,
@@ -19,6 +20,9 @@ from dangvien.api import (  # the member_* modules add their endpoints to the me
     member_transfers,
     members,
     organisations,
+    questions,
+    sittings,
+    training,
 )
 from dangvien.api.docs import OfflineSwagger
 
@@ -68,3 +72,5 @@ api.add_router("/candidates", candidates.router)
 api.add_router("/members", members.router)
 for _area in (member_probation, member_leaving, member_transfers, member_records, member_meetings):
     api.add_router("", _area.extra)
+for _area in (training, questions, exam_rounds, sittings):  # issue 5, mounted at the root
+    api.add_router("", _area.router)

@@ -62,6 +62,23 @@ DEFAULTS: dict[str, Default] = {
         "Thực tiễn địa phương (seed 000); cấu hình theo tỉnh",
         "Bắt buộc kiểm tra nhận thức trước khi chi bộ xét",
     ),
+    "course.pass_mark": Default(
+        5, "Thực tiễn các trung tâm chính trị [U]", "Điểm bài thu hoạch đạt (thang 10)"
+    ),
+    "course.min_attendance_percent": Default(
+        80, "Thực tiễn các trung tâm chính trị [U]", "Tỷ lệ số buổi dự học tối thiểu (%)"
+    ),
+    "exam.result_validity_months": Default(
+        12,
+        "Thực tiễn địa phương (seed 000) [U]",
+        "Kết quả kiểm tra nhận thức dùng được khi chi bộ xét (tháng)",
+    ),
+    "exam.resit_min_days": Default(
+        30, "Thực tiễn địa phương (seed 000) [U]", "Số ngày tối thiểu trước khi kiểm tra lại"
+    ),
+    "exam.max_attempts": Default(
+        3, "Thực tiễn địa phương (seed 000) [U]", "Số lần kiểm tra tối đa của một người"
+    ),
     "branch.min_official_members": Default(
         3, "Điều lệ Đảng (DOMAIN.md §2)", "Số đảng viên chính thức tối thiểu của một chi bộ"
     ),
