@@ -219,6 +219,9 @@ class BoardMember(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.user} ({'chủ tịch' if self.is_chair else 'thành viên'})"
+
 
 class BlueprintLine(models.Model):
     round = models.ForeignKey(ExamRound, models.CASCADE, related_name="blueprint")
@@ -235,6 +238,9 @@ class BlueprintLine(models.Model):
                 fields=["round", "part", "topic", "difficulty"], name="uniq_blueprint_line"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.topic}: {self.count} câu"
 
 
 class Paper(models.Model):
@@ -253,12 +259,12 @@ class Paper(models.Model):
             models.UniqueConstraint(fields=["round", "number"], name="uniq_paper_number"),
         ]
 
+    def __str__(self) -> str:
+        return f"Mã đề {self.code}"
+
     @property
     def code(self) -> str:
         return f"{self.number:03d}"
-
-    def __str__(self) -> str:
-        return f"Mã đề {self.code}"
 
 
 class PaperItem(models.Model):
@@ -275,6 +281,9 @@ class PaperItem(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["paper", "position"], name="uniq_paper_position"),
         ]
+
+    def __str__(self) -> str:
+        return f"Câu {self.position}"
 
 
 class SittingMode(models.TextChoices):
@@ -356,6 +365,9 @@ class Answer(models.Model):
             models.UniqueConstraint(fields=["sitting", "item"], name="uniq_answer"),
         ]
 
+    def __str__(self) -> str:
+        return f"Trả lời câu {self.item_id}"
+
 
 class Mark(models.Model):
     """One board member's score of an essay or oral answer, criterion by criterion."""
@@ -371,3 +383,6 @@ class Mark(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["answer", "marker"], name="uniq_mark"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.points} điểm"

@@ -143,6 +143,9 @@ class Attendance(models.Model):
             models.UniqueConstraint(fields=["session", "enrolment"], name="uniq_course_attendance"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.enrolment} – {self.session}"
+
 
 class Certificate(models.Model):
     """Giấy chứng nhận: mẫu CN-NTVĐ for the awareness course (valid 60 months, HD 06 §5.4),
