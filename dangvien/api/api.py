@@ -12,6 +12,7 @@ from dangvien.api import (  # the member_* modules add their endpoints to the me
     auth,
     candidates,
     errors,
+    exam_results,
     exam_rounds,
     member_leaving,
     member_meetings,
@@ -72,5 +73,11 @@ api.add_router("/candidates", candidates.router)
 api.add_router("/members", members.router)
 for _area in (member_probation, member_leaving, member_transfers, member_records, member_meetings):
     api.add_router("", _area.extra)
-for _area in (training, questions, exam_rounds, sittings):  # issue 5, mounted at the root
+for _area in (
+    training,
+    questions,
+    exam_rounds,
+    sittings,
+    exam_results,
+):  # issue 5, mounted at the root
     api.add_router("", _area.router)

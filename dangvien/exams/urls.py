@@ -1,4 +1,9 @@
-from dangvien.exams.views import bank, marking, rounds
+from dangvien.exams.views import bank, marking, rounds, sittings
 
 app_name = "exams"
-urlpatterns = [*bank.urlpatterns, *rounds.urlpatterns, *marking.urlpatterns]
+urlpatterns = [
+    *bank.urlpatterns,
+    *rounds.urlpatterns,
+    *sittings.urlpatterns,
+    *marking.urlpatterns,
+]
