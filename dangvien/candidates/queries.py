@@ -203,6 +203,9 @@ def eligibility_checks(candidate: Candidate, on: date) -> list[Check]:
             )
         )
 
+    if rule("admission.knowledge_test_required", on=on, organisation=branch):
+        checks.append(_knowledge_test_check(candidate, on))
+
     if candidate.application_on and candidate.declaration_on:
         checks.append(Check("dossier", True, "Có đơn xin vào Đảng và lý lịch."))
     else:
@@ -227,6 +230,29 @@ def eligibility_checks(candidate: Candidate, on: date) -> list[Check]:
     problems = _introducer_problems(candidate, on)
     checks.append(Check("introducers", not problems, " ".join(problems) or "Đủ người giới thiệu."))
     return checks
+
+
+def _knowledge_test_check(candidate: Candidate, on: date) -> Check:
+    """Where the province requires it (``admission.knowledge_test_required``, DOMAIN.md §3;
+    seed 000, Hạ Long 2020: "kết quả là cơ sở để xem xét kết nạp"), the branch vote needs a
+    pass in a signed-off knowledge test still valid on the day (``exam.result_validity_months``)."""
+    from dangvien.exams.queries.results import latest_pass
+
+    months = rule("exam.result_validity_months", on=on, organisation=candidate.branch)
+    sitting = latest_pass(candidate.person, on)
+    if sitting is None:
+        return Check(
+            "knowledge_test",
+            False,
+            "Chưa đạt kiểm tra nhận thức về Đảng (tỉnh quy định bắt buộc trước khi chi bộ "
+            f"xét), hoặc kết quả đạt đã quá {months} tháng.",
+        )
+    return Check(
+        "knowledge_test",
+        True,
+        f"Đạt kiểm tra nhận thức về Đảng: {str(sitting.final_score).replace('.', ',')} điểm "
+        f"({sitting.round.name}, ngày {sitting.round.held_on:%d/%m/%Y}).",
+    )
 
 
 def introducer_problem(
