@@ -18,6 +18,18 @@ def nfc(value: str) -> str:
     return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
 
 
+_BLANK_RUN = re.compile(r"\n{3,}")
+_LINE_SPACES = re.compile(r"[^\S\n]+")
+
+
+def nfc_lines(value: str) -> str:
+    """NFC, spaces squeezed within each line, line breaks kept (at most one blank line in
+    a row): the form multi-line text (question wording, essays, notes) takes."""
+    text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
+    lines = [_LINE_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    return _BLANK_RUN.sub("\n\n", "\n".join(lines)).strip()
+
+
 def fold(value: str) -> str:
     """Lower case without diacritics: "Nguyễn Văn Đạt" → "nguyen van dat" (search key)."""
     decomposed = unicodedata.normalize("NFD", value.lower().replace("đ", "d").replace("Đ", "d"))

@@ -1,4 +1,4 @@
-from dangvien.core.text import collation_key, fold, nfc
+from dangvien.core.text import collation_key, fold, nfc, nfc_lines
 
 
 def test_fold_removes_diacritics_and_case_including_d_stroke():
@@ -29,3 +29,28 @@ def test_vietnamese_order_puts_short_words_first_and_d_stroke_after_d():
 def test_tones_order_ngang_huyen_hoi_nga_sac_nang():
     words = ["má", "mạ", "mả", "ma", "mã", "mà"]
     assert sorted(words, key=collation_key) == ["ma", "mà", "mả", "mã", "má", "mạ"]
+
+
+def test_multi_line_text_keeps_its_line_breaks_and_squeezes_the_rest():
+    decomposed = "Ðiều le\u0323  Đảng \r\n\r\n\r\n  quy   định\t rõ"
+    assert nfc_lines(decomposed) == "Ðiều lệ Đảng\n\nquy định rõ"
+
+
+def test_posted_form_text_keeps_line_breaks_for_essays(client):
+    """The middleware normalises form text to NFC but no longer joins lines, so an essay
+    or a question's wording keeps its paragraphs."""
+    from django.test import RequestFactory
+
+    from dangvien.core.middleware import NormaliseTextMiddleware
+
+    seen = {}
+
+    def view(request):
+        seen.update(request.POST)
+        from django.http import HttpResponse
+
+        return HttpResponse()
+
+    request = RequestFactory().post("/", {"text": "Dòng một\r\nDòng  hai"})
+    NormaliseTextMiddleware(view)(request)
+    assert seen["text"] == ["Dòng một\nDòng hai"]
