@@ -32,8 +32,8 @@ def test_tones_order_ngang_huyen_hoi_nga_sac_nang():
 
 
 def test_multi_line_text_keeps_its_line_breaks_and_squeezes_the_rest():
-    decomposed = "Ðiều le\u0323  Đảng \r\n\r\n\r\n  quy   định\t rõ"
-    assert nfc_lines(decomposed) == "Ðiều lệ Đảng\n\nquy định rõ"
+    decomposed = "Điều le\u0302\u0323  Đảng \r\n\r\n\r\n  quy   định\t rõ"
+    assert nfc_lines(decomposed) == "Điều lệ Đảng\n\nquy định rõ"
 
 
 def test_posted_form_text_keeps_line_breaks_for_essays(client):
