@@ -20,7 +20,16 @@ from django.db import connection, connections
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
-AUDITED_APPS = {"core", "accounts", "organisations", "people", "candidates", "members"}
+AUDITED_APPS = {
+    "core",
+    "accounts",
+    "organisations",
+    "people",
+    "candidates",
+    "members",
+    "training",
+    "exams",
+}
 SKIPPED_MODELS = {"core.auditevent"}
 
 _actor: ContextVar[int | None] = ContextVar("dangvien_actor", default=None)
