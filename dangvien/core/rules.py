@@ -68,6 +68,11 @@ DEFAULTS: dict[str, Default] = {
     "course.min_attendance_percent": Default(
         80, "Thực tiễn các trung tâm chính trị [U]", "Tỷ lệ số buổi dự học tối thiểu (%)"
     ),
+    "course.retake_window_months": Default(
+        6,
+        "HD 06-HD/TW §5.4 [R] (hết hạn trước khi chi bộ xét thì học lại); khoảng báo trước [U]",
+        "Giấy chứng nhận lớp nhận thức hết hạn trong vòng (tháng) thì được học lại",
+    ),
     "exam.result_validity_months": Default(
         12,
         "Thực tiễn địa phương (seed 000) [U]",
@@ -78,6 +83,11 @@ DEFAULTS: dict[str, Default] = {
     ),
     "exam.max_attempts": Default(
         3, "Thực tiễn địa phương (seed 000) [U]", "Số lần kiểm tra tối đa của một người"
+    ),
+    "exam.autosave_grace_seconds": Default(
+        60,
+        "Kỹ thuật (issue 5): bù độ trễ mạng khi lưu câu trả lời sát giờ [U]",
+        "Thời gian chờ nhận câu trả lời sau khi hết giờ làm bài trực tuyến (giây)",
     ),
     "branch.min_official_members": Default(
         3, "Điều lệ Đảng (DOMAIN.md §2)", "Số đảng viên chính thức tối thiểu của một chi bộ"
