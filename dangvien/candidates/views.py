@@ -18,10 +18,12 @@ from dangvien.candidates.models import Candidate, Stage
 from dangvien.candidates.moves import MOVES, allowed_moves, can_create_in, role_allows, stage_allows
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
+from dangvien.exams.queries.results import results_of
 from dangvien.members.models import ACTIVE_STATUSES, Member, Status
 from dangvien.members.queries import exempted_count, vote_denominator
 from dangvien.organisations.models import MEMBER_HOLDING, Organisation
 from dangvien.organisations.queries import admission_chain, visible_organisations
+from dangvien.training.queries import enrolments_of
 
 PAGE_SIZE = 50
 
@@ -238,6 +240,8 @@ def _context(
         "can_change_introducers": can_change_introducers,
         "open_move": bound[0] if bound else _next_step(candidate, moves, today),
         "deadlines": queries.deadlines(candidate, today),
+        "enrolments": list(enrolments_of(candidate.person)),
+        "sittings": list(results_of(candidate.person)),
         "pipeline": [(s, i < current, i == current) for i, s in enumerate(stages)],
         "checks": queries.eligibility_checks(candidate, today)
         if candidate.stage in (Stage.DOSSIER_OPEN, Stage.BACKGROUND_CHECKED)

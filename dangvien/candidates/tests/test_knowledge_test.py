@@ -100,3 +100,15 @@ def test_a_province_that_does_not_require_the_test_votes_without_one(tree, user)
     require_test(tree["other_commune"])  # the setting covers only that commune's subtree
     candidate = ready(tree["village"])
     assert branch_vote(candidate, user, held_on=VOTE_DAY).passed
+
+
+def test_the_candidate_page_shows_courses_and_test_results(tree, client):
+    from dangvien.accounts.models import Role
+    from dangvien.factories import make_candidate, user_with_role
+
+    candidate = make_candidate(branch=tree["village"])
+    sat(candidate, held_on=date(2026, 9, 1), passed=True, score="8.25")
+    client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
+    page = client.get(f"/quan-chung/{candidate.pk}/").content.decode()
+    assert "Bồi dưỡng và kiểm tra nhận thức" in page
+    assert "8,25 điểm" in page and "Đạt" in page
