@@ -359,6 +359,9 @@ class Answer(models.Model):
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
     )
+    resolution_note = models.CharField(
+        _("ý kiến của chủ tịch hội đồng"), max_length=500, blank=True
+    )
 
     class Meta:
         constraints = [

@@ -20,7 +20,6 @@ from django.utils import timezone
 from dangvien.accounts.models import User
 from dangvien.core.actions import action
 from dangvien.core.errors import Conflict, DomainError, NotAllowed, StageNotAllowed
-from dangvien.core.models import AuditEvent
 from dangvien.core.text import nfc
 from dangvien.exams import scoring
 from dangvien.exams.models import (
@@ -388,8 +387,8 @@ def resolve_dispute(
     threshold: the answer gets the chair's points, 0 to the item's points (seed 000:
     "chủ tịch hội đồng quyết định"). The chair may change the decision until sign-off.
 
-    The chair's note goes to the audit trail (``core.AuditEvent``): the answer table has
-    no column for it."""
+    The chair's note is kept on the answer (``resolution_note``); the audit trail keeps
+    every earlier decision."""
     exam_round, row = _locked_answer(answer)
     if not is_chair(by, exam_round):
         raise NotAllowed("Chỉ chủ tịch hội đồng quyết định điểm khi hai giám khảo chênh lệch.")
@@ -404,17 +403,8 @@ def resolve_dispute(
             f"Điểm quyết định phải từ 0 đến {vn_number(row.item.points)}.", field="points"
         )
     note = _clean_note(note)
-    before = str(row.points) if row.points is not None else None
-    row.points, row.resolved_by = value, by
-    row.save(update_fields=["points", "resolved_by"])
-    AuditEvent.objects.create(
-        table=Answer._meta.db_table,
-        row_id=str(row.pk),
-        op="U",
-        before={"points": before},
-        after={"points": str(value), "resolved_by": by.pk, "resolution_note": note},
-        actor=by,
-    )
+    row.points, row.resolved_by, row.resolution_note = value, by, note
+    row.save(update_fields=["points", "resolved_by", "resolution_note"])
     _refresh_sitting(exam_round, row.sitting_id)
     return row
 

@@ -10,7 +10,6 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from dangvien.core.dates import add_months
-from dangvien.core.models import AuditEvent
 from dangvien.core.rules import rule
 from dangvien.exams.models import (
     Answer,
@@ -339,20 +338,6 @@ def marking_progress(exam_round: ExamRound) -> dict[str, int]:
     }
 
 
-def resolution_notes(answer_ids: list[int]) -> dict[int, str]:
-    """The chair's note on their latest decision about each answer (written to the audit
-    trail by ``resolve_dispute``: the answer table has no column for it). One query."""
-    events = AuditEvent.objects.filter(
-        table=Answer._meta.db_table,
-        row_id__in=[str(pk) for pk in answer_ids],
-        after__has_key="resolution_note",
-    ).order_by("id")
-    notes: dict[int, str] = {}
-    for row_id, after in events.values_list("row_id", "after"):
-        notes[int(row_id)] = str((after or {}).get("resolution_note", ""))
-    return notes
-
-
 @dataclass
 class DisputeRow:
     answer: Answer
@@ -380,7 +365,6 @@ def disputes(exam_round: ExamRound) -> list[DisputeRow]:
         .prefetch_related("marks__marker")
     )
     rows = list(answers)
-    notes = resolution_notes([a.pk for a in rows if a.resolved_by_id is not None])
     out = []
     for answer in rows:
         marks = sorted(answer.marks.all(), key=lambda m: m.at)
@@ -390,7 +374,7 @@ def disputes(exam_round: ExamRound) -> list[DisputeRow]:
             number=numbers.get(answer.sitting_id, 0),
             marks=marks,
             rubric=rubric,
-            note=notes.get(answer.pk, ""),
+            note=answer.resolution_note,
         )
         names = [str(line.get("criterion", "")) for line in rubric] or ["Điểm câu hỏi"]
         maxima = [str(line.get("points", "")) for line in rubric] or [str(answer.item.points)]

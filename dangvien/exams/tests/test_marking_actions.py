@@ -23,7 +23,6 @@ from dangvien.exams.models import (
     Sitting,
     SittingStatus,
 )
-from dangvien.exams.queries.results import resolution_notes
 from dangvien.exams.tests.factories_marking import Marking, marking_round
 from dangvien.factories import make_user
 from dangvien.organisations.models import Organisation
@@ -265,7 +264,8 @@ def test_the_chair_settles_a_disagreement(m: Marking, disputed: Answer) -> None:
     assert answer.points == D("2.50")
     assert answer.resolved_by == m.chair
     assert answer.disputed  # the flag stays: it records that the markers disagreed
-    assert resolution_notes([answer.pk]) == {answer.pk: "Theo đáp án gợi ý"}
+    answer.refresh_from_db()
+    assert answer.resolution_note == "Theo đáp án gợi ý"
 
 
 def test_a_member_cannot_settle_a_disagreement(m: Marking, disputed: Answer) -> None:
