@@ -27,6 +27,7 @@ from dangvien.candidates import actions as pipeline
 from dangvien.candidates.models import Candidate, Stage, Union
 from dangvien.core.audit import acting_as
 from dangvien.core.dates import add_months
+from dangvien.core.demo_exams import build_training_and_exams
 from dangvien.core.demo_lifecycle import build_lifecycle
 from dangvien.members.actions.base import recognition_vote_due
 from dangvien.members.models import (
@@ -1682,7 +1683,10 @@ def build(
             t = lap("candidates", t)
             build_lifecycle(demo)
             t = lap("lifecycle", t)
+            exams = build_training_and_exams(demo)
+            t = lap("exams", t)
             summary = _summary(demo, time.monotonic() - started, timings)
+            summary.update(exams)
             if dry_run:
                 raise _DryRun
     except _DryRun:

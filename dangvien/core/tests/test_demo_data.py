@@ -139,3 +139,25 @@ def test_the_demo_chi_bo_has_members_in_every_state_of_party_life(demo: str, db:
     assert Proceeding.objects.filter(step="branch_proposed").exists()
     assert DuesPayment.objects.filter(amount_paid=0, amount_due__gt=0).exists()
     assert Transfer.objects.filter(state="in_flight").exists()
+
+
+def test_courses_and_exams_were_built_by_their_actions(demo: str, db: None) -> None:
+    """A closed course certified its learners, a signed round has results with a fail, an
+    open round prints a code that really starts a sitting."""
+    from dangvien.exams.actions.sittings import start_sitting
+    from dangvien.exams.models import ExamRound, RoundStatus
+    from dangvien.training.models import Certificate, Course, CourseStatus
+
+    assert Course.objects.filter(status=CourseStatus.CLOSED).count() == 2
+    assert Course.objects.filter(status=CourseStatus.RUNNING).exists()
+    awareness = Certificate.objects.filter(kind="awareness").select_related("enrolment")
+    assert awareness.exists()
+    assert all(
+        c.enrolment.candidate and c.enrolment.candidate.certificate_no == c.number
+        for c in awareness
+    )
+    signed = ExamRound.objects.get(status=RoundStatus.SIGNED)
+    assert set(signed.sittings.values_list("passed", flat=True)) == {True, False}
+    code = demo.split("làm bài tại /thi/): ")[1].split()[0]
+    sitting = start_sitting(code)
+    assert sitting.round.status == RoundStatus.OPEN

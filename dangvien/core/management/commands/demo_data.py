@@ -69,5 +69,9 @@ class Command(BaseCommand):
             write(f"  {Stage(stage).label}: {count}")
         write(f"Tài khoản demo (mật khẩu “{demo.PASSWORD}”): {', '.join(summary['users'])}, admin")
         write(f"  demo.xa: {summary['demo_commune']}; demo.chibo: {summary['demo_branch']}")
+        if summary.get("exam_code"):
+            write(
+                f"Mã dự thi thử (đợt kiểm tra đang mở, làm bài tại /thi/): {summary['exam_code']}"
+            )
         timings = ", ".join(f"{k} {v:.1f}s" for k, v in summary["timings"].items())
         write(self.style.SUCCESS(f"Xong trong {summary['seconds']:.1f} giây ({timings})."))
