@@ -76,18 +76,26 @@ def _courses(demo: "Demo", fresh: list[Any], units: list["Unit"]) -> None:
         "Phấn đấu trở thành đảng viên Đảng Cộng sản Việt Nam",
     ]
 
+    def course(kind: str, name: str, start: date, days: int, *, teachers: str = lecturers) -> Any:
+        return training.create_course(
+            kind=kind,
+            name=name,
+            organiser=commune,
+            organiser_name=centre,
+            starts_on=start,
+            ends_on=start + timedelta(days=days),
+            venue=f"Hội trường {centre}",
+            lecturers=teachers,
+            by=by,
+        )
+
     # A closed awareness course: its certificates certify the eight fresh candidates.
     start = today - timedelta(days=80)
-    closed = training.create_course(
-        kind=CourseKind.AWARENESS,
-        name=f"Lớp bồi dưỡng nhận thức về Đảng khóa {start.month:02d}/{start.year}",
-        organiser=commune,
-        organiser_name=centre,
-        starts_on=start,
-        ends_on=start + timedelta(days=6),
-        venue=f"Hội trường {centre}",
-        lecturers=lecturers,
-        by=by,
+    closed = course(
+        CourseKind.AWARENESS,
+        f"Lớp bồi dưỡng nhận thức về Đảng khóa {start.month:02d}/{start.year}",
+        start,
+        6,
     )
     sessions = [
         training.add_session(closed, held_on=start + timedelta(days=i), topic=t, by=by)
@@ -113,16 +121,11 @@ def _courses(demo: "Demo", fresh: list[Any], units: list["Unit"]) -> None:
         for c in u.org.candidates.filter(stage=Stage.CANDIDATE).select_related("person")
     ]
     start = today - timedelta(days=3)
-    running = training.create_course(
-        kind=CourseKind.AWARENESS,
-        name=f"Lớp bồi dưỡng nhận thức về Đảng khóa {start.month:02d}/{start.year} (đợt 2)",
-        organiser=commune,
-        organiser_name=centre,
-        starts_on=start,
-        ends_on=start + timedelta(days=7),
-        venue=f"Hội trường {centre}",
-        lecturers=lecturers,
-        by=by,
+    running = course(
+        CourseKind.AWARENESS,
+        f"Lớp bồi dưỡng nhận thức về Đảng khóa {start.month:02d}/{start.year} (đợt 2)",
+        start,
+        7,
     )
     held = [
         training.add_session(running, held_on=start + timedelta(days=i + i // 2), topic=t, by=by)
@@ -139,15 +142,12 @@ def _courses(demo: "Demo", fresh: list[Any], units: list["Unit"]) -> None:
 
     # A planned one, and a closed course for new members.
     start = today + timedelta(days=24)
-    training.create_course(
-        kind=CourseKind.AWARENESS,
-        name=f"Lớp bồi dưỡng nhận thức về Đảng khóa {start.month:02d}/{start.year}",
-        organiser=commune,
-        organiser_name=centre,
-        starts_on=start,
-        ends_on=start + timedelta(days=6),
-        venue=f"Hội trường {centre}",
-        by=by,
+    course(
+        CourseKind.AWARENESS,
+        f"Lớp bồi dưỡng nhận thức về Đảng khóa {start.month:02d}/{start.year}",
+        start,
+        6,
+        teachers="",
     )
     newcomers = list(
         Member.objects.filter(
@@ -158,30 +158,25 @@ def _courses(demo: "Demo", fresh: list[Any], units: list["Unit"]) -> None:
     )
     if newcomers:
         start = today - timedelta(days=40)
-        course = training.create_course(
-            kind=CourseKind.NEW_MEMBER,
-            name=f"Lớp bồi dưỡng lý luận chính trị cho đảng viên mới khóa {start.year}",
-            organiser=commune,
-            organiser_name=centre,
-            starts_on=start,
-            ends_on=start + timedelta(days=4),
-            venue=f"Hội trường {centre}",
-            lecturers=lecturers,
-            by=by,
+        newcomer_course = course(
+            CourseKind.NEW_MEMBER,
+            f"Lớp bồi dưỡng lý luận chính trị cho đảng viên mới khóa {start.year}",
+            start,
+            4,
         )
         days = [
-            training.add_session(course, held_on=start + timedelta(days=i), topic=t, by=by)
+            training.add_session(newcomer_course, held_on=start + timedelta(days=i), topic=t, by=by)
             for i, t in enumerate(topics[:4])
         ]
-        training.enrol_many(course, people=newcomers, by=by)
-        training.start_course(course, by=by)
-        rows = list(course.enrolments.all())
+        training.enrol_many(newcomer_course, people=newcomers, by=by)
+        training.start_course(newcomer_course, by=by)
+        rows = list(newcomer_course.enrolments.all())
         training.record_attendance(
-            course, cells=[(s.pk, e.pk, True) for s in days for e in rows], by=by
+            newcomer_course, cells=[(s.pk, e.pk, True) for s in days for e in rows], by=by
         )
-        training.record_marks(course, marks={e.pk: Decimal("8") for e in rows}, by=by)
+        training.record_marks(newcomer_course, marks={e.pk: Decimal("8") for e in rows}, by=by)
         training.close_course(
-            course,
+            newcomer_course,
             first_number="01",
             pattern="{n}-CN/ĐVM",
             issued_on=start + timedelta(days=7),
