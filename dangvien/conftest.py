@@ -12,3 +12,38 @@ from dangvien.organisations.models import Organisation
 def tree(db: Any) -> dict[str, Organisation]:
     """The 2025-style test tree of ``factories.tree_2025`` (province, two communes, …)."""
     return tree_2025()
+
+
+# Data migrations whose rows every test expects (the tree's parent rules, the exam topics).
+SEEDS = (
+    "dangvien.organisations.migrations.0002_seed_parent_rules",
+    "dangvien.exams.migrations.0002_seed_topics",
+)
+
+
+def _transactional(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    return bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+        or (marker and marker.kwargs.get("transaction"))
+    )
+
+
+@pytest.fixture(autouse=True)
+def _seeded_rows(request: pytest.FixtureRequest) -> None:
+    """Put the seeded rows back for a transactional test (browser tests, live server).
+
+    A transactional test ends with a flush that empties every table, seeded ones included;
+    ``serialized_rollback`` cannot restore them under ``--reuse-db``, because Django keeps
+    the serialized copy only when it creates the test database. The seed functions are
+    idempotent (get_or_create), so running them again is harmless.
+    """
+    if not _transactional(request):
+        return
+    import importlib
+
+    from django.apps import apps
+
+    request.getfixturevalue("_django_db_helper")
+    for name in SEEDS:
+        importlib.import_module(name).seed(apps, None)

@@ -3,7 +3,6 @@ some items, loses the connection for one answer, reloads the page in the middle 
 every answer kept, answers the rest and submits after the list of unanswered items. Then
 the board looks at the live monitor and the keying grid of a paper sitting."""
 
-import importlib
 import re
 
 import pytest
@@ -20,19 +19,11 @@ from dangvien.exams.tests.factories_sittings import (
 from dangvien.factories import tree_2025, user_with_role
 
 SAVES = "**/thi/bai-lam/cau/**"
-RULES = importlib.import_module("dangvien.organisations.migrations.0002_seed_parent_rules").RULES
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-
-def _parent_rules() -> None:
-    from dangvien.organisations.models import ParentRule
-
-    for parent, child in RULES:  # a transactional test before this one may have flushed them
-        ParentRule.objects.get_or_create(parent_kind=parent, child_kind=child)
 
 
 def _saved(page, item_id: int) -> None:
@@ -43,7 +34,6 @@ def test_a_candidate_sits_online_reloads_in_the_middle_and_loses_no_answer(
     browser_page, screenshot
 ):
     page = browser_page
-    _parent_rules()
     tree = tree_2025()
     setup = round_with_paper(tree["commune"], name="Đợt kiểm tra nhận thức tháng 11/2026")
     sitting = online_sitting(setup, tree["village"], code="K7QM-2XPA")

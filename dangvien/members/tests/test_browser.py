@@ -3,7 +3,6 @@ secretary assigns the mentor, records the new-member course and the chi bộ's v
 commune's board decides; the member is official from the end of the 12 months
 (Charter Art. 5; 294-QĐ/TW §4.2)."""
 
-import importlib
 from datetime import date, timedelta
 
 import pytest
@@ -16,27 +15,15 @@ from dangvien.factories import make_member, make_person, tree_2025, user_with_ro
 from dangvien.members.actions import add_probationary_member
 from dangvien.members.models import Status
 
-RULES = importlib.import_module("dangvien.organisations.migrations.0002_seed_parent_rules").RULES
-
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
 
-def _parent_rules():
-    from dangvien.organisations.models import ParentRule
-
-    if not ParentRule.objects.exists():
-        ParentRule.objects.bulk_create(
-            ParentRule(parent_kind=parent, child_kind=child) for parent, child in RULES
-        )
-
-
 def test_a_probationary_member_is_recognised_through_the_pages(browser_page, screenshot):
     page = browser_page
     today = timezone.localdate()
-    _parent_rules()  # a transactional test before this one may have flushed them
     tree = tree_2025()
     village = tree["village"]
     officials = [make_member(branch=village, official_on=date(2010, 1, 1)) for _ in range(6)]
