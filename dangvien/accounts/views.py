@@ -13,6 +13,7 @@ from dangvien.candidates.models import Candidate, Stage
 from dangvien.core.dates import add_months
 from dangvien.core.http import AuthedRequest
 from dangvien.core.rules import rule
+from dangvien.exams.queries import todo as exam_todo
 from dangvien.members import queries as member_queries
 from dangvien.members.models import TransferState
 from dangvien.members.queries import meetings as meeting_queries
@@ -63,6 +64,7 @@ def home(request: AuthedRequest) -> HttpResponse:
             Q(overdue=True) | Q(incoming=True, state=TransferState.IN_FLIGHT)
         )[:50]
     )
+    exam_tasks = exam_todo.tasks(request.user, today)
     counts = candidate_queries.stage_counts(candidate_queries.visible_candidates(request.user))
     context = {
         "nav": "home",
@@ -72,9 +74,11 @@ def home(request: AuthedRequest) -> HttpResponse:
         "removal": removal[:50],
         "removal_count": len(removal),
         "transfers": transfers,
+        "exam_tasks": exam_tasks,
         "overdue": sum(1 for rows in lists.values() for row in rows if row.overdue)
         + sum(1 for row in recognition if row.overdue)
-        + sum(1 for row in transfers if getattr(row, "overdue", False)),
+        + sum(1 for row in transfers if getattr(row, "overdue", False))
+        + sum(1 for task in exam_tasks if task.overdue),
         "pipeline": [(stage, counts.get(stage.value, 0)) for stage in Stage],
         "units": units_managed_by(request.user),
     }
