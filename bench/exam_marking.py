@@ -14,53 +14,13 @@ Runs on a scratch SQLite database in a temporary folder unless ``DATABASE_URL`` 
 """
 
 import argparse
-import os
 import random
-import sys
-import tempfile
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from _common import count_queries, setup_django, timed
 
 TARGET_SECONDS = 5.0
-
-
-def _setup_django() -> str:
-    scratch = ""
-    if not os.environ.get("DATABASE_URL"):
-        scratch = tempfile.mkdtemp(prefix="bench-exam-marking-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{scratch}/bench.sqlite3"
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangvien.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    return scratch
-
-
-@contextmanager
-def timed(label: str, figures: dict[str, float]) -> Iterator[None]:
-    start = time.perf_counter()
-    yield
-    figures[label] = time.perf_counter() - start
-
-
-def count_queries(call: Callable[[], Any]) -> tuple[Any, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        result = call()
-    return result, len(captured.captured_queries)
 
 
 def wrong_response(kind: str, key: Any, rng: random.Random) -> Any:
@@ -214,7 +174,7 @@ def main() -> None:
     parser.add_argument("--variants", type=int, default=4, help="mã đề")
     args = parser.parse_args()
 
-    scratch = _setup_django()
+    scratch = setup_django("bench-exam-marking-")
 
     from django.db import connection
 

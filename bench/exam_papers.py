@@ -15,48 +15,10 @@ Runs on a scratch SQLite database in a temporary folder unless ``DATABASE_URL`` 
 import argparse
 import os
 import shutil
-import sys
-import tempfile
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-
-def _setup_django() -> str:
-    scratch = ""
-    if not os.environ.get("DATABASE_URL"):
-        scratch = tempfile.mkdtemp(prefix="bench-exam-papers-")
-        os.environ["DATABASE_URL"] = f"sqlite:///{scratch}/bench.sqlite3"
-    os.environ.setdefault("DEBUG", "1")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dangvien.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-    return scratch
-
-
-@contextmanager
-def timed(label: str, figures: dict[str, float]) -> Iterator[None]:
-    start = time.perf_counter()
-    yield
-    figures[label] = time.perf_counter() - start
-
-
-def count_queries(call: Callable[[], Any]) -> tuple[Any, int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as captured:
-        result = call()
-    return result, len(captured.captured_queries)
+from _common import count_queries, setup_django, timed
 
 
 def build_bank(owner: Any) -> int:
@@ -107,7 +69,7 @@ def main() -> None:
     parser.add_argument("--sample", type=Path, help="write variant 001 (paper, key) here")
     args = parser.parse_args()
 
-    scratch = _setup_django()
+    scratch = setup_django("bench-exam-papers-")
 
     from datetime import date
 

@@ -291,6 +291,7 @@ def _signed_round(demo: "Demo", fresh: list[Any]) -> ExamRound:
         sitting = sittings.start_sitting(code, now=started)
         skill = 0.1 if n == 0 else 0.45 + 0.5 * rng.random()  # one weak candidate fails
         weak = weak or sitting.pk
+        assert sitting.paper is not None
         for item in sitting.paper.items.select_related("version__question"):
             kind = item.version.question.type
             if kind == QuestionType.ORAL:
@@ -366,14 +367,13 @@ def _open_round(demo: "Demo") -> str:
         name=f"Đợt kiểm tra nhận thức tháng {demo.today.month}/{demo.today.year}",
         held_on=demo.today,
     )
-    ready = [
-        c
-        for c in Candidate.objects.filter(
+    ready = list(
+        Candidate.objects.filter(
             org_path__startswith=demo.demo_commune.path,
             stage__in=[Stage.CERTIFIED, Stage.DOSSIER_OPEN, Stage.BACKGROUND_CHECKED],
+            sittings__isnull=True,
         )
-        if not c.sittings.exists()
-    ]
+    )
     rounds.register_candidates(exam_round, candidates=ready, mode=SittingMode.ONLINE, by=chair)
     rounds.generate_papers(exam_round, by=chair)
     codes = rounds.issue_codes(exam_round, by=chair)

@@ -11,6 +11,9 @@ from django.test import Client
 from dangvien.accounts.actions import issue_api_token
 from dangvien.accounts.models import Role, User
 from dangvien.candidates.models import Candidate
+
+# Fixtures of the exams tests the exams API tests share (pytest finds them by name here).
+from dangvien.exams.tests.fixtures import clear_cache, committee, staff  # noqa: F401
 from dangvien.factories import (
     make_candidate,
     make_member,

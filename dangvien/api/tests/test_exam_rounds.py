@@ -7,22 +7,22 @@ import pytest
 from docx import Document
 
 from dangvien.accounts.models import Role
-from dangvien.exams.actions import rounds as actions
 from dangvien.exams.models import QuestionType, Sitting
 from dangvien.exams.queries.rounds import code_digest
 from dangvien.exams.tests.factories import topic
-from dangvien.exams.tests.factories_rounds import bank, new_round, ready_round, staff
+from dangvien.exams.tests.factories_rounds import (
+    bank,
+    grassroots_board,
+    new_round,
+    round_with_papers,
+    staff,
+)
 from dangvien.factories import make_candidate, user_with_role
 
 
 @pytest.fixture
-def committee(tree):
-    return staff(tree["commune"])
-
-
-@pytest.fixture
 def members(tree):
-    return [user_with_role(Role.GRASSROOTS_STAFF, tree["school"]) for _ in range(2)]
+    return grassroots_board(tree["school"])
 
 
 @pytest.fixture
@@ -32,11 +32,7 @@ def api(as_user, committee):
 
 @pytest.fixture
 def with_papers(tree, committee, members):
-    exam_round = ready_round(tree["commune"], committee, board=members)
-    candidates = [make_candidate(branch=tree["village"]) for _ in range(3)]
-    actions.register_candidates(exam_round, candidates=candidates, by=committee)
-    actions.generate_papers(exam_round, by=committee)
-    return exam_round
+    return round_with_papers(tree, committee, board=members)
 
 
 ROUND = {

@@ -7,31 +7,25 @@ import json
 from typing import Any
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from dangvien.accounts.models import Role
 from dangvien.api.tests.conftest import Answer, Api
-from dangvien.exams.models import PaperItem, Question, QuestionType, QuestionVersion, Topic
-from dangvien.exams.spreadsheet import COLUMNS, SHEET
-from dangvien.exams.tests.factories import make_paper, make_question, make_round
+from dangvien.exams.models import PaperItem, Question, QuestionType, Topic
+from dangvien.exams.spreadsheet import SHEET
+from dangvien.exams.tests.factories import (
+    GOOD_ROW,
+    LABELS,
+    age_question,
+    cur,
+    make_paper,
+    make_question,
+    make_round,
+    xlsx,
+)
 from dangvien.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
-
-
-def cur(question: Question) -> QuestionVersion:
-    """The question's current version (every question here has one)."""
-    assert question.current is not None
-    return question.current
-
-
-LABELS = [c.label for c in COLUMNS]
-
-
-@pytest.fixture
-def staff(tree):
-    """Organisation board staff of the commune: keeps the commune's bank."""
-    return user_with_role(Role.BOARD_STAFF, tree["commune"])
 
 
 def put(api: Api, path: str, body: Any) -> Answer:
@@ -56,39 +50,12 @@ def body(tree, **over: Any) -> dict[str, Any]:
         "topic_id": Topic.objects.get(code="dieu-le-dang").pk,
         "difficulty": 1,
         "type": "single",
-        "text": "Người vào Đảng phải từ đủ bao nhiêu tuổi đời?",
-        "options": [
-            {"key": "A", "text": "16 tuổi"},
-            {"key": "B", "text": "18 tuổi"},
-            {"key": "C", "text": "20 tuổi"},
-        ],
-        "answer": "B",
-        "points": 1,
+        **age_question(),
         "tags": ["tuổi đời"],
         "explanation": "Điều lệ Đảng, Điều 1.",
     }
     data.update(over)
     return data
-
-
-def xlsx(*rows: dict[str, Any]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = SHEET
-    sheet.append(LABELS)
-    for row in rows:
-        sheet.append([row.get(label) for label in LABELS])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-GOOD = {
-    "Chủ đề": "Điều lệ Đảng",
-    "Loại câu hỏi": "Đúng / Sai",
-    "Nội dung câu hỏi": "Thời gian dự bị là 12 tháng.",
-    "Đáp án": "Đúng",
-}
 
 
 # ---- create and read -------------------------------------------------------------------------
@@ -277,7 +244,11 @@ def test_copy_a_shared_province_question(as_user, tree, staff):
 def test_the_import_dry_run_answers_every_rows_errors_and_writes_nothing(as_user, tree, staff):
     answer = upload(
         as_user(staff),
-        xlsx(GOOD, {**GOOD, "Loại câu hỏi": "Điền khuyết"}, {**GOOD, "Nội dung câu hỏi": ""}),
+        xlsx(
+            GOOD_ROW,
+            {**GOOD_ROW, "Loại câu hỏi": "Điền khuyết"},
+            {**GOOD_ROW, "Nội dung câu hỏi": ""},
+        ),
         owner_id=tree["commune"].pk,
     )
     assert answer.status == 200 and answer.body["dry_run"] and not answer.body["valid"]
@@ -291,7 +262,7 @@ def test_the_import_dry_run_answers_every_rows_errors_and_writes_nothing(as_user
 def test_an_import_commit_with_a_bad_row_answers_409_with_the_rows(as_user, tree, staff):
     answer = upload(
         as_user(staff),
-        xlsx(GOOD, {**GOOD, "Đáp án": "Có lẽ"}),
+        xlsx(GOOD_ROW, {**GOOD_ROW, "Đáp án": "Có lẽ"}),
         owner_id=tree["commune"].pk,
         dry_run="false",
     )
@@ -330,8 +301,8 @@ def test_an_unreadable_file_answers_400(as_user, tree, staff):
 
 def test_a_branch_secretary_may_not_import(as_user, tree, secretary):
     api = as_user(secretary)
-    assert upload(api, xlsx(GOOD), owner_id=tree["village"].pk).status == 403
-    assert upload(api, xlsx(GOOD), owner_id=tree["commune"].pk).status == 404  # above them
+    assert upload(api, xlsx(GOOD_ROW), owner_id=tree["village"].pk).status == 403
+    assert upload(api, xlsx(GOOD_ROW), owner_id=tree["commune"].pk).status == 404  # above them
 
 
 def test_the_export_is_an_xlsx_without_keys_for_a_branch_secretary(as_user, tree, secretary):

@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.utils import timezone
 
@@ -28,22 +27,12 @@ from dangvien.exams.tests.factories_sittings import (
 )
 from dangvien.factories import make_user, user_with_role
 
-
-@pytest.fixture(autouse=True)
-def _clear_cache() -> Any:
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("clear_cache")
 
 
 @pytest.fixture
 def setup(tree: dict[str, Any]) -> Setup:
     return round_with_paper(tree["commune"])
-
-
-@pytest.fixture
-def staff(tree: dict[str, Any]) -> Any:
-    return user_with_role(Role.BOARD_STAFF, tree["commune"])
 
 
 def put(api: Api, path: str, body: Any, headers: dict[str, str] | None = None) -> Reply:

@@ -1,11 +1,14 @@
 """Shortcuts to build exam data in tests, straight into the tables (factories may save;
 the code under test goes through the actions)."""
 
+import io
 import itertools
 import random
 from datetime import date
 from decimal import Decimal
 from typing import Any
+
+from openpyxl import Workbook
 
 from dangvien.candidates.models import Candidate
 from dangvien.exams.models import (
@@ -23,9 +26,21 @@ from dangvien.exams.models import (
     Sitting,
     Topic,
 )
+from dangvien.exams.spreadsheet import COLUMNS, SHEET
 from dangvien.organisations.models import Organisation
 
 _n = itertools.count(1)
+
+LABELS = [c.label for c in COLUMNS]
+"""The import sheet's header, in order."""
+
+GOOD_ROW = {
+    "Chủ đề": "Điều lệ Đảng",
+    "Loại câu hỏi": "Đúng / Sai",
+    "Nội dung câu hỏi": "Thời gian dự bị là 12 tháng.",
+    "Đáp án": "Đúng",
+}
+"""A row of the import sheet that imports: a true/false question, by header label."""
 
 
 def topic(code: str = "dieu-le-dang") -> Topic:
@@ -33,6 +48,42 @@ def topic(code: str = "dieu-le-dang") -> Topic:
         code=code, defaults={"name": code.replace("-", " ").capitalize(), "position": 9}
     )
     return found
+
+
+def cur(question: Question) -> QuestionVersion:
+    """The question's current version (every question here has one)."""
+    assert question.current is not None
+    return question.current
+
+
+def age_question() -> dict[str, Any]:
+    """Text, options, key and points of a single choice question: the age to join the
+    Party."""
+    return {
+        "text": "Người vào Đảng phải từ đủ bao nhiêu tuổi đời?",
+        "options": [
+            {"key": "A", "text": "16 tuổi"},
+            {"key": "B", "text": "18 tuổi"},
+            {"key": "C", "text": "20 tuổi"},
+        ],
+        "answer": "B",
+        "points": 1,
+    }
+
+
+def xlsx(*rows: dict[str, Any], header: list[str] | None = None) -> bytes:
+    """A workbook with the template's header (or ``header``) and ``rows`` given by header
+    label."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = SHEET
+    header = header or LABELS
+    sheet.append(header)
+    for row in rows:
+        sheet.append([row.get(label) for label in header])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def make_question(

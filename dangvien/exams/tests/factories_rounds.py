@@ -1,5 +1,6 @@
-"""Shortcuts for the rounds tests: a committee user, a bank across topics and
-difficulties, a round ready for papers (board and blueprint set through the actions)."""
+"""Shortcuts for the rounds tests: a committee user, a board, a bank across topics and
+difficulties, a round ready for papers (board and blueprint set through the actions), and
+one with its candidates registered and papers generated."""
 
 from datetime import date
 from typing import Any
@@ -8,7 +9,7 @@ from dangvien.accounts.models import Role, User
 from dangvien.exams.actions import rounds as actions
 from dangvien.exams.models import Difficulty, ExamRound, Part, Question, QuestionType
 from dangvien.exams.tests.factories import make_question, topic
-from dangvien.factories import user_with_role
+from dangvien.factories import make_candidate, user_with_role
 from dangvien.organisations.models import Organisation
 
 HELD_ON = date(2026, 11, 20)
@@ -29,6 +30,11 @@ ROUND_SETTINGS: dict[str, Any] = {
 def staff(organisation: Organisation) -> User:
     """Organisation board staff: may manage the committee's bank and rounds."""
     return user_with_role(Role.BOARD_STAFF, organisation, display_name="Trần Văn Tổ Chức")
+
+
+def grassroots_board(organisation: Organisation, n: int = 2) -> list[User]:
+    """``n`` grassroots staff of ``organisation``, to sit on a round's board."""
+    return [user_with_role(Role.GRASSROOTS_STAFF, organisation) for _ in range(n)]
 
 
 def bank(
@@ -80,4 +86,14 @@ def ready_round(
     exam_round = new_round(organisation, by, **changes)
     actions.set_board(exam_round, members=board, chair=board[0], by=by)
     actions.set_blueprint(exam_round, lines=lines, by=by)
+    return exam_round
+
+
+def round_with_papers(tree: dict[str, Organisation], by: User, *, board: list[User]) -> ExamRound:
+    """A ready round of the commune with three candidates of the village registered and its
+    papers generated."""
+    exam_round = ready_round(tree["commune"], by, board=board)
+    candidates = [make_candidate(branch=tree["village"]) for _ in range(3)]
+    actions.register_candidates(exam_round, candidates=candidates, by=by)
+    actions.generate_papers(exam_round, by=by)
     return exam_round

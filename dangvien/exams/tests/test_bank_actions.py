@@ -19,22 +19,17 @@ from dangvien.exams.actions.bank import (
 from dangvien.exams.models import PaperItem, Question, QuestionType, QuestionVersion, Topic
 from dangvien.exams.queries import access
 from dangvien.exams.queries.bank import bank_rows, key_visible_ids
-from dangvien.exams.tests.factories import add_board, make_paper, make_question, make_round
+from dangvien.exams.tests.factories import (
+    add_board,
+    age_question,
+    cur,
+    make_paper,
+    make_question,
+    make_round,
+)
 from dangvien.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
-
-
-def cur(question: Question) -> QuestionVersion:
-    """The question's current version (every question here has one)."""
-    assert question.current is not None
-    return question.current
-
-
-@pytest.fixture
-def staff(tree):
-    """Organisation board staff of the commune: keeps the commune's bank."""
-    return user_with_role(Role.BOARD_STAFF, tree["commune"])
 
 
 @pytest.fixture
@@ -51,14 +46,7 @@ def single(**over: Any) -> dict[str, Any]:
         "topic": charter(),
         "difficulty": 1,
         "type": QuestionType.SINGLE,
-        "text": "Người vào Đảng phải từ đủ bao nhiêu tuổi đời?",
-        "options": [
-            {"key": "A", "text": "16 tuổi"},
-            {"key": "B", "text": "18 tuổi"},
-            {"key": "C", "text": "20 tuổi"},
-        ],
-        "answer": "B",
-        "points": 1,
+        **age_question(),
     }
     fields.update(over)
     return fields

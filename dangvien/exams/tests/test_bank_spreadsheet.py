@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from dangvien.accounts.models import Role
 from dangvien.core.errors import NotAllowed
@@ -17,10 +17,9 @@ from dangvien.exams.actions.bank import (
     import_problems,
     import_questions,
 )
-from dangvien.exams.models import Question, QuestionType, QuestionVersion, Topic
+from dangvien.exams.models import Question, QuestionType, Topic
 from dangvien.exams.queries.bank import bank_rows, key_visible_ids
 from dangvien.exams.spreadsheet import (
-    COLUMNS,
     HELP_SHEET,
     LISTS_SHEET,
     SHEET,
@@ -29,38 +28,10 @@ from dangvien.exams.spreadsheet import (
     read_questions,
     template_workbook,
 )
-from dangvien.exams.tests.factories import make_question
+from dangvien.exams.tests.factories import LABELS, cur, make_question, xlsx
 from dangvien.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
-
-
-def cur(question: Question) -> QuestionVersion:
-    """The question's current version (every question here has one)."""
-    assert question.current is not None
-    return question.current
-
-
-LABELS = [c.label for c in COLUMNS]
-
-
-@pytest.fixture
-def staff(tree):
-    return user_with_role(Role.BOARD_STAFF, tree["commune"])
-
-
-def xlsx(*rows: dict[str, Any], header: list[str] | None = None) -> bytes:
-    """A workbook with the template's header and ``rows`` given by header label."""
-    book = Workbook()
-    sheet = book.active
-    sheet.title = SHEET
-    header = header or LABELS
-    sheet.append(header)
-    for row in rows:
-        sheet.append([row.get(label) for label in header])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 GOOD_SINGLE = {

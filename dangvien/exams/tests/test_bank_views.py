@@ -11,29 +11,23 @@ from django.db import connection
 from django.shortcuts import resolve_url
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 
 from dangvien.accounts.models import Role
-from dangvien.exams.models import Question, QuestionType, QuestionVersion, Topic
-from dangvien.exams.spreadsheet import COLUMNS, SHEET
-from dangvien.exams.tests.factories import make_paper, make_question, make_round
+from dangvien.exams.models import Question, QuestionType, Topic
+from dangvien.exams.spreadsheet import SHEET
+from dangvien.exams.tests.factories import (
+    GOOD_ROW,
+    LABELS,
+    cur,
+    make_paper,
+    make_question,
+    make_round,
+    xlsx,
+)
 from dangvien.factories import user_with_role
 
 pytestmark = pytest.mark.django_db
-
-
-def cur(question: Question) -> QuestionVersion:
-    """The question's current version (every question here has one)."""
-    assert question.current is not None
-    return question.current
-
-
-LABELS = [c.label for c in COLUMNS]
-
-
-@pytest.fixture
-def staff(tree):
-    return user_with_role(Role.BOARD_STAFF, tree["commune"])
 
 
 @pytest.fixture
@@ -331,30 +325,15 @@ def test_the_commune_copies_a_shared_province_question(client, tree, staff):
 # ---- import, export, template ----------------------------------------------------------------
 
 
-def xlsx(*rows):
-    book = Workbook()
-    sheet = book.active
-    sheet.title = SHEET
-    sheet.append(LABELS)
-    for row in rows:
-        sheet.append([row.get(label) for label in LABELS])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    buffer.seek(0)
+def xlsx_upload(*rows):
+    """The workbook of ``rows`` as the file the import form posts."""
+    buffer = io.BytesIO(xlsx(*rows))
     buffer.name = "cau-hoi.xlsx"
     return buffer
 
 
-GOOD = {
-    "Chủ đề": "Điều lệ Đảng",
-    "Loại câu hỏi": "Đúng / Sai",
-    "Nội dung câu hỏi": "Thời gian dự bị là 12 tháng.",
-    "Đáp án": "Đúng",
-}
-
-
 def test_the_import_dry_run_lists_errors_and_imports_nothing(client, tree, staff):
-    upload = xlsx(GOOD, {**GOOD, "Chủ đề": "Kinh tế"})
+    upload = xlsx_upload(GOOD_ROW, {**GOOD_ROW, "Chủ đề": "Kinh tế"})
     response = login(client, staff).post(
         reverse("exams:bank-import"),
         {"owner": tree["commune"].pk, "file": upload, "step": "check"},
@@ -369,7 +348,7 @@ def test_a_checked_file_is_imported_from_the_page_without_uploading_it_again(cli
     login(client, staff)
     checked = client.post(
         reverse("exams:bank-import"),
-        {"owner": tree["commune"].pk, "file": xlsx(GOOD, GOOD), "step": "check"},
+        {"owner": tree["commune"].pk, "file": xlsx_upload(GOOD_ROW, GOOD_ROW), "step": "check"},
     )
     assert checked.status_code == 200 and "2 câu hỏi sẵn sàng nhập" in checked.content.decode()
     response = client.post(
@@ -389,7 +368,7 @@ def test_a_commit_with_one_bad_row_answers_409_and_imports_nothing(client, tree,
         reverse("exams:bank-import"),
         {
             "owner": tree["commune"].pk,
-            "file": xlsx(GOOD, {**GOOD, "Đáp án": "Có lẽ"}),
+            "file": xlsx_upload(GOOD_ROW, {**GOOD_ROW, "Đáp án": "Có lẽ"}),
             "step": "commit",
         },
     )

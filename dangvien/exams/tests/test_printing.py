@@ -12,26 +12,14 @@ import pytest
 from docx import Document
 from fontTools.ttLib import TTFont
 
-from dangvien.accounts.models import Role
 from dangvien.exams import printing
 from dangvien.exams.actions import rounds as actions
 from dangvien.exams.models import Difficulty, Part, QuestionType
 from dangvien.exams.queries.rounds import papers_with_items
 from dangvien.exams.tests.factories import topic
-from dangvien.exams.tests.factories_rounds import bank, new_round, ready_round, staff
-from dangvien.factories import user_with_role
+from dangvien.exams.tests.factories_rounds import bank, new_round, ready_round
 
 VIETNAMESE = "Đảng Cộng sản Việt Nam ra đời ngày nào? Ưu tiên, trường hợp, Hồ Chí Minh"
-
-
-@pytest.fixture
-def committee(tree):
-    return staff(tree["commune"])
-
-
-@pytest.fixture
-def board(tree):
-    return [user_with_role(Role.GRASSROOTS_STAFF, tree["school"]) for _ in range(2)]
 
 
 def _text(docx_bytes: bytes) -> str:

@@ -33,11 +33,6 @@ from dangvien.factories import make_candidate, user_with_role
 
 
 @pytest.fixture
-def committee(tree):
-    return staff(tree["commune"])
-
-
-@pytest.fixture
 def board(tree):
     """Two grassroots staff of the school (in the commune's subtree) and one of the
     province (above)."""

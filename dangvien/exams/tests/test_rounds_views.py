@@ -12,21 +12,16 @@ from django.urls import reverse
 from docx import Document
 
 from dangvien.accounts.models import Role
-from dangvien.exams.actions import rounds as actions
 from dangvien.exams.models import Difficulty, ExamRound, Part, RoundStatus, Sitting
 from dangvien.exams.tests.factories import make_round, topic
-from dangvien.exams.tests.factories_rounds import bank, new_round, ready_round, staff
+from dangvien.exams.tests.factories_rounds import (
+    bank,
+    new_round,
+    ready_round,
+    round_with_papers,
+    staff,
+)
 from dangvien.factories import make_candidate, user_with_role
-
-
-@pytest.fixture
-def committee(tree):
-    return staff(tree["commune"])
-
-
-@pytest.fixture
-def board(tree):
-    return [user_with_role(Role.GRASSROOTS_STAFF, tree["school"]) for _ in range(2)]
 
 
 @pytest.fixture
@@ -41,11 +36,7 @@ def leader(tree):
 
 @pytest.fixture
 def with_papers(tree, committee, board):
-    exam_round = ready_round(tree["commune"], committee, board=board)
-    candidates = [make_candidate(branch=tree["village"]) for _ in range(3)]
-    actions.register_candidates(exam_round, candidates=candidates, by=committee)
-    actions.generate_papers(exam_round, by=committee)
-    return exam_round
+    return round_with_papers(tree, committee, board=board)
 
 
 ROUND_PAGES = [

@@ -8,7 +8,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.utils import timezone
 
 from dangvien.accounts.models import Role
@@ -43,22 +42,12 @@ from dangvien.factories import make_user, user_with_role
 T0 = timezone.make_aware(datetime(2026, 11, 20, 8, 0))
 
 
-@pytest.fixture(autouse=True)
-def _clear_cache() -> Any:
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("clear_cache")
 
 
 @pytest.fixture
 def setup(tree: dict[str, Any]) -> Setup:
     return round_with_paper(tree["commune"], duration=30)
-
-
-@pytest.fixture
-def staff(tree: dict[str, Any]) -> Any:
-    """Organisation board staff of the commune committee: runs the commune's rounds."""
-    return user_with_role(Role.BOARD_STAFF, tree["commune"])
 
 
 def started(setup: Setup, tree: dict[str, Any], code: str = "ABCD-2345") -> Sitting:

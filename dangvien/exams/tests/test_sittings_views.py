@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -32,22 +31,12 @@ from dangvien.exams.tests.factories_sittings import (
 )
 from dangvien.factories import make_user, user_with_role
 
-
-@pytest.fixture(autouse=True)
-def _clear_cache() -> Any:
-    cache.clear()
-    yield
-    cache.clear()
+pytestmark = pytest.mark.usefixtures("clear_cache")
 
 
 @pytest.fixture
 def setup(tree: dict[str, Any]) -> Setup:
     return round_with_paper(tree["commune"])
-
-
-@pytest.fixture
-def staff(tree: dict[str, Any]) -> Any:
-    return user_with_role(Role.BOARD_STAFF, tree["commune"])
 
 
 def enter(client: Client, code: str = "ABCD-2345") -> Any:
