@@ -68,7 +68,9 @@ def _lines(value: str) -> str:
 
 
 def _locked(course: Course, *statuses: str) -> Course:
-    row = Course.objects.select_for_update().select_related("organiser").get(pk=course.pk)
+    row = (
+        Course.objects.select_for_update(of=("self",)).select_related("organiser").get(pk=course.pk)
+    )
     if statuses and row.status not in statuses:
         raise StageNotAllowed(
             f"Lớp {CourseStatus(row.status).label.lower()}: không thể thực hiện thao tác này."

@@ -528,7 +528,9 @@ def edit_question(
     change type: its past answers were given to the old type.
     """
     row = (
-        Question.objects.select_for_update().select_related("current", "owner").get(pk=question.pk)
+        Question.objects.select_for_update(of=("self",))
+        .select_related("current", "owner")
+        .get(pk=question.pk)
     )
     if not access.can_edit_question(by, row):
         raise NotAllowed(
@@ -600,7 +602,9 @@ def archive_question(question: Question, *, by: Any) -> Question:
 
     Seed 000 (Hạ Long 2020): the board reviews its bank between rounds [U].
     """
-    row = Question.objects.select_for_update().select_related("owner").get(pk=question.pk)
+    row = (
+        Question.objects.select_for_update(of=("self",)).select_related("owner").get(pk=question.pk)
+    )
     if not access.can_edit_question(by, row):
         raise NotAllowed(f"Bạn không có quyền lưu trữ câu hỏi của {row.owner.name}.")
     if not row.active:
@@ -613,7 +617,9 @@ def archive_question(question: Question, *, by: Any) -> Question:
 @action
 def restore_question(question: Question, *, by: Any) -> Question:
     """Bring an archived question back into use (the reverse of ``archive_question``)."""
-    row = Question.objects.select_for_update().select_related("owner").get(pk=question.pk)
+    row = (
+        Question.objects.select_for_update(of=("self",)).select_related("owner").get(pk=question.pk)
+    )
     if not access.can_edit_question(by, row):
         raise NotAllowed(f"Bạn không có quyền khôi phục câu hỏi của {row.owner.name}.")
     if row.active:

@@ -115,7 +115,7 @@ def _may_run(by: Any, exam_round: ExamRound) -> None:
 
 
 def _locked(exam_round: ExamRound) -> ExamRound:
-    row = ExamRound.objects.select_for_update().select_related("organisation")
+    row = ExamRound.objects.select_for_update(of=("self",)).select_related("organisation")
     return row.get(pk=exam_round.pk)
 
 

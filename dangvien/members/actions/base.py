@@ -50,7 +50,11 @@ def locked(member: Member, *statuses: str) -> Member:
     Two staff acting on the same member at once queue here; the second sees the first's
     result and is refused if it no longer fits.
     """
-    row = Member.objects.select_for_update().select_related("person", "branch").get(pk=member.pk)
+    row = (
+        Member.objects.select_for_update(of=("self",))
+        .select_related("person", "branch")
+        .get(pk=member.pk)
+    )
     if statuses and row.status not in statuses:
         raise StageNotAllowed(
             f"Không thể thực hiện khi đảng viên ở trạng thái “{Status(row.status).label}”."

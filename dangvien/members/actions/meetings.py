@@ -196,7 +196,11 @@ def record_meeting(
 def update_attendance(meeting: Meeting, *, attendance: Sequence[Any], by: Any) -> Meeting:
     """Correct the attendance of a recorded meeting: the rows given replace those members'
     rows, with the same checks as when recording (Charter Art. 24)."""
-    meeting = Meeting.objects.select_for_update().select_related("organisation").get(pk=meeting.pk)
+    meeting = (
+        Meeting.objects.select_for_update(of=("self",))
+        .select_related("organisation")
+        .get(pk=meeting.pk)
+    )
     if not attendance:
         raise NotEligible("Chưa có dòng điểm danh nào để sửa.", field="attendance")
     rows = _attendance_rows(meeting.organisation, meeting.held_on, attendance, complete=False)
