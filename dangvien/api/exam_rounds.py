@@ -342,6 +342,7 @@ def _paper(paper: Paper, *, keys: bool) -> dict[str, Any]:
                 else [],
             }
             for item, shown in zip(items, printed, strict=True)
+            if keys or item.part == Part.WRITTEN  # the oral part stays with the board
         ],
     }
 

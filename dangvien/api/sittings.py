@@ -32,7 +32,13 @@ from dangvien.exams.models import (
     SittingStatus,
 )
 from dangvien.exams.queries import sittings as queries
-from dangvien.exams.queries.access import reachable_rounds, visible_sittings
+from dangvien.exams.queries.access import (
+    can_run_round,
+    is_board_member,
+    reachable_rounds,
+    visible_sittings,
+)
+from dangvien.organisations.queries import path_within
 
 router = Router(tags=["Kiểm tra nhận thức"])
 
@@ -41,8 +47,10 @@ TOKEN_MAX_AGE = 24 * 3600  # the sitting's own status and deadline end it much s
 
 
 def sitting_token(sitting: Sitting) -> str:
-    """The candidate's key to their one sitting: its id, signed with the site's secret."""
-    return signing.dumps(sitting.pk, salt=TOKEN_SALT)
+    """The candidate's key to their one sitting: its id and a piece of its code's digest,
+    signed with the site's secret. Re-issuing the code (``issue_codes``) changes the
+    digest, so a token won with the old code stops working too."""
+    return signing.dumps([sitting.pk, sitting.code_digest[:16]], salt=TOKEN_SALT)
 
 
 class SittingToken(APIKeyHeader):
@@ -54,12 +62,13 @@ class SittingToken(APIKeyHeader):
         if not key:
             return None
         try:
-            pk = signing.loads(key, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
-        except signing.BadSignature:
+            pk, code = signing.loads(key, salt=TOKEN_SALT, max_age=TOKEN_MAX_AGE)
+        except (signing.BadSignature, TypeError, ValueError):
             return None
         sitting = (
             Sitting.objects.select_related("round", "person", "paper")
-            .filter(pk=pk, mode=SittingMode.ONLINE)
+            .filter(pk=pk, mode=SittingMode.ONLINE, code_digest__startswith=code)
+            .exclude(code_digest="")
             .first()
         )
         if sitting is not None:
@@ -108,8 +117,12 @@ class AnswerOut(ItemOut):
 class SittingOut(Schema):
     id: int
     round_id: int
-    person_id: int
-    full_name: str
+    person_id: int | None = Field(
+        description="Trống với thành viên hội đồng ngoài phạm vi trước khi ký duyệt (chấm phách)"
+    )
+    full_name: str | None = Field(
+        description="Trống với thành viên hội đồng ngoài phạm vi trước khi ký duyệt (chấm phách)"
+    )
     candidate_id: int | None
     attempt: int
     mode: str = Field(description="online | paper")
@@ -223,13 +236,42 @@ def _local(moment: datetime | None) -> datetime | None:
     return timezone.localtime(moment) if moment else None
 
 
-def _sitting(sitting: Sitting) -> dict[str, Any]:
+class _Policy:
+    """What a user may read of a sitting before the chair signs the results off.
+
+    Scores are official only once signed: before that only the round's committee staff and
+    its board see them. A board member who sees the sitting only as a marker (the person is
+    outside their own subtree) gets no name until sign-off, so essays stay blind (số phách).
+    """
+
+    def __init__(self, user: Any) -> None:
+        self.user = user
+        self._rounds: dict[int, tuple[bool, bool]] = {}
+
+    def _round(self, sitting: Sitting) -> tuple[bool, bool]:
+        if sitting.round_id not in self._rounds:
+            exam_round = sitting.round
+            signed = exam_round.status == RoundStatus.SIGNED
+            runs = can_run_round(self.user, exam_round)
+            board = is_board_member(self.user, exam_round)
+            self._rounds[sitting.round_id] = (signed or runs or board, signed or runs)
+        return self._rounds[sitting.round_id]
+
+    def scores(self, sitting: Sitting) -> bool:
+        return self._round(sitting)[0]
+
+    def name(self, sitting: Sitting) -> bool:
+        return self._round(sitting)[1] or path_within(sitting.org_path, self.user)
+
+
+def _sitting(sitting: Sitting, policy: _Policy) -> dict[str, Any]:
+    scores, named = policy.scores(sitting), policy.name(sitting)
     return {
         "id": sitting.pk,
         "round_id": sitting.round_id,
-        "person_id": sitting.person_id,
-        "full_name": sitting.person.full_name,
-        "candidate_id": sitting.candidate_id,
+        "person_id": sitting.person_id if named else None,
+        "full_name": sitting.person.full_name if named else None,
+        "candidate_id": sitting.candidate_id if named else None,
         "attempt": sitting.attempt,
         "mode": sitting.mode,
         "status": sitting.status,
@@ -241,22 +283,27 @@ def _sitting(sitting: Sitting) -> dict[str, Any]:
         "timed_out": sitting.timed_out,
         "answered": getattr(sitting, "answered", 0),
         "items": getattr(sitting, "items", 0),
-        "written_score": sitting.written_score,
-        "oral_score": sitting.oral_score,
-        "final_score": sitting.final_score,
-        "passed": sitting.passed,
+        "written_score": sitting.written_score if scores else None,
+        "oral_score": sitting.oral_score if scores else None,
+        "final_score": sitting.final_score if scores else None,
+        "passed": sitting.passed if scores else None,
     }
 
 
 def _rows(request: HttpRequest) -> Any:
     return queries.with_progress(
-        visible_sittings(user_of(request)).select_related("person", "paper")
+        visible_sittings(user_of(request)).select_related("person", "paper", "round")
     )
 
 
 def _detail(request: HttpRequest, sitting_id: int) -> dict[str, Any]:
     sitting = get_object_or_404(_rows(request), pk=sitting_id)
-    return {**_sitting(sitting), "answers": [_item(r) for r in queries.sitting_items(sitting)]}
+    policy = _Policy(user_of(request))
+    answers = [_item(r) for r in queries.sitting_items(sitting)]
+    if not policy.scores(sitting):
+        for answer in answers:
+            answer["earned"] = None
+    return {**_sitting(sitting, policy), "answers": answers}
 
 
 def _fetch(request: HttpRequest, sitting_id: int) -> Sitting:
@@ -309,11 +356,12 @@ def list_sittings(request: HttpRequest, filters: Query[SittingFilters]) -> dict[
         visible_sittings(user_of(request)), round_id=filters.round, status=filters.status or ""
     )
     actions.finish_overdue(chosen)
-    rows = queries.with_progress(chosen.select_related("person", "paper")).order_by(
+    rows = queries.with_progress(chosen.select_related("person", "paper", "round")).order_by(
         "round_id", "person__sort_key", "pk"
     )
     page = rows[filters.offset : filters.offset + filters.limit]
-    return {"count": rows.count(), "items": [_sitting(s) for s in page]}
+    policy = _Policy(user_of(request))
+    return {"count": rows.count(), "items": [_sitting(s, policy) for s in page]}
 
 
 @router.get(
@@ -387,7 +435,7 @@ def absent(request: HttpRequest, sitting_id: int) -> dict[str, Any]:
     Role: a board member or the round's staff."""
     sitting = _fetch(request, sitting_id)
     actions.mark_absent(sitting, by=user_of(request))
-    return _sitting(get_object_or_404(_rows(request), pk=sitting_id))
+    return _sitting(get_object_or_404(_rows(request), pk=sitting_id), _Policy(user_of(request)))
 
 
 # ---- the candidate -------------------------------------------------------------------------

@@ -173,6 +173,7 @@ def test_keys_reach_only_the_board_and_the_staff(as_user, leader, members, with_
     as_leader = as_user(leader).get(base)
     assert as_leader.status == 200 and not as_leader.body["keys_included"]
     assert all(i["key"] is None and i["rubric"] == [] for i in as_leader.body["items"][0]["items"])
+    assert {i["part"] for i in as_leader.body["items"][0]["items"]} == {"written"}
     assert as_user(leader).get(f"{base}/1", format="pdf", key="true").status == 403
     as_member = as_user(members[0]).get(base)
     assert as_member.body["keys_included"]
@@ -241,4 +242,20 @@ def put(api, path, body):
 def api_patch(api, path, body):
     return api.client.patch(
         f"/api/v1{path}", body, content_type="application/json", headers=api.headers
+    )
+
+
+def test_commune_staff_off_the_board_get_no_keys_of_the_province_bank(as_user, committee, tree):
+    """Keys stay with the board (seed 000): staff running a commune round that draws the
+    province's shared questions do not see the province bank's keys unless on the board."""
+    from dangvien.exams.tests.factories import make_paper, make_question, make_round
+
+    exam_round = make_round(tree["commune"])
+    make_paper(exam_round, [make_question(tree["province"], type=QuestionType.ORAL)])
+    base = f"/exam-rounds/{exam_round.pk}/papers"
+    answer = as_user(committee).get(base)
+    assert answer.status == 200 and not answer.body["keys_included"]
+    assert as_user(committee).get(f"{base}/1", format="pdf", key="true").status == 403
+    assert (
+        as_user(user_with_role(Role.BOARD_STAFF, tree["province"])).get(base).body["keys_included"]
     )

@@ -320,3 +320,40 @@ def test_the_endpoints_are_in_the_openapi_schema(client):
         "/api/v1/sittings/current/submit",
     ):
         assert path in paths, path
+
+
+def test_before_sign_off_a_marker_from_elsewhere_sees_no_name_and_a_secretary_no_score(
+    as_user, setup, tree, secretary
+):
+    """Essays are marked blind (số phách) and scores are official only once the chair
+    signs: a board member outside the candidate's subtree gets no name, the branch
+    secretary no score, until the round is signed off."""
+    member = make_user()
+    add_board(setup.round, make_user(), member)
+    sitting = paper_sitting(setup, tree["village"])
+    Sitting.objects.filter(pk=sitting.pk).update(final_score="7.50", passed=True)
+    as_marker = as_user(member).get(f"/sittings/{sitting.pk}")
+    assert as_marker.body["full_name"] is None and as_marker.body["final_score"] == "7.50"
+    as_secretary = as_user(secretary).get(f"/sittings/{sitting.pk}")
+    assert as_secretary.body["full_name"] and as_secretary.body["final_score"] is None
+    setup.round.status = RoundStatus.SIGNED
+    setup.round.save(update_fields=["status"])
+    assert as_user(member).get(f"/sittings/{sitting.pk}").body["full_name"]
+    assert as_user(secretary).get(f"/sittings/{sitting.pk}").body["passed"] is True
+
+
+def test_a_re_issued_code_ends_what_the_old_code_opened(client, setup, tree):
+    """``issue_codes`` for one sitting says the old code stops working: the token and the
+    page session won with it stop too, and the new code resumes the same sitting."""
+    from dangvien.exams.queries.sittings import digest_of_code
+
+    sitting = online_sitting(setup, tree["village"])
+    candidate = Candidate(client)
+    candidate.start()
+    client.post("/thi/", {"code": "ABCD-2345"})
+    assert client.get("/thi/bai-lam/").status_code == 200
+    Sitting.objects.filter(pk=sitting.pk).update(code_digest=digest_of_code("WXYZ-6789"))
+    assert candidate.save(setup.item(QuestionType.SINGLE).pk, "A").status == 401
+    assert client.get("/thi/bai-lam/").status_code == 302
+    assert client.post("/thi/", {"code": "WXYZ-6789"}).status_code == 302
+    assert client.get("/thi/bai-lam/").status_code == 200

@@ -100,9 +100,24 @@ def filter_rounds(
 
 
 def can_see_keys(user: Any, exam_round: ExamRound) -> bool:
-    """Answer keys, rubrics and the oral part: the round's managers and its board
-    (seed 000: "đáp án … chỉ hội đồng")."""
-    return access.can_run_round(user, exam_round) or access.is_board_member(user, exam_round)
+    """Answer keys, rubrics and the oral part (seed 000: "đáp án … chỉ hội đồng"): the
+    round's board; the round's committee staff only when they also manage the bank of
+    every question on its papers (a province bank shared down keeps its keys from
+    commune staff who are not on the board)."""
+    if access.is_board_member(user, exam_round):
+        return True
+    if not access.can_run_round(user, exam_round):
+        return False
+    from dangvien.exams.models import Question
+    from dangvien.organisations.models import Organisation
+
+    owner_ids = (
+        Question.objects.filter(versions__paper_items__paper__round=exam_round)
+        .values_list("owner_id", flat=True)
+        .distinct()
+    )
+    owners = Organisation.objects.filter(pk__in=owner_ids)
+    return all(access.can_manage(user, owner) for owner in owners)
 
 
 def managed_organisations(user: Any) -> list[Organisation]:

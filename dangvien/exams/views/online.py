@@ -24,6 +24,9 @@ from dangvien.exams.models import PaperItem, Part, Sitting, SittingMode, Sitting
 from dangvien.exams.queries import sittings as queries
 
 SESSION_KEY = "exam_sitting_id"
+# A piece of the code's digest: a re-issued code (the old one lost or seen) ends the
+# session the old code opened.
+SESSION_CODE = "exam_sitting_code"
 DONE = (SittingStatus.SUBMITTED, SittingStatus.MARKED)
 
 
@@ -50,12 +53,12 @@ def client_address(request: HttpRequest) -> str:
 
 def _current(request: HttpRequest) -> Sitting | None:
     """The session's sitting, brought up to date (a sitting past its time is submitted)."""
-    pk = request.session.get(SESSION_KEY)
-    if not isinstance(pk, int):
+    pk, code = request.session.get(SESSION_KEY), request.session.get(SESSION_CODE)
+    if not isinstance(pk, int) or not isinstance(code, str) or not code:
         return None
     sitting = (
         Sitting.objects.select_related("round", "person", "paper")
-        .filter(pk=pk, mode=SittingMode.ONLINE)
+        .filter(pk=pk, mode=SittingMode.ONLINE, code_digest__startswith=code)
         .first()
     )
     if sitting is not None:
@@ -85,6 +88,7 @@ def enter(request: HttpRequest) -> HttpResponse:
         else:
             request.session.cycle_key()  # a new session id once the code is known
             request.session[SESSION_KEY] = sitting.pk
+            request.session[SESSION_CODE] = sitting.code_digest[:16]
             return redirect("sitting:paper")
     elif request.method == "POST":
         status = 400
