@@ -10,6 +10,8 @@ index-only sort at national scale.
 import re
 import unicodedata
 
+from dangvien.core.errors import NotEligible
+
 _SPACES = re.compile(r"\s+")
 
 
@@ -28,6 +30,20 @@ def nfc_lines(value: str) -> str:
     text = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
     lines = [_LINE_SPACES.sub(" ", line).strip() for line in text.split("\n")]
     return _BLANK_RUN.sub("\n\n", "\n".join(lines)).strip()
+
+
+def checked_text(
+    value: str, *, what: str, field: str, max_length: int = 250, required: bool = True
+) -> str:
+    """Normalised text input (``nfc``), refused when required and empty or too long."""
+    value = nfc(value or "")
+    if required and not value:
+        raise NotEligible(f"Cần ghi {what}.", field=field)
+    if len(value) > max_length:
+        raise NotEligible(
+            f"{what[:1].upper()}{what[1:]} quá dài (tối đa {max_length} ký tự).", field=field
+        )
+    return value
 
 
 def fold(value: str) -> str:

@@ -23,6 +23,7 @@ from dangvien.candidates.models import Candidate, Stage
 from dangvien.core.actions import action
 from dangvien.core.errors import Conflict, DomainError, NotEligible, StageNotAllowed
 from dangvien.core.rules import rule
+from dangvien.core.text import checked_text as _text
 from dangvien.core.text import nfc
 from dangvien.members.actions import probation
 from dangvien.members.models import Member
@@ -49,17 +50,6 @@ def _today() -> date:
 
 def _user(by: Any) -> Any:
     return by if getattr(by, "pk", None) else None
-
-
-def _text(value: str, *, what: str, field: str, max_length: int, required: bool = True) -> str:
-    value = nfc(value or "")
-    if required and not value:
-        raise NotEligible(f"Cần ghi {what}.", field=field)
-    if len(value) > max_length:
-        raise NotEligible(
-            f"{what[:1].upper()}{what[1:]} quá dài (tối đa {max_length} ký tự).", field=field
-        )
-    return value
 
 
 def _lines(value: str) -> str:

@@ -12,7 +12,7 @@ from dangvien.core.actions import action
 from dangvien.core.dates import add_months
 from dangvien.core.errors import NotEligible, StageNotAllowed
 from dangvien.core.rules import rule
-from dangvien.core.text import nfc
+from dangvien.core.text import checked_text
 from dangvien.members.models import PROBATION_MONTHS, Event, Member, Status, StatusChange
 from dangvien.organisations.models import Organisation
 from dangvien.people.models import Person
@@ -34,6 +34,9 @@ NEXT_STATUS: dict[str, set[str]] = {
     Status.EXPELLED: {Status.PROBATIONARY},
     Status.DECEASED: set(),
 }
+
+
+text = checked_text  # the name the members actions use (one piece: core.text)
 
 
 def today() -> date:
@@ -112,18 +115,6 @@ def save(row: Member, **changes: Any) -> Member:
 def not_future(day: date, what: str, field: str) -> None:
     if day > today():
         raise NotEligible(f"{what} không thể sau ngày hôm nay.", field=field)
-
-
-def text(value: str, *, what: str, field: str, max_length: int = 250, required: bool = True) -> str:
-    """Normalised text input, refused when required and empty or too long."""
-    value = nfc(value or "")
-    if required and not value:
-        raise NotEligible(f"Cần ghi {what}.", field=field)
-    if len(value) > max_length:
-        raise NotEligible(
-            f"{what[:1].upper()}{what[1:]} quá dài (tối đa {max_length} ký tự).", field=field
-        )
-    return value
 
 
 def recognition_vote_due(ceremony_on: date, organisation: Organisation) -> date:
