@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "dangvien.candidates",
     "dangvien.training",
     "dangvien.exams",
+    "dangvien.stats",
     "dangvien.api",
 ]
 

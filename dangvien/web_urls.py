@@ -8,4 +8,5 @@ urlpatterns = [
     path("boi-duong/", include("dangvien.training.urls")),
     path("kiem-tra/", include("dangvien.exams.urls")),
     path("thi/", include("dangvien.exams.sitting_urls")),
+    path("thong-ke/", include("dangvien.stats.urls")),
 ]

@@ -30,6 +30,7 @@ class Capability(models.TextChoices):
     ENDORSE = "endorse", _("Biểu quyết của đảng ủy cơ sở")
     DECIDE = "decide", _("Quyết định kết nạp")
     APPROVE = "approve", _("Phê duyệt của cấp trên (gia hạn, trên 60 tuổi, lễ muộn)")
+    TARGETS = "targets", _("Giao chỉ tiêu kết nạp cho cấp dưới, khảo sát nguồn")
 
 
 # What each role may do within its subtree. Deciding is further limited to the deciding
@@ -41,8 +42,14 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         Capability.BRANCH_MOVES,
         Capability.ENDORSE,
         Capability.DECIDE,
+        Capability.TARGETS,
     },
-    Role.BOARD_STAFF: {Capability.VIEW, Capability.DECIDE, Capability.APPROVE},
+    Role.BOARD_STAFF: {
+        Capability.VIEW,
+        Capability.DECIDE,
+        Capability.APPROVE,
+        Capability.TARGETS,
+    },
     Role.LEADER: {Capability.VIEW},
 }
 

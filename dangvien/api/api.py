@@ -21,8 +21,12 @@ from dangvien.api import (  # the member_* modules add their endpoints to the me
     member_transfers,
     members,
     organisations,
+    pool_surveys,
     questions,
     sittings,
+    statistics,
+    statistics_structure,
+    targets,
     training,
 )
 from dangvien.api.docs import OfflineSwagger
@@ -79,5 +83,9 @@ for _area in (
     exam_rounds,
     sittings,
     exam_results,
-):  # issue 5, mounted at the root
+    targets,  # issue 6
+    statistics,
+    statistics_structure,
+    pool_surveys,
+):  # issues 5 and 6, mounted at the root
     api.add_router("", _area.router)

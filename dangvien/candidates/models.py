@@ -111,6 +111,8 @@ class Candidate(models.Model):
             models.Index(fields=["org_path", "stage"], name="cand_scope_idx"),
             models.Index(fields=["decision_due_on"], name="cand_decision_due_idx"),
             models.Index(fields=["ceremony_due_on"], name="cand_ceremony_due_idx"),
+            # Achievement counts admission decisions by date under a path (stats.queries).
+            models.Index(fields=["decided_on", "org_path"], name="cand_decided_idx"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -29,6 +29,7 @@ AUDITED_APPS = {
     "members",
     "training",
     "exams",
+    "stats",
 }
 SKIPPED_MODELS = {"core.auditevent"}
 

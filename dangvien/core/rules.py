@@ -68,6 +68,11 @@ DEFAULTS: dict[str, Default] = {
     "course.min_attendance_percent": Default(
         80, "Thực tiễn các trung tâm chính trị [U]", "Tỷ lệ số buổi dự học tối thiểu (%)"
     ),
+    "targets.pace_warning_percent": Default(
+        80,
+        "Thực tiễn theo dõi tiến độ (seed 000, 003) [U]",
+        "Cảnh báo khi số kết nạp dưới (%) mức tiến độ bình quân theo thời gian trong năm",
+    ),
     "course.retake_window_months": Default(
         6,
         "HD 06-HD/TW §5.4 [R] (hết hạn trước khi chi bộ xét thì học lại); khoảng báo trước [U]",

@@ -12,9 +12,20 @@ from dangvien.core.text import collation_key, nfc
 from dangvien.organisations.models import Kind, Organisation, path_segment
 from dangvien.organisations.queries import parent_allowed
 
-# Fact tables that carry a copy of their unit's path (SCALE.md: "copy the ancestor path
-# onto member, candidate and other fact rows ... update them when a subtree moves").
-PATH_COPIES = [("members", "Member"), ("candidates", "Candidate")]
+# Fields that carry a copy of a unit's path (SCALE.md: "copy the ancestor path onto member,
+# candidate and other fact rows ... update them when a subtree moves"). Every model field
+# with one of these names is rewritten, so a new fact table cannot be forgotten.
+PATH_COPY_FIELDS = ("org_path", "to_path")
+
+
+def path_copies() -> list[tuple[Any, str]]:
+    """(model, field) for every copied path in the project."""
+    return [
+        (model, field.name)
+        for model in apps.get_models()
+        for field in model._meta.concrete_fields
+        if field.name in PATH_COPY_FIELDS
+    ]
 
 
 class TreeRuleBroken(DomainError):
@@ -107,10 +118,9 @@ def move_organisation(org: Organisation, *, new_parent: Organisation, by: Any) -
     Organisation.objects.filter(path__startswith=old_path).update(
         path=Concat(Value(new_path), rest), depth=F("depth") + depth_change
     )
-    for app_label, model_name in PATH_COPIES:
-        model = apps.get_model(app_label, model_name)
-        model.objects.filter(org_path__startswith=old_path).update(
-            org_path=Concat(Value(new_path), Substr("org_path", len(old_path) + 1))
+    for model, field in path_copies():
+        model.objects.filter(**{f"{field}__startswith": old_path}).update(
+            **{field: Concat(Value(new_path), Substr(field, len(old_path) + 1))}
         )
     Organisation.objects.filter(pk=org.pk).update(parent=new_parent)
     org.refresh_from_db()

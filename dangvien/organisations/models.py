@@ -36,6 +36,20 @@ GRASSROOTS = {Kind.GRASSROOTS_BRANCH, Kind.GRASSROOTS_COMMITTEE}  # tổ chức 
 SUPERIOR = {Kind.PROVINCE, Kind.BLOC, Kind.DISTRICT, Kind.COMMUNE}  # has a standing committee
 
 
+class Sector(models.TextChoices):
+    """Loại hình of a grassroots organisation, as the statistics count them (DOMAIN.md §9;
+    11-HD/BTCTW 2021, table codes [U]). Set on the grassroots organisation and copied onto
+    the nodes under it, so facts group by their branch's sector with one join."""
+
+    COMMUNE_WARD = "commune_ward", _("Xã, phường, đặc khu")
+    AGENCY = "agency", _("Cơ quan hành chính, Đảng, đoàn thể")
+    PUBLIC_SERVICE = "public_service", _("Đơn vị sự nghiệp")
+    STATE_ENTERPRISE = "state_enterprise", _("Doanh nghiệp nhà nước")
+    NON_STATE_ENTERPRISE = "non_state_enterprise", _("Doanh nghiệp ngoài nhà nước")
+    ARMED_FORCES = "armed_forces", _("Quân đội, Công an")
+    OTHER = "other", _("Loại hình khác")
+
+
 class ParentRule(models.Model):
     """Which kind of node may sit under which (``parent_kind`` empty: a tree's root).
 
@@ -81,6 +95,7 @@ class Organisation(models.Model):
         _("số ủy viên ban thường vụ"), null=True, blank=True
     )
     sort_key = models.CharField(max_length=300, editable=False, default="")
+    sector = models.CharField(_("loại hình"), max_length=30, choices=Sector, blank=True)
 
     class Meta:
         verbose_name = _("tổ chức đảng")
@@ -106,3 +121,47 @@ class Organisation(models.Model):
     def ancestor_ids(self, include_self: bool = False) -> list[int]:
         ids = [int(self.path[i : i + SEGMENT - 1]) for i in range(0, len(self.path), SEGMENT)]
         return ids if include_self else ids[:-1]
+
+
+class VillageKind(models.TextChoices):
+    VILLAGE = "village", _("Thôn, bản, ấp, buôn, làng")
+    RESIDENTIAL_GROUP = "residential_group", _("Tổ dân phố, khu phố")
+
+
+class Village(models.Model):
+    """A village or residential group (thôn, tổ dân phố) of a commune.
+
+    The statistics count villages with no party member and branches shared between villages
+    (DOMAIN.md §9), and "villages with no members" is a breakdown admission target (issue
+    6). A person's village is ``Person.village``; ``branch`` is the residential chi bộ in
+    charge of it (one chi bộ may serve several villages: chi bộ ghép).
+    """
+
+    organisation = models.ForeignKey(
+        Organisation, models.PROTECT, related_name="villages", verbose_name=_("đảng bộ xã")
+    )
+    org_path = models.CharField(max_length=255, editable=False, db_index=True)
+    name = models.CharField(_("tên thôn, tổ dân phố"), max_length=120)
+    kind = models.CharField(
+        _("loại"), max_length=20, choices=VillageKind, default=VillageKind.VILLAGE
+    )
+    branch = models.ForeignKey(
+        Organisation,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="served_villages",
+        verbose_name=_("chi bộ phụ trách"),
+    )
+    active = models.BooleanField(_("đang tồn tại"), default=True)
+
+    class Meta:
+        verbose_name = _("thôn, tổ dân phố")
+        verbose_name_plural = _("thôn, tổ dân phố")
+        ordering = ["org_path", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="uniq_village_name")
+        ]
+
+    def __str__(self) -> str:
+        return self.name

@@ -30,6 +30,29 @@ class Education(models.TextChoices):
 EDUCATION_ORDER = [choice.value for choice in Education]
 
 
+class PoliticalTheory(models.TextChoices):
+    """Trình độ lý luận chính trị (DOMAIN.md §9)."""
+
+    NONE = "none", _("Chưa qua đào tạo")
+    PRIMARY = "primary", _("Sơ cấp")
+    INTERMEDIATE = "intermediate", _("Trung cấp")
+    ADVANCED = "advanced", _("Cao cấp, cử nhân")
+
+
+class OccupationGroup(models.TextChoices):
+    """Nghề nghiệp as the member statistics group it (DOMAIN.md §9; table codes [U])."""
+
+    OFFICIAL = "official", _("Cán bộ, công chức")
+    PUBLIC_EMPLOYEE = "public_employee", _("Viên chức")
+    ARMED_FORCES = "armed_forces", _("Lực lượng vũ trang")
+    WORKER = "worker", _("Công nhân, người lao động")
+    FARMER = "farmer", _("Nông dân")
+    BUSINESS = "business", _("Chủ doanh nghiệp, kinh doanh")
+    STUDENT = "student", _("Học sinh, sinh viên")
+    RETIRED = "retired", _("Nghỉ hưu")
+    OTHER = "other", _("Khác")
+
+
 class Person(models.Model):
     family_name = models.CharField(_("họ"), max_length=50)
     middle_name = models.CharField(_("tên đệm"), max_length=80, blank=True)
@@ -46,6 +69,20 @@ class Person(models.Model):
     hometown = models.CharField(_("quê quán"), max_length=200, blank=True)
     address = models.CharField(_("nơi ở hiện nay"), max_length=250, blank=True)
     phone = models.CharField(_("điện thoại"), max_length=20, blank=True)
+    political_theory = models.CharField(
+        _("lý luận chính trị"), max_length=20, choices=PoliticalTheory, default=PoliticalTheory.NONE
+    )
+    occupation_group = models.CharField(
+        _("nhóm nghề nghiệp"), max_length=20, choices=OccupationGroup, blank=True
+    )
+    village = models.ForeignKey(
+        "organisations.Village",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="residents",
+        verbose_name=_("thôn, tổ dân phố"),
+    )
     youth_union_member = models.BooleanField(_("đoàn viên"), default=False)
     trade_union_member = models.BooleanField(_("công đoàn viên"), default=False)
     # Derived keys, written by the people actions: accent-free text for search, and the

@@ -23,3 +23,13 @@ def so(value: Any, decimals: int | None = None) -> str:
 def ngay(value: date | None) -> str:
     """dd/mm/yyyy, whatever the active locale."""
     return value.strftime("%d/%m/%Y") if value else ""
+
+
+@register.filter
+def phantram(value: Any) -> str:
+    """A percentage already rounded to one decimal, as "30,7%" ("—" when there is none)."""
+    from dangvien.stats.formatting import percent_text
+
+    if value == "":
+        value = None
+    return percent_text(value)

@@ -1,0 +1,113 @@
+"""Admission targets and the candidate-pool survey (issue 6; DOMAIN.md §2, §9).
+
+Achievement is never stored: it is counted live from the admission decisions
+(``stats.queries.facts``). What is stored is what people decide or freeze: the targets
+each committee sets for the nodes below it, with every revision and its reason, and the
+quarterly snapshot of the candidate pool (seed 003: "định kỳ hằng quý khảo sát, đánh giá
+phân tích chất lượng quần chúng").
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Breakdown(models.TextChoices):
+    """Optional breakdown targets, as the admission statistics name them (DOMAIN.md §9)."""
+
+    YOUTH_UNION = "youth_union", _("Đoàn viên thanh niên")
+    WOMEN = "women", _("Nữ")
+    ETHNIC_MINORITY = "ethnic_minority", _("Người dân tộc thiểu số")
+    PRIVATE_SECTOR = "private_sector", _("Trong doanh nghiệp ngoài nhà nước")
+    VILLAGES_WITHOUT_MEMBERS = "villages_without_members", _("Thôn, tổ dân phố chưa có đảng viên")
+
+
+class Target(models.Model):
+    """A yearly admission target for one node, set by the committee above it (seeds
+    001/003: each committee for its subordinates). ``breakdown`` maps a ``Breakdown`` key to
+    its own target; keys left out have none. The current values live here; every setting,
+    the first included, is a ``TargetRevision`` row."""
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", models.PROTECT, related_name="targets"
+    )
+    year = models.PositiveSmallIntegerField(_("năm"))
+    target = models.PositiveIntegerField(_("chỉ tiêu kết nạp"))
+    breakdown = models.JSONField(_("chỉ tiêu cụ thể"), default=dict, blank=True)
+    revision = models.PositiveSmallIntegerField(default=1)
+    reason = models.TextField(_("căn cứ, lý do"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("chỉ tiêu kết nạp đảng viên")
+        verbose_name_plural = _("chỉ tiêu kết nạp đảng viên")
+        ordering = ["year", "organisation__sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="one_target_a_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} {self.year}: {self.target}"
+
+
+class TargetRevision(models.Model):
+    """History of a target: one row per setting, insert only."""
+
+    target = models.ForeignKey(Target, models.PROTECT, related_name="revisions")
+    revision = models.PositiveSmallIntegerField()
+    value = models.PositiveIntegerField(_("chỉ tiêu"))
+    breakdown = models.JSONField(default=dict, blank=True)
+    previous = models.PositiveIntegerField(_("chỉ tiêu trước"), null=True, blank=True)
+    reason = models.TextField(_("căn cứ, lý do"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["target", "revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["target", "revision"], name="uniq_target_revision"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target} (lần {self.revision})"
+
+
+class PoolSurvey(models.Model):
+    """The quarterly survey of the candidate pool of one node (seed 003), a frozen snapshot.
+
+    ``data`` holds the counts at ``taken_on``: ``{"total": n, "stage": {...}, "age_band":
+    {...}, "education": {...}, "sex": {...}, "ethnicity": {...}, "youth_union": {...}}``
+    (keys documented in ``stats.queries.surveys``). ``assessment`` is the committee's
+    written analysis of the pool's quality for that quarter.
+    """
+
+    organisation = models.ForeignKey(
+        "organisations.Organisation", models.PROTECT, related_name="pool_surveys"
+    )
+    org_path = models.CharField(max_length=255, editable=False, db_index=True)
+    year = models.PositiveSmallIntegerField(_("năm"))
+    quarter = models.PositiveSmallIntegerField(_("quý"))
+    taken_on = models.DateField(_("ngày chốt số liệu"))
+    data = models.JSONField(default=dict)
+    assessment = models.TextField(_("đánh giá, phân tích chất lượng"), blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, null=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("khảo sát nguồn quần chúng")
+        verbose_name_plural = _("khảo sát nguồn quần chúng")
+        ordering = ["org_path", "year", "quarter"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "year", "quarter"], name="one_pool_survey_a_quarter"
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1) & Q(quarter__lte=4), name="pool_survey_quarter"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} Q{self.quarter}/{self.year}"
