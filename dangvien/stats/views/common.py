@@ -1,0 +1,85 @@
+"""What every statistics page shares: the node, its breadcrumb within the user's scope,
+the area's tabs, the year choices, and the export answer."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from dangvien.organisations.models import Organisation
+from dangvien.organisations.queries import ancestors, path_within
+from dangvien.stats.report import Report, download, requested_format
+
+# (URL name in the ``stats`` namespace, tab label). A tab whose page does not exist yet is
+# left out, so the areas can land one by one.
+TABS = (
+    ("dashboard", "Kết quả kết nạp"),
+    ("targets", "Giao chỉ tiêu"),
+    ("funnel", "Phễu phát triển"),
+    ("surveys", "Khảo sát nguồn"),
+    ("structure", "Cơ cấu đảng viên"),
+    ("flows", "Biến động"),
+    ("organisations", "Tổ chức đảng"),
+)
+
+
+def tabs(org: Organisation, current: str) -> list[dict[str, Any]]:
+    items = []
+    for name, label in TABS:
+        try:
+            url = reverse(f"stats:{name}", args=[org.pk])
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": label, "current": name == current})
+    return items
+
+
+def breadcrumb(request: HttpRequest, org: Organisation) -> list[Organisation]:
+    """The node's ancestors the user may see, root first (the node itself excluded)."""
+    return [a for a in ancestors(org) if path_within(a.path, request.user)]  # type: ignore[arg-type]
+
+
+def year_param(request: HttpRequest) -> int:
+    """``?year=``, or this year; out-of-range values fall back to this year."""
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year", this_year))
+    except ValueError:
+        return this_year
+    return year if 2000 <= year <= this_year + 1 else this_year
+
+
+def year_choices() -> list[int]:
+    this_year = timezone.localdate().year
+    return list(range(this_year + 1, this_year - 10, -1))
+
+
+def page_context(request: HttpRequest, org: Organisation, tab: str, **extra: Any) -> dict[str, Any]:
+    """The context every statistics page starts from (``stats/_head.html`` reads it)."""
+    params = request.GET.copy()
+    for key in ("format", "page"):
+        params.pop(key, None)
+    return {
+        "nav": "stats",
+        "query": params.urlencode(),  # the filters, kept across tabs, breadcrumb and exports
+        "org": org,
+        "crumbs": breadcrumb(request, org),
+        "tabs": tabs(org, tab),
+        "tab": tab,
+        "today": timezone.localdate(),
+        "years": year_choices(),
+        **extra,
+    }
+
+
+def export_or_none(request: HttpRequest, build: Callable[[], Report]) -> HttpResponse | None:
+    """The XLSX/PDF file when ``?format=`` asks for one, else None (show the page)."""
+    fmt = requested_format(request)
+    if fmt is None:
+        return None
+    report = build()
+    if not report.extracted_by and request.user.is_authenticated:
+        report.extracted_by = str(request.user)
+    return download(report, fmt)
