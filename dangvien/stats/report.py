@@ -69,15 +69,15 @@ def requested_format(request: HttpRequest) -> str | None:
 
 
 def download(report: Report, fmt: str) -> HttpResponse:
-    from dangvien.stats import exports
+    from dangvien.stats.exports import to_pdf, to_xlsx
 
     if fmt == "xlsx":
         body, mime = (
-            exports.to_xlsx(report),
+            to_xlsx(report),
             ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         )
     elif fmt == "pdf":
-        body, mime = exports.to_pdf(report), "application/pdf"
+        body, mime = to_pdf(report), "application/pdf"
     else:
         raise ValueError(fmt)
     response = HttpResponse(body, content_type=mime)
