@@ -5,6 +5,7 @@ urlpatterns = [
     path("to-chuc/", include("dangvien.organisations.urls")),
     path("quan-chung/", include("dangvien.candidates.urls")),
     path("dang-vien/", include("dangvien.members.urls")),
+    path("nhan-than/", include("dangvien.people.urls")),
     path("boi-duong/", include("dangvien.training.urls")),
     path("kiem-tra/", include("dangvien.exams.urls")),
     path("thi/", include("dangvien.exams.sitting_urls")),

@@ -75,7 +75,14 @@ api.add_router("/auth", auth.router)
 api.add_router("/organisations", organisations.router)
 api.add_router("/candidates", candidates.router)
 api.add_router("/members", members.router)
-for _area in (member_probation, member_leaving, member_transfers, member_records, member_meetings):
+for _area in (
+    member_probation,
+    member_leaving,
+    member_transfers,
+    member_records,
+    member_meetings,
+    organisations,
+):
     api.add_router("", _area.extra)
 for _area in (
     training,

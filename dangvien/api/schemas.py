@@ -15,9 +15,9 @@ from pydantic import BeforeValidator, field_validator
 from dangvien.candidates.models import BackgroundOutcome, Stage, Union
 from dangvien.core.errors import DomainError
 from dangvien.members.models import Status
-from dangvien.organisations.models import Kind
+from dangvien.organisations.models import Kind, Sector, VillageKind
 from dangvien.people.actions import split_full_name
-from dangvien.people.models import Education, Sex
+from dangvien.people.models import Education, OccupationGroup, PoliticalTheory, Sex
 
 _ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -38,6 +38,17 @@ Count = Annotated[int, Field(ge=0, le=100000)]
 
 def _required(max_length: int) -> Any:
     return Field(..., min_length=1, max_length=max_length)
+
+
+def _choices(choices: Any) -> str:
+    """The choices of a field and their Vietnamese labels, for the OpenAPI description."""
+    return "; ".join(f"`{value}` = {label}" for value, label in choices.choices)
+
+
+SECTOR_DOC = f"Loại hình tổ chức cơ sở đảng (rỗng: chưa xác định): {_choices(Sector)}"
+POLITICAL_THEORY_DOC = f"Trình độ lý luận chính trị: {_choices(PoliticalTheory)}"
+OCCUPATION_GROUP_DOC = f"Nhóm nghề nghiệp (rỗng: chưa chọn): {_choices(OccupationGroup)}"
+VILLAGE_KIND_DOC = f"Loại: {_choices(VillageKind)}"
 
 
 # ---- common ----------------------------------------------------------------------------
@@ -67,6 +78,7 @@ class TokenOut(Schema):
 class OrganisationFilters(Page):
     parent: int | None = Field(None, description="Chỉ các tổ chức trực thuộc tổ chức này")
     kind: Kind | None = None
+    sector: Sector | None = Field(None, description=SECTOR_DOC)
     q: str = Field("", max_length=200, description="Tìm theo tên, không phân biệt dấu")
 
 
@@ -77,6 +89,13 @@ class OrganisationItem(Schema):
     kind_label: str
     parent_id: int | None
     level: int = Field(..., description="Độ sâu trong cây: 0 là tỉnh ủy / thành ủy")
+    sector: Sector | Literal[""] = Field(
+        ...,
+        description=SECTOR_DOC
+        + ". Đặt ở tổ chức cơ sở đảng (hoặc đảng bộ xã: `commune_ward`), chép xuống mọi "
+        "tổ chức trực thuộc.",
+    )
+    sector_label: str
 
 
 class OrganisationOut(OrganisationItem):
@@ -91,6 +110,61 @@ class OrganisationOut(OrganisationItem):
 class OrganisationPage(Schema):
     count: int
     items: list[OrganisationItem]
+
+
+class OrganisationPatch(Schema):
+    """Only the fields sent change."""
+
+    sector: Sector | Literal[""] | None = Field(
+        None,
+        description=SECTOR_DOC
+        + ". Chỉ đặt được ở chi bộ cơ sở, đảng bộ cơ sở; chép xuống mọi tổ chức trực thuộc.",
+    )
+
+
+# ---- villages --------------------------------------------------------------------------
+
+
+class VillageFilters(Page):
+    active: bool | None = Field(
+        None, description="`true`: đang tồn tại; `false`: đã đóng; bỏ trống: tất cả"
+    )
+
+
+class VillageIn(Schema):
+    name: str = _required(120)
+    kind: VillageKind = Field(VillageKind.VILLAGE, description=VILLAGE_KIND_DOC)
+    branch_id: int | None = Field(None, description="Chi bộ phụ trách (thuộc cùng đảng bộ xã)")
+
+
+class VillagePatch(Schema):
+    """Only the fields sent change; ``branch_id: null`` removes the chi bộ in charge."""
+
+    name: str | None = Field(None, min_length=1, max_length=120)
+    kind: VillageKind | None = Field(None, description=VILLAGE_KIND_DOC)
+    branch_id: int | None = Field(None, description="Chi bộ phụ trách (thuộc cùng đảng bộ xã)")
+    active: bool | None = Field(
+        None, description="`false`: đóng (không còn để chọn, người đang cư trú vẫn giữ)"
+    )
+
+
+class VillageOut(Schema):
+    id: int
+    organisation_id: int
+    organisation_name: str
+    name: str
+    kind: VillageKind
+    kind_label: str
+    branch_id: int | None
+    branch_name: str | None
+    active: bool
+    members: int = Field(..., description="Đảng viên (chính thức, dự bị) cư trú tại đây")
+    candidates: int = Field(..., description="Quần chúng ưu tú đang trong quy trình cư trú tại đây")
+
+
+class VillagePage(Schema):
+    count: int
+    items: list[VillageOut]
 
 
 # ---- people ----------------------------------------------------------------------------
@@ -114,6 +188,11 @@ class PersonOut(Schema):
     phone: str
     youth_union_member: bool
     trade_union_member: bool
+    political_theory: PoliticalTheory = Field(..., description=POLITICAL_THEORY_DOC)
+    occupation_group: OccupationGroup | Literal[""] = Field(..., description=OCCUPATION_GROUP_DOC)
+    village_id: int | None = Field(
+        ..., description="Thôn, tổ dân phố nơi cư trú (`GET /organisations/{id}/villages`)"
+    )
 
 
 class DeadlineOut(Schema):
@@ -140,6 +219,15 @@ class CandidateIn(Schema):
     hometown: str = Field("", max_length=200)
     youth_union_member: bool = False
     trade_union_member: bool = False
+    political_theory: PoliticalTheory = Field(
+        PoliticalTheory.NONE, description=POLITICAL_THEORY_DOC
+    )
+    occupation_group: OccupationGroup | Literal[""] = Field("", description=OCCUPATION_GROUP_DOC)
+    village_id: int | None = Field(
+        None,
+        description="Thôn, tổ dân phố nơi cư trú: một thôn của đảng bộ xã có chi bộ theo dõi "
+        "(`GET /organisations/{id}/villages`)",
+    )
     listed_on: Day | None = None
     helper_id: int | None = Field(None, description="Đảng viên giúp đỡ (cùng chi bộ)")
 

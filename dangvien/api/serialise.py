@@ -24,6 +24,9 @@ def person_out(person: Person) -> dict[str, Any]:
         "phone": person.phone,
         "youth_union_member": person.youth_union_member,
         "trade_union_member": person.trade_union_member,
+        "political_theory": person.political_theory,
+        "occupation_group": person.occupation_group,
+        "village_id": person.village_id,
     }
 
 

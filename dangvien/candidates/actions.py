@@ -167,7 +167,7 @@ def nominate_candidate(
     known = Person.objects.filter(citizen_id=str(person_fields.get("citizen_id", "")).strip())
     person = known.first()
     if person is None:
-        person = people_actions.create_person(**person_fields, today=_today())
+        person = people_actions.create_person(**person_fields, branch=branch, today=_today())
     else:
         if Member.objects.filter(person=person).exists():
             raise Conflict(f"{person.full_name} đã là đảng viên.", field="citizen_id")
@@ -177,7 +177,9 @@ def nominate_candidate(
                 f"{person.full_name} đang được {open_case.branch.name} theo dõi.",
                 field="citizen_id",
             )
-        person = people_actions.refresh_person(person, **person_fields, today=_today())
+        person = people_actions.refresh_person(
+            person, **person_fields, branch=branch, today=_today()
+        )
     candidate = Candidate.objects.create(
         person=person,
         branch=branch,

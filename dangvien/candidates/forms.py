@@ -7,7 +7,8 @@ from django import forms
 from dangvien.candidates.models import BackgroundOutcome, Union
 from dangvien.members.models import Member
 from dangvien.organisations.models import Organisation
-from dangvien.people.models import Education, Sex
+from dangvien.organisations.queries import village_choices, villages_for_branches
+from dangvien.people.models import Education, OccupationGroup, PoliticalTheory, Sex
 
 
 class DateInput(forms.DateInput):
@@ -36,8 +37,22 @@ class CandidateForm(forms.Form):
         label="Trình độ học vấn", choices=Education.choices, initial=Education.UPPER_SECONDARY
     )
     occupation = forms.CharField(label="Nghề nghiệp", max_length=120, required=False)
+    occupation_group = forms.ChoiceField(
+        label="Nhóm nghề nghiệp",
+        choices=[("", "— Chưa chọn —"), *OccupationGroup.choices],
+        required=False,
+    )
+    political_theory = forms.ChoiceField(
+        label="Lý luận chính trị",
+        choices=PoliticalTheory.choices,
+        initial=PoliticalTheory.NONE,
+        required=False,  # not sent: "none" (chưa qua đào tạo), the default
+    )
     hometown = forms.CharField(label="Quê quán", max_length=200, required=False)
     address = forms.CharField(label="Nơi ở hiện nay", max_length=250, required=False)
+    village_id = forms.TypedChoiceField(
+        label="Thôn, tổ dân phố nơi cư trú", coerce=int, empty_value=None, required=False
+    )
     phone = forms.CharField(label="Điện thoại", max_length=20, required=False)
     youth_union_member = forms.BooleanField(label="Là đoàn viên", required=False)
     trade_union_member = forms.BooleanField(label="Là công đoàn viên", required=False)
@@ -46,6 +61,15 @@ class CandidateForm(forms.Form):
     def __init__(self, *args: Any, branches: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["branch"].queryset = branches  # type: ignore[attr-defined]
+        # The villages of the communes above the branches offered (grouped by commune when
+        # there are several); the action refuses one outside the chosen branch's commune.
+        paths = list(branches.values_list("path", flat=True))
+        self.fields["village_id"].choices = village_choices(  # type: ignore[attr-defined]
+            villages_for_branches(paths)
+        )
+
+    def clean_political_theory(self) -> str:
+        return self.cleaned_data["political_theory"] or PoliticalTheory.NONE
 
 
 class StartCourseForm(forms.Form):

@@ -9,9 +9,10 @@ from functools import reduce
 from operator import or_
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
+from dangvien.core.text import collation_key
 from dangvien.organisations.models import (
     GRASSROOTS,
     SEGMENT,
@@ -19,6 +20,8 @@ from dangvien.organisations.models import (
     Kind,
     Organisation,
     ParentRule,
+    Sector,
+    Village,
 )
 
 if TYPE_CHECKING:
@@ -159,3 +162,165 @@ def same_grassroots(a: Organisation, b: Organisation) -> bool:
 def _grassroots_or_top(org: Organisation) -> Any:
     chain = admission_chain(org)
     return chain.grassroots.pk if chain.grassroots else ("superior", chain.decider.pk)
+
+
+# ---- sector (loại hình) ----------------------------------------------------------------
+
+# The nodes whose sector is their own: a grassroots organisation (its type, as the
+# statistics count grassroots organisations by type, DOMAIN.md §9) and a commune (always
+# "commune_ward"). Every node below one carries a copy of its sector.
+SECTOR_OWNERS = GRASSROOTS | {Kind.COMMUNE}
+
+
+def sector_owner(org: Organisation) -> Organisation | None:
+    """The node that decides ``org``'s sector: ``org`` itself when it is a grassroots
+    organisation or a commune, else the nearest such ancestor; None above them (province,
+    bloc, district carry no sector)."""
+    if org.kind in SECTOR_OWNERS:
+        return org
+    for node in reversed(ancestors(org)):
+        if node.kind in SECTOR_OWNERS:
+            return node
+    return None
+
+
+def owners_below(org: Organisation) -> list[str]:
+    """Paths of the sector owners strictly under ``org``, nested ones dropped: the subtrees
+    a copy-down of ``org``'s sector must leave alone."""
+    paths = (
+        Organisation.objects.filter(path__startswith=org.path, kind__in=SECTOR_OWNERS)
+        .exclude(pk=org.pk)
+        .order_by("path")
+        .values_list("path", flat=True)
+    )
+    minimal: list[str] = []
+    for path in paths:
+        if not any(path.startswith(kept) for kept in minimal):
+            minimal.append(path)
+    return minimal
+
+
+def can_edit_organisation(user: "User", org: Organisation) -> bool:
+    """Whether ``user`` keeps the records of ``org`` (its sector, its villages).
+
+    The organisation staff do: cán bộ đảng ủy cơ sở and the organisation board above, the
+    roles that hold the ``decide`` capability, at the node or above it (issue 6). Branch
+    secretaries and leaders only see them.
+    """
+    from dangvien.accounts.models import Capability
+    from dangvien.accounts.queries import can
+
+    return can(user, Capability.DECIDE, org.path)
+
+
+# ---- villages (thôn, tổ dân phố) -------------------------------------------------------
+
+
+def holds_villages(org: Organisation) -> bool:
+    """Villages belong to a commune: a node of kind commune, any superior node, or, in the
+    older four-level layout, a đảng bộ xã that is a grassroots organisation of sector
+    "commune_ward" (issue 6)."""
+    return org.kind in SUPERIOR or (org.kind in GRASSROOTS and org.sector == Sector.COMMUNE_WARD)
+
+
+def shows_villages(org: Organisation) -> bool:
+    """The organisation page lists villages for a commune (or a đảng bộ xã of the older
+    layout), and for another superior node only when some are attached to it."""
+    if not holds_villages(org):
+        return False
+    if org.kind == Kind.COMMUNE or org.kind in GRASSROOTS:
+        return True
+    return Village.objects.filter(organisation=org).exists()
+
+
+def visible_villages(user: "User") -> QuerySet[Village]:
+    """Villages of the communes in the user's scope (a literal path prefix per scope node)."""
+    return Village.objects.filter(in_scope(user, "org_path"))
+
+
+def villages_above(branch: Organisation) -> QuerySet[Village]:
+    """The villages of the commune (or superior node) above ``branch``: those whose
+    commune's path is a prefix of the branch's path."""
+    return Village.objects.filter(org_path__in=_prefixes([branch.path])).select_related(
+        "organisation"
+    )
+
+
+def villages_for_branches(paths: list[str]) -> QuerySet[Village]:
+    """The villages a person attached to any of these branches may live in."""
+    return Village.objects.filter(org_path__in=_prefixes(paths)).select_related("organisation")
+
+
+def _prefixes(paths: list[str]) -> list[str]:
+    """Every strict ancestor path of the given paths (the nodes themselves excluded)."""
+    found: set[str] = set()
+    for path in paths:
+        for end in range(SEGMENT, len(path), SEGMENT):
+            found.add(path[:end])
+    return sorted(found)
+
+
+def village_choices(villages: QuerySet[Village], keep: int | None = None) -> list[Any]:
+    """Choices for a select: active villages (and ``keep``, the current one, even closed),
+    in Vietnamese order, grouped by commune when there is more than one."""
+    rows = [v for v in villages.filter(Q(active=True) | Q(pk=keep or 0))]
+    groups: dict[int, tuple[str, list[tuple[int, str]]]] = {}
+    for village in sorted(
+        rows, key=lambda v: (collation_key(v.organisation.name), collation_key(v.name))
+    ):
+        label = village.name if village.active else f"{village.name} (đã đóng)"
+        groups.setdefault(village.organisation_id, (village.organisation.name, []))[1].append(
+            (village.pk, label)
+        )
+    if len(groups) == 1:
+        return [("", "— Chưa chọn —"), *next(iter(groups.values()))[1]]
+    return [("", "— Chưa chọn —"), *groups.values()]
+
+
+@dataclass(frozen=True)
+class VillageRow:
+    village: Village
+    members: int  # active members (official, probationary) living there
+    candidates: int  # candidates still in the pipeline living there
+
+
+def village_rows(
+    org: Organisation, *, active: bool | None = None, village_id: int | None = None
+) -> list[VillageRow]:
+    """The villages of ``org`` with who lives there, open ones first, in Vietnamese order
+    (``active``: only open or only closed ones; ``village_id``: that one only).
+
+    Three queries whatever the number of villages: the villages, then one grouped count of
+    members and one of candidates.
+    """
+    from dangvien.candidates.models import ACTIVE, Candidate
+    from dangvien.members.models import ACTIVE_STATUSES, Member
+
+    rows = Village.objects.filter(organisation=org).select_related("branch", "organisation")
+    if active is not None:
+        rows = rows.filter(active=active)
+    if village_id is not None:
+        rows = rows.filter(pk=village_id)
+    villages = list(rows)
+    members = dict(
+        Member.objects.filter(person__village__organisation=org, status__in=ACTIVE_STATUSES)
+        .values("person__village")
+        .annotate(n=Count("pk"))
+        .values_list("person__village", "n")
+    )
+    candidates = dict(
+        Candidate.objects.filter(person__village__organisation=org, stage__in=ACTIVE)
+        .values("person__village")
+        .annotate(n=Count("pk"))
+        .values_list("person__village", "n")
+    )
+    villages.sort(key=lambda v: (not v.active, collation_key(v.name)))
+    return [VillageRow(v, members.get(v.pk, 0), candidates.get(v.pk, 0)) for v in villages]
+
+
+def branches_under(org: Organisation) -> QuerySet[Organisation]:
+    """The member-holding nodes (chi bộ, chi bộ cơ sở) under ``org``: the choices for the
+    chi bộ in charge of one of its villages."""
+    return Organisation.objects.filter(
+        path__startswith=org.path, kind__in=[Kind.BRANCH, Kind.GRASSROOTS_BRANCH]
+    ).order_by("sort_key")

@@ -1,12 +1,21 @@
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
 
 from dangvien.candidates import queries as candidate_queries
 from dangvien.candidates.moves import can_create_in
+from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
 from dangvien.members import queries as member_queries
-from dangvien.organisations import queries
+from dangvien.organisations import actions, queries
+from dangvien.organisations.forms import SectorForm, VillageForm
+from dangvien.organisations.models import Organisation, Village
 
 
 @login_required
@@ -17,9 +26,13 @@ def index(request: AuthedRequest) -> HttpResponse:
     return render(request, "organisations/index.html", {"nav": "orgs", "units": units})
 
 
-@login_required
-def detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    org = get_object_or_404(queries.visible_organisations(request.user), pk=pk)
+def _detail_context(
+    request: AuthedRequest,
+    org: Organisation,
+    *,
+    sector_form: SectorForm | None = None,
+    village_form: VillageForm | None = None,
+) -> dict[str, Any]:
     children = list(queries.children(org))
     members = member_queries.counts_by_child(org)
     candidates = candidate_queries.counts_by_child(org)
@@ -34,7 +47,10 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
         for child in children
     ]
     totals = member_queries.subtree_counts(org)
-    context = {
+    can_edit = queries.can_edit_organisation(request.user, org)
+    owner = queries.sector_owner(org)
+    shows_villages = queries.shows_villages(org)
+    return {
         "nav": "orgs",
         "org": org,
         "breadcrumbs": [
@@ -52,5 +68,128 @@ def detail(request: AuthedRequest, pk: int) -> HttpResponse:
         if org.holds_members
         else [],
         "can_create": org.holds_members and can_create_in(request.user, org.path),
+        # The sector: decided here (a grassroots organisation or a commune) or by the owner.
+        "sector_owner": owner if owner is not None and owner.pk != org.pk else None,
+        "sector_form": sector_form
+        or (SectorForm(initial={"sector": org.sector}) if can_edit and org.is_grassroots else None),
+        "can_edit": can_edit,
+        "villages": queries.village_rows(org) if shows_villages else None,
+        "village_form": (village_form or VillageForm(branches=queries.branches_under(org)))
+        if can_edit and shows_villages
+        else None,
     }
-    return render(request, "organisations/detail.html", context)
+
+
+@login_required
+def detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    org = get_object_or_404(queries.visible_organisations(request.user), pk=pk)
+    return render(request, "organisations/detail.html", _detail_context(request, org))
+
+
+def _editable(request: AuthedRequest, pk: int) -> Organisation:
+    """The organisation, 404 outside the user's scope, 403 for a user who only sees it."""
+    org = get_object_or_404(queries.visible_organisations(request.user), pk=pk)
+    if not queries.can_edit_organisation(request.user, org):
+        raise PermissionDenied
+    return org
+
+
+def org_url(org: Organisation) -> str:
+    return reverse("organisations:detail", args=[org.pk])
+
+
+def _refused(form: Any, error: DomainError) -> None:
+    form.add_error(error.field if error.field in form.fields else None, str(error))
+
+
+@require_POST
+@login_required
+def sector(request: AuthedRequest, pk: int) -> HttpResponse:
+    org = _editable(request, pk)
+    form = SectorForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.set_sector(org, form.cleaned_data["sector"], by=request.user)
+        except DomainError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, f"Đã cập nhật loại hình của {org.name}.")
+            return redirect("organisations:detail", org.pk)
+    context = _detail_context(request, org, sector_form=form)
+    return render(request, "organisations/detail.html", context, status=409)
+
+
+@require_POST
+@login_required
+def village_add(request: AuthedRequest, pk: int) -> HttpResponse:
+    org = _editable(request, pk)
+    form = VillageForm(request.POST, branches=queries.branches_under(org))
+    if form.is_valid():
+        try:
+            village = actions.add_village(org, by=request.user, **form.cleaned_data)
+        except DomainError as error:
+            _refused(form, error)
+        else:
+            messages.success(request, f"Đã thêm {village.name}.")
+            return redirect(f"{org_url(org)}#villages")
+    context = _detail_context(request, org, village_form=form)
+    return render(request, "organisations/detail.html", context, status=409)
+
+
+def _editable_village(request: AuthedRequest, pk: int) -> Village:
+    """The village, 404 outside the user's scope, 403 for a user who only sees it."""
+    village = get_object_or_404(
+        queries.visible_villages(request.user).select_related("organisation", "branch"), pk=pk
+    )
+    if not queries.can_edit_organisation(request.user, village.organisation):
+        raise PermissionDenied
+    return village
+
+
+@login_required
+def village_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    village = _editable_village(request, pk)
+    org = village.organisation
+    initial = {"name": village.name, "kind": village.kind, "branch": village.branch_id}
+    form = VillageForm(request.POST or None, initial=initial, branches=queries.branches_under(org))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                actions.edit_village(village, by=request.user, **form.cleaned_data)
+            except DomainError as error:
+                _refused(form, error)
+                status = 409
+            else:
+                messages.success(request, f"Đã cập nhật {village.name}.")
+                return redirect(f"{org_url(org)}#villages")
+        else:
+            status = 400
+    context = {"nav": "orgs", "org": org, "village": village, "form": form}
+    return render(request, "organisations/village_edit.html", context, status=status)
+
+
+@require_POST
+@login_required
+def village_close(request: AuthedRequest, pk: int) -> HttpResponse:
+    village = _editable_village(request, pk)
+    try:
+        actions.close_village(village, by=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Đã đóng {village.name}: không còn hiện trong danh sách chọn.")
+    return redirect(f"{org_url(village.organisation)}#villages")
+
+
+@require_POST
+@login_required
+def village_reopen(request: AuthedRequest, pk: int) -> HttpResponse:
+    village = _editable_village(request, pk)
+    try:
+        actions.reopen_village(village, by=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"Đã mở lại {village.name}.")
+    return redirect(f"{org_url(village.organisation)}#villages")

@@ -32,6 +32,8 @@ def test_staff_of_a_commune_see_its_whole_subtree_and_nothing_beside_it(
         "kind_label": "Đảng bộ xã / phường / đặc khu",
         "parent_id": answer.body["items"][0]["parent_id"],
         "level": 1,
+        "sector": "commune_ward",
+        "sector_label": "Xã, phường, đặc khu",
     }
 
 

@@ -35,3 +35,24 @@ class Migration(migrations.Migration):
             },
         ),
     ]
+
+
+def communes_are_communes(apps, schema_editor):
+    """Existing trees: a commune's type is "commune_ward", and the chi bộ directly under it
+    (not those under a grassroots organisation, whose type is their own) take a copy."""
+    Organisation = apps.get_model("organisations", "Organisation")
+    grassroots = ("grassroots_committee", "grassroots_branch")
+    owned = list(
+        Organisation.objects.filter(kind__in=grassroots).values_list("path", flat=True)
+    )
+    for commune in Organisation.objects.filter(kind="commune", sector=""):
+        below = Organisation.objects.filter(path__startswith=commune.path, sector="")
+        for path in owned:
+            if path.startswith(commune.path):
+                below = below.exclude(path__startswith=path)
+        below.update(sector="commune_ward")
+
+
+Migration.operations.append(
+    migrations.RunPython(communes_are_communes, migrations.RunPython.noop, elidable=True)
+)

@@ -1,0 +1,43 @@
+"""The person edit form: input shape only; the rules live in ``people.actions``."""
+
+from typing import Any
+
+from django import forms
+
+from dangvien.people.models import Education, OccupationGroup, PoliticalTheory, Sex
+
+
+class PersonForm(forms.Form):
+    """The changeable details of a person (``people.actions.CHANGEABLE``)."""
+
+    sex = forms.ChoiceField(label="Giới tính", choices=Sex.choices)
+    ethnicity = forms.CharField(label="Dân tộc", max_length=40)
+    religion = forms.CharField(label="Tôn giáo", max_length=40)
+    education_level = forms.ChoiceField(label="Trình độ học vấn", choices=Education.choices)
+    political_theory = forms.ChoiceField(
+        label="Lý luận chính trị",
+        choices=PoliticalTheory.choices,
+        initial=PoliticalTheory.NONE,
+        required=False,  # not sent: "none" (chưa qua đào tạo), the default
+    )
+    occupation = forms.CharField(label="Nghề nghiệp", max_length=120, required=False)
+    occupation_group = forms.ChoiceField(
+        label="Nhóm nghề nghiệp",
+        choices=[("", "— Chưa chọn —"), *OccupationGroup.choices],
+        required=False,
+    )
+    hometown = forms.CharField(label="Quê quán", max_length=200, required=False)
+    address = forms.CharField(label="Nơi ở hiện nay", max_length=250, required=False)
+    village_id = forms.TypedChoiceField(
+        label="Thôn, tổ dân phố nơi cư trú", coerce=int, empty_value=None, required=False
+    )
+    phone = forms.CharField(label="Điện thoại", max_length=20, required=False)
+    youth_union_member = forms.BooleanField(label="Là đoàn viên", required=False)
+    trade_union_member = forms.BooleanField(label="Là công đoàn viên", required=False)
+
+    def __init__(self, *args: Any, village_choices: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["village_id"].choices = village_choices  # type: ignore[attr-defined]
+
+    def clean_political_theory(self) -> str:
+        return self.cleaned_data["political_theory"] or PoliticalTheory.NONE
