@@ -29,6 +29,7 @@ from dangvien.core.audit import acting_as
 from dangvien.core.dates import add_months
 from dangvien.core.demo_exams import build_training_and_exams
 from dangvien.core.demo_lifecycle import build_lifecycle
+from dangvien.core.demo_stats import build_targets_and_surveys
 from dangvien.members.actions.base import recognition_vote_due
 from dangvien.members.models import (
     Exemption,
@@ -41,11 +42,11 @@ from dangvien.members.models import (
     TransferState,
 )
 from dangvien.members.queries import vote_denominator
-from dangvien.organisations.actions import create_organisation
-from dangvien.organisations.models import Kind, Organisation
+from dangvien.organisations.actions import add_village, create_organisation
+from dangvien.organisations.models import Kind, Organisation, Sector, Village, VillageKind
 from dangvien.organisations.queries import AdmissionChain, admission_chain
 from dangvien.people.actions import derived_keys
-from dangvien.people.models import Education, Person, Sex
+from dangvien.people.models import Education, OccupationGroup, Person, PoliticalTheory, Sex
 
 PASSWORD = "demo-dangvien"
 PROVINCE = "Sơn Lâm"
@@ -607,6 +608,55 @@ BLOC_PARTY_GBS = [
     "Chi bộ Cơ quan Ủy ban MTTQ Việt Nam tỉnh",
 ]
 
+# Statistics data (issue 6): the grassroots organisation's type by setting, the occupation
+# group of each occupation, and the political theory mix of members.
+SETTING_SECTORS = {
+    "agency": Sector.AGENCY,
+    "province": Sector.AGENCY,
+    "school": Sector.PUBLIC_SERVICE,
+    "health": Sector.PUBLIC_SERVICE,
+    "enterprise": Sector.NON_STATE_ENTERPRISE,
+    "forces": Sector.ARMED_FORCES,
+}
+OCCUPATION_GROUPS = {
+    "Nông dân": OccupationGroup.FARMER,
+    "Kinh doanh": OccupationGroup.BUSINESS,
+    "Buôn bán": OccupationGroup.BUSINESS,
+    "Quản lý": OccupationGroup.BUSINESS,
+    "Công nhân": OccupationGroup.WORKER,
+    "Thợ xây": OccupationGroup.WORKER,
+    "Lao động tự do": OccupationGroup.WORKER,
+    "Nhân viên văn phòng": OccupationGroup.WORKER,
+    "Kỹ sư": OccupationGroup.WORKER,
+    "Công chức": OccupationGroup.OFFICIAL,
+    "Cán bộ thôn": OccupationGroup.OFFICIAL,
+    "Viên chức": OccupationGroup.PUBLIC_EMPLOYEE,
+    "Giáo viên": OccupationGroup.PUBLIC_EMPLOYEE,
+    "Cán bộ quản lý giáo dục": OccupationGroup.PUBLIC_EMPLOYEE,
+    "Bác sĩ": OccupationGroup.PUBLIC_EMPLOYEE,
+    "Điều dưỡng": OccupationGroup.PUBLIC_EMPLOYEE,
+    "Dược sĩ": OccupationGroup.PUBLIC_EMPLOYEE,
+    "Kỹ thuật viên y tế": OccupationGroup.PUBLIC_EMPLOYEE,
+    "Công an": OccupationGroup.ARMED_FORCES,
+    "Quân nhân": OccupationGroup.ARMED_FORCES,
+    "Hưu trí": OccupationGroup.RETIRED,
+    "Sinh viên": OccupationGroup.STUDENT,
+}
+OFFICES = ("agency", "province", "school", "health", "forces")
+THEORY_MIX = {
+    "office": {
+        PoliticalTheory.PRIMARY: 35,
+        PoliticalTheory.INTERMEDIATE: 40,
+        PoliticalTheory.ADVANCED: 12,
+        PoliticalTheory.NONE: 13,
+    },
+    "other": {
+        PoliticalTheory.NONE: 48,
+        PoliticalTheory.PRIMARY: 45,
+        PoliticalTheory.INTERMEDIATE: 7,
+    },
+}
+
 WITHDRAW_REASONS = [
     "Chuyển nơi cư trú ra ngoài tỉnh.",
     "Đi lao động có thời hạn ở nước ngoài.",
@@ -689,6 +739,12 @@ class Demo:
     used_ids: set[str] = field(default_factory=set)
     counters: Counter[str] = field(default_factory=Counter)
     chains: dict[int, AdmissionChain] = field(default_factory=dict)
+    # Draws for the statistics data (issue 6) come from their own generator, so the rest
+    # of the demo stays what it was for a given seed.
+    side: random.Random = field(default_factory=lambda: random.Random(6))
+    village_of_branch: dict[int, Village] = field(default_factory=dict)
+    commune_villages: dict[int, list[Village]] = field(default_factory=dict)
+    empty_villages: dict[int, list[Village]] = field(default_factory=dict)
 
     # -- tree -------------------------------------------------------------------------
 
@@ -713,6 +769,8 @@ class Demo:
     ) -> Unit:
         low, high, mode = shape
         cap = 29 if kind == Kind.GRASSROOTS_BRANCH else 60  # ≥ 30 makes a đảng bộ (Art. 21)
+        if kind == Kind.GRASSROOTS_BRANCH:
+            kw.setdefault("sector", SETTING_SECTORS[setting])
         unit = Unit(
             org=self.org(name, kind, parent, **kw),
             setting=setting,
@@ -766,7 +824,13 @@ class Demo:
             )
         n_gcs = max(1, round(len(BLOC_GOV_GCS) * scale))
         for name, setting, branches in BLOC_GOV_GCS[:n_gcs]:
-            gc = self.org(name, Kind.GRASSROOTS_COMMITTEE, gov, committee_size=self.odd(7, 11))
+            gc = self.org(
+                name,
+                Kind.GRASSROOTS_COMMITTEE,
+                gov,
+                committee_size=self.odd(7, 11),
+                sector=SETTING_SECTORS[setting],
+            )
             for branch in branches[: max(2, round(len(branches) * scale))]:
                 self.unit(
                     branch,
@@ -828,6 +892,7 @@ class Demo:
                 names.append(label)
         setting = "ward" if word == "phường" else "village"
         shape = (8, 45, 20) if highland else (15, 60, 38) if setting == "village" else (10, 60, 34)
+        residential: list[Unit] = []
         for i, label in enumerate(names):
             unit = self.unit(
                 label,
@@ -839,9 +904,11 @@ class Demo:
                 profile=profile,
                 shape=shape,
             )
+            residential.append(unit)
             if index == 0 and i == 0:
                 self.demo_branch = unit
                 unit.floor = 42
+        self.add_villages(commune, residential, ward=word == "phường")
         # Đảng bộ cơ sở: schools, health centres, enterprises, the commune's agencies.
         n_gcs = 1 if scale < 0.3 else rng.randint(2, 4)
         templates = rng.sample(GC_TEMPLATES, k=min(n_gcs, len(GC_TEMPLATES)))
@@ -855,6 +922,7 @@ class Demo:
                 commune,
                 committee_size=15 if authorised else self.odd(5, 11),
                 authorised_to_admit=authorised,
+                sector=SETTING_SECTORS[gc_setting],
             )
             if index == 0 and g == 0:
                 self.demo_gc = gc
@@ -959,6 +1027,40 @@ class Demo:
             given = rng.choice(e.male_given if sex == Sex.MALE else e.female_given)
         return family, middle, given
 
+    def village_for(self, unit: Unit, candidate: bool) -> Village | None:
+        """The village a person lives in: their residential chi bộ's, or one of the
+        commune's for people whose branch is at work; a few candidates live in a village
+        with no member yet (the "villages without members" target, issue 6)."""
+        rng = self.side
+        empty = self.empty_villages.get(unit.top.pk, [])
+        if candidate and empty and rng.random() < 0.12:
+            return rng.choice(empty)
+        if unit.org.pk in self.village_of_branch:
+            return self.village_of_branch[unit.org.pk]
+        served = self.commune_villages.get(unit.top.pk, [])
+        return rng.choice(served) if served and rng.random() < 0.85 else None
+
+    def add_villages(self, commune: Organisation, units: list[Unit], ward: bool) -> None:
+        """One village (thôn) or residential group per residential chi bộ; in some communes a
+        chi bộ serves a second village (chi bộ ghép) and a village has no member yet."""
+        rng = self.side
+        kind = VillageKind.RESIDENTIAL_GROUP if ward else VillageKind.VILLAGE
+        served: list[Village] = []
+        for unit in units:
+            name = unit.org.name.removeprefix("Chi bộ ")
+            village = add_village(commune, name=name, kind=kind, branch=unit.org, by=None)
+            self.village_of_branch[unit.org.pk] = village
+            served.append(village)
+        self.commune_villages[commune.pk] = served
+        if not ward and rng.random() < 0.4:
+            extra = add_village(
+                commune, name="Thôn Tân Hợp", kind=kind, branch=rng.choice(units).org, by=None
+            )
+            served.append(extra)
+        if rng.random() < 0.5:
+            label = "Tổ dân phố Tân Sơn" if ward else "Bản Nậm Cang"
+            self.empty_villages[commune.pk] = [add_village(commune, name=label, kind=kind, by=None)]
+
     def village_of(self, unit: Unit) -> str:
         if unit.setting in ("village", "ward"):
             return unit.org.name.removeprefix("Chi bộ ").replace("Tổ dân phố", "tổ dân phố")
@@ -1017,6 +1119,11 @@ class Demo:
             youth_union_member=years <= 30 and rng.random() < 0.75,
             trade_union_member=unit.setting
             in ("agency", "school", "health", "enterprise", "province"),
+            occupation_group=OCCUPATION_GROUPS.get(occupation, OccupationGroup.OTHER),
+            political_theory=PoliticalTheory.NONE
+            if candidate
+            else _weighted(self.side, THEORY_MIX["office" if unit.setting in OFFICES else "other"]),
+            village=self.village_for(unit, candidate),
         )
         derived_keys(person)
         return person
@@ -1397,6 +1504,9 @@ class Demo:
             phone=person.phone,
             youth_union_member=person.youth_union_member,
             trade_union_member=person.trade_union_member,
+            political_theory=person.political_theory,
+            occupation_group=person.occupation_group,
+            village_id=person.village_id,
         )
         top = unit.top.name.removeprefix("Đảng bộ ")
         if reached(Stage.IN_AWARENESS_COURSE) and not plan.no_course:
@@ -1685,8 +1795,11 @@ def build(
             t = lap("lifecycle", t)
             exams = build_training_and_exams(demo)
             t = lap("exams", t)
+            statistics = build_targets_and_surveys(demo)
+            t = lap("statistics", t)
             summary = _summary(demo, time.monotonic() - started, timings)
             summary.update(exams)
+            summary.update(statistics)
             if dry_run:
                 raise _DryRun
     except _DryRun:
