@@ -73,6 +73,12 @@ DEFAULTS: dict[str, Default] = {
         "Thực tiễn theo dõi tiến độ (seed 000, 003) [U]",
         "Cảnh báo khi số kết nạp dưới (%) mức tiến độ bình quân theo thời gian trong năm",
     ),
+    "targets.projection_min_base": Default(
+        20,
+        "Issue 6 (dự báo cả năm theo mùa vụ năm trước) [U]",
+        "Số kết nạp cùng kỳ năm trước tối thiểu để dự báo theo mùa vụ (dưới mức này: "
+        "dự báo tuyến tính theo số ngày)",
+    ),
     "course.retake_window_months": Default(
         6,
         "HD 06-HD/TW §5.4 [R] (hết hạn trước khi chi bộ xét thì học lại); khoảng báo trước [U]",

@@ -1,5 +1,575 @@
-"""Pages of the statistics area (filled in by its owner)."""
+"""The statistics of record (issue 6 "Statistics of record"; DOMAIN.md §9): the member
+structure of a node on a date (``/thong-ke/<org_pk>/co-cau/?on=``), the member flows in a
+period (``/thong-ke/<org_pk>/bien-dong/?from=&to=``) and the party organisations
+(``/thong-ke/<org_pk>/to-chuc/?on=``). Each shows the node's tables (rows = categories,
+columns = number and percentage of the total, as Vietnamese reports lay them out) and the
+same figures per direct child, each child linked to its own page with the same filters;
+each exports to XLSX and PDF from the same query results (``?format=xlsx|pdf``).
 
-from django.urls import URLPattern
+Dates are typed dd/mm/yyyy (``yyyy-mm-dd`` is read too); a bad one answers 400 with a
+Vietnamese message next to the filter.
+"""
 
-urlpatterns: list[URLPattern] = []
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import URLPattern, path, reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+
+from dangvien.core.http import AuthedRequest
+from dangvien.core.text import fold
+from dangvien.organisations.models import Organisation
+from dangvien.stats.queries.access import visible_node
+from dangvien.stats.queries.flows import LABELS as FLOW_LABELS
+from dangvien.stats.queries.flows import LEAVING, FlowFigures, Flows, flows
+from dangvien.stats.queries.organisations import (
+    FORMS,
+    SECTORS,
+    UNITS,
+    VILLAGES,
+    OrganisationStats,
+    organisation_stats,
+)
+from dangvien.stats.queries.structure import (
+    OVERVIEW,
+    Category,
+    Figures,
+    Structure,
+    structure,
+)
+from dangvien.stats.report import Column, Report, Table
+from dangvien.stats.views.common import export_or_none, page_context
+
+STRUCTURE_HEADING = "Cơ cấu đội ngũ đảng viên"
+FLOWS_HEADING = "Biến động đảng viên"
+ORGANISATIONS_HEADING = "Thống kê tổ chức đảng"
+
+
+# ---- dates -----------------------------------------------------------------------------
+
+
+class BadDate(ValueError):
+    """A date the user typed that cannot be read; ``str()`` is the Vietnamese message."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def parse_day(value: str, *, label: str, field: str) -> date:
+    """A day typed as dd/mm/yyyy (also d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy), or yyyy-mm-dd as
+    links and the API write it."""
+    text = value.strip()
+    for sep in ("/", "-", "."):
+        parts = text.split(sep)
+        if len(parts) == 3 and all(p.isdigit() for p in parts):
+            if len(parts[0]) == 4:
+                year, month, day = parts
+            else:
+                day, month, year = parts
+            if len(year) == 4:
+                try:
+                    return date(int(year), int(month), int(day))
+                except ValueError:
+                    break
+            break
+    raise BadDate(
+        f"{label} “{text}” không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 31/12/2025.",
+        field,
+    )
+
+
+def day_param(request: AuthedRequest, name: str, default: date, *, label: str) -> tuple[date, str]:
+    """``?<name>=`` as a day (the default when absent or blank) and the text to show back."""
+    value = request.GET.get(name, "").strip()
+    if not value:
+        return default, default.strftime("%d/%m/%Y")
+    day = parse_day(value, label=label, field=name)
+    return day, day.strftime("%d/%m/%Y")
+
+
+def _slug(org: Organisation) -> str:
+    return "-".join(fold(org.name).replace(",", " ").split())[:60] or str(org.pk)
+
+
+def _bad_date(
+    request: AuthedRequest, org: Organisation, tab: str, template: str, error: BadDate, **extra: Any
+) -> HttpResponse:
+    context = page_context(request, org, tab, exportable=False, error=str(error), **extra)
+    context["error_field"] = error.field
+    return render(request, template, context, status=400)
+
+
+def shown_children(children: list[Any]) -> list[Any]:
+    """The per-child rows a page shows: none when the node has no child organisation (a
+    chi bộ: its only row, its own members, would repeat the node's figures)."""
+    return children if any(not c.direct for c in children) else []
+
+
+def _child_url(name: str, child: Organisation, params: dict[str, str]) -> str:
+    url = reverse(f"stats:{name}", args=[child.pk])
+    kept = {k: v for k, v in params.items() if v}
+    return f"{url}?{urlencode(kept)}" if kept else url
+
+
+# ---- structure -------------------------------------------------------------------------
+
+
+def _label(category: Category) -> str:
+    return f"– trong đó: {category.label}" if category.sub else category.label
+
+
+def structure_report(result: Structure) -> Report:
+    """The structure as a report: the summary, each table, and the per-child tables, from
+    the same ``structure`` result as the page."""
+    org = result.organisation
+    report = Report(
+        title=STRUCTURE_HEADING,
+        organisation=org.name,
+        period=f"Tại ngày {result.on:%d/%m/%Y}",
+        filename=f"co-cau-dang-vien-{result.on:%Y%m%d}-{_slug(org)}",
+    )
+    share = [Column("Số lượng", "int"), Column("Tỷ lệ so với tổng số", "percent")]
+    report.sections.append(
+        Table(
+            "Tổng hợp",
+            [Column("Chỉ tiêu", width=44), *share],
+            [[line.category.label, line.count, line.percent] for line in result.summary],
+        )
+    )
+    for dimension, lines in result.tables():
+        report.sections.append(
+            Table(
+                f"Theo {dimension.title.lower()}",
+                [Column(dimension.title, width=40), *share],
+                [[_label(line.category), line.count, line.percent] for line in lines],
+                total=[
+                    "Tổng số đảng viên",
+                    result.figures.total,
+                    100.0 if result.figures.total else None,
+                ],
+            )
+        )
+    if shown_children(result.children):
+        report.sections.append(_children_table("Theo tổ chức trực thuộc", result, OVERVIEW))
+        for dimension in result.dimensions:
+            report.sections.append(
+                _children_table(
+                    f"Theo tổ chức trực thuộc – {dimension.title.lower()}",
+                    result,
+                    (Category("total", "Tổng số"), *dimension.categories),
+                )
+            )
+    return report
+
+
+def _children_table(title: str, result: Structure, categories: tuple[Category, ...]) -> Table:
+    def row(figures: Figures) -> list[Any]:
+        return [figures.label, *(figures[c.column] for c in categories)]
+
+    return Table(
+        title,
+        [Column("Tổ chức đảng", width=40), *(Column(_label(c), "int") for c in categories)],
+        [row(child) for child in result.children],
+        total=["Tổng cộng", *(result.figures[c.column] for c in categories)],
+    )
+
+
+@login_required
+def structure_page(request: AuthedRequest, org_pk: int) -> HttpResponse:
+    """Cơ cấu đội ngũ đảng viên at ``?on=`` (default today), with the per-child view
+    ``?by=`` (a dimension key; the overview by default)."""
+    org = visible_node(request.user, org_pk)
+    today = timezone.localdate()
+    by = request.GET.get("by", "")
+    common = {"heading": STRUCTURE_HEADING, "by": by}
+    try:
+        on, on_text = day_param(request, "on", today, label="Ngày thống kê")
+    except BadDate as error:
+        on_text = request.GET.get("on", "")
+        return _bad_date(
+            request, org, "structure", "stats/structure.html", error, on_text=on_text, **common
+        )
+    result = structure(org, on)
+    response = export_or_none(request, lambda: structure_report(result))
+    if response is not None:
+        return response
+    keys = [d.key for d in result.dimensions]
+    if by not in keys:
+        by = ""
+    columns = OVERVIEW if not by else result.dimension(by).categories
+    params = {"on": on_text if on != today else "", "by": by}
+    children = [
+        {
+            "figures": child,
+            "url": None if child.direct else _child_url("structure", child.organisation, params),
+            "cells": [(child[c.column], child.share(c.column)) for c in columns],
+        }
+        for child in shown_children(result.children)
+    ]
+    context = page_context(
+        request,
+        org,
+        "structure",
+        subtitle=f"Tại ngày {on:%d/%m/%Y}",
+        exportable=True,
+        on=on,
+        on_text=on_text,
+        result=result,
+        tables=result.tables(),
+        dimensions=[(d.key, d.title) for d in result.dimensions],
+        columns=[_label(c) for c in columns],
+        children=children,
+        totals=[(result.figures[c.column], result.figures.share(c.column)) for c in columns],
+        **{**common, "by": by},
+    )
+    return render(request, "stats/structure.html", context)
+
+
+# ---- flows -----------------------------------------------------------------------------
+
+
+def balance_rows(figures: FlowFigures, flows_result: Flows) -> list[tuple[str, int | None, bool]]:
+    """The balance as a report lists it: (label, number, is a heading/total line)."""
+    rows: list[tuple[str, int | None, bool]] = [
+        (
+            f"{FLOW_LABELS['at_start']} (hết ngày {flows_result.start_day:%d/%m/%Y})",
+            figures.at_start,
+            True,
+        ),
+        ("Tăng trong kỳ", figures.increase, True),
+        (FLOW_LABELS["joined"], figures.joined, False),
+        (FLOW_LABELS["transferred_in"], figures.transferred_in, False),
+        ("Giảm trong kỳ", figures.decrease, True),
+        *((FLOW_LABELS[column], figures[column], False) for column, _status in LEAVING),
+    ]
+    if figures["left_other"]:
+        rows.append((FLOW_LABELS["left_other"], figures["left_other"], False))
+    rows.append((FLOW_LABELS["transferred_out"], figures.transferred_out, False))
+    if figures["transferred_out_of_system"]:
+        rows.append(
+            (
+                f"– {FLOW_LABELS['transferred_out_of_system']}",
+                figures["transferred_out_of_system"],
+                False,
+            )
+        )
+    rows.append(
+        (
+            f"{FLOW_LABELS['at_end']} (hết ngày {flows_result.end:%d/%m/%Y})",
+            figures.at_end,
+            True,
+        )
+    )
+    return rows
+
+
+def balance_text(figures: FlowFigures) -> str:
+    """ "Đầu kỳ + tăng − giảm = cuối kỳ" with the numbers, as the page and the report say it."""
+
+    def n(value: int) -> str:
+        return f"{value:,}".replace(",", ".")
+
+    check = "khớp" if figures.balanced else f"KHÔNG khớp: tính ra {n(figures.expected_end)}"
+    return (
+        f"Đầu kỳ {n(figures.at_start)} + tăng {n(figures.increase)} − giảm "
+        f"{n(figures.decrease)} = cuối kỳ {n(figures.at_end)} ({check})."
+    )
+
+
+FLOW_CHILD_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("at_start", "Đầu kỳ"),
+    ("joined", "Kết nạp (lễ)"),
+    ("transferred_in", "Chuyển đến"),
+    ("left", "Ra khỏi danh sách"),
+    ("transferred_out", "Chuyển đi"),
+    ("at_end", "Cuối kỳ"),
+    ("admitted", "Quyết định kết nạp"),
+    ("recognised", "Công nhận chính thức"),
+)
+
+
+def flow_cells(figures: FlowFigures) -> list[int]:
+    values = {
+        "left": figures.left,
+        "admitted": figures.admitted_total,
+    }
+    return [values[key] if key in values else figures[key] for key, _label in FLOW_CHILD_COLUMNS]
+
+
+def period_text(start: date, end: date) -> str:
+    return f"Từ ngày {start:%d/%m/%Y} đến ngày {end:%d/%m/%Y}"
+
+
+def flows_report(result: Flows) -> Report:
+    org = result.organisation
+    figures = result.figures
+    report = Report(
+        title=FLOWS_HEADING,
+        organisation=org.name,
+        period=period_text(result.start, result.end),
+        filename=f"bien-dong-dang-vien-{result.start:%Y%m%d}-{result.end:%Y%m%d}-{_slug(org)}",
+    )
+    report.sections.append(
+        Table(
+            "Cân đối đảng viên trong kỳ",
+            [Column("Chỉ tiêu", width=50), Column("Số lượng", "int")],
+            [[label, value] for label, value, _heading in balance_rows(figures, result)],
+            note=balance_text(figures),
+        )
+    )
+    report.sections.append(
+        Table(
+            "Kết nạp đảng viên trong kỳ (theo ngày quyết định)",
+            [
+                Column("Đối tượng", width=44),
+                Column("Số lượng", "int"),
+                Column("Tỷ lệ so với tổng số kết nạp", "percent"),
+            ],
+            [[label, count, share] for _key, label, count, share in result.breakdown()],
+            total=["Tổng số kết nạp", figures.admitted_total, None],
+        )
+    )
+    report.sections.append(
+        Table(
+            "Công nhận đảng viên chính thức",
+            [Column("Chỉ tiêu", width=44), Column("Số lượng", "int")],
+            [[FLOW_LABELS["recognised"], figures.recognised]],
+        )
+    )
+    if shown_children(result.children):
+        report.sections.append(
+            Table(
+                "Theo tổ chức trực thuộc",
+                [
+                    Column("Tổ chức đảng", width=40),
+                    *(Column(label, "int") for _key, label in FLOW_CHILD_COLUMNS),
+                ],
+                [[child.label, *flow_cells(child)] for child in result.children],
+                total=["Tổng cộng", *flow_cells(figures)],
+                note="Chuyển đến, chuyển đi của từng đơn vị tính theo ranh giới của đơn vị đó: "
+                "chuyển giữa hai đơn vị trực thuộc là chuyển đi của đơn vị này và chuyển đến "
+                "của đơn vị kia, không phải biến động của cấp trên.",
+            )
+        )
+    return report
+
+
+@login_required
+def flows_page(request: AuthedRequest, org_pk: int) -> HttpResponse:
+    """Biến động đảng viên from ``?from=`` to ``?to=`` (default: this year to today)."""
+    org = visible_node(request.user, org_pk)
+    today = timezone.localdate()
+    common: dict[str, Any] = {"heading": FLOWS_HEADING}
+    try:
+        start, from_text = day_param(request, "from", date(today.year, 1, 1), label="Từ ngày")
+        end, to_text = day_param(request, "to", today, label="Đến ngày")
+        if end < start:
+            raise BadDate(
+                f"Đến ngày ({end:%d/%m/%Y}) trước từ ngày ({start:%d/%m/%Y}): "
+                "chọn lại kỳ thống kê.",
+                "to",
+            )
+    except BadDate as error:
+        return _bad_date(
+            request,
+            org,
+            "flows",
+            "stats/flows.html",
+            error,
+            from_text=request.GET.get("from", ""),
+            to_text=request.GET.get("to", ""),
+            **common,
+        )
+    result = flows(org, start, end)
+    response = export_or_none(request, lambda: flows_report(result))
+    if response is not None:
+        return response
+    params = {
+        "from": from_text if request.GET.get("from", "").strip() else "",
+        "to": to_text if request.GET.get("to", "").strip() else "",
+    }
+    context = page_context(
+        request,
+        org,
+        "flows",
+        subtitle=period_text(start, end),
+        exportable=True,
+        start=start,
+        end=end,
+        from_text=from_text,
+        to_text=to_text,
+        result=result,
+        balance=balance_rows(result.figures, result),
+        balance_text=balance_text(result.figures),
+        breakdown=result.breakdown(),
+        columns=[label for _key, label in FLOW_CHILD_COLUMNS],
+        children=[
+            {
+                "figures": child,
+                "url": None if child.direct else _child_url("flows", child.organisation, params),
+                "cells": flow_cells(child),
+            }
+            for child in shown_children(result.children)
+        ],
+        totals=flow_cells(result.figures),
+        **common,
+    )
+    return render(request, "stats/flows.html", context)
+
+
+# ---- organisations ---------------------------------------------------------------------
+
+
+ORG_CHILD_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("grassroots", "Tổ chức cơ sở đảng"),
+    ("form:grassroots_committee", "Đảng bộ cơ sở"),
+    ("form:grassroots_branch", "Chi bộ cơ sở"),
+    ("sub_committees", "Đảng bộ bộ phận"),
+    ("branches", "Chi bộ trực thuộc"),
+    ("villages", "Thôn, tổ dân phố"),
+    ("villages_without_members", "Chưa có đảng viên"),
+    ("shared_branches", "Chi bộ ghép"),
+)
+
+
+def organisation_tables(result: OrganisationStats) -> list[dict[str, Any]]:
+    """The node's tables: (title, the column header, rows (label, count, % or None))."""
+    return [
+        {
+            "title": "Tổ chức cơ sở đảng theo loại hình",
+            "header": "Loại hình",
+            "rows": result.rows(SECTORS, "grassroots"),
+            "total": ("Tổng số tổ chức cơ sở đảng", result.figures["grassroots"]),
+        },
+        {
+            "title": "Tổ chức cơ sở đảng theo hình thức",
+            "header": "Hình thức",
+            "rows": result.rows(FORMS, "grassroots"),
+            "total": ("Tổng số tổ chức cơ sở đảng", result.figures["grassroots"]),
+        },
+        {
+            "title": "Tổ chức đảng",
+            "header": "Loại tổ chức",
+            "rows": result.rows(UNITS),
+            "total": None,
+        },
+        {
+            "title": "Thôn, tổ dân phố",
+            "header": "Chỉ tiêu",
+            "rows": [
+                (
+                    c,
+                    label,
+                    n,
+                    result.figures.share(c, "villages")
+                    if c != "villages" and c != "shared_branches"
+                    else None,
+                )
+                for c, label, n, _p in result.rows(VILLAGES)
+            ],
+            "total": None,
+        },
+    ]
+
+
+def organisations_report(result: OrganisationStats) -> Report:
+    org = result.organisation
+    report = Report(
+        title=ORGANISATIONS_HEADING,
+        organisation=org.name,
+        period=f"Tại ngày {result.on:%d/%m/%Y}",
+        filename=f"to-chuc-dang-{result.on:%Y%m%d}-{_slug(org)}",
+    )
+    for table in organisation_tables(result):
+        report.sections.append(
+            Table(
+                table["title"],
+                [
+                    Column(table["header"], width=50),
+                    Column("Số lượng", "int"),
+                    Column("Tỷ lệ", "percent"),
+                ],
+                [[label, n, share] for _c, label, n, share in table["rows"]],
+                total=[table["total"][0], table["total"][1], None] if table["total"] else None,
+            )
+        )
+    if shown_children(result.children):
+        report.sections.append(
+            Table(
+                "Theo tổ chức trực thuộc",
+                [
+                    Column("Tổ chức đảng", width=40),
+                    *(Column(label, "int") for _c, label in ORG_CHILD_COLUMNS),
+                ],
+                [
+                    [child.label, *(child[c] for c, _l in ORG_CHILD_COLUMNS)]
+                    for child in result.children
+                ],
+                total=["Tổng cộng", *(result.figures[c] for c, _l in ORG_CHILD_COLUMNS)],
+                note="Thôn, tổ dân phố chưa có đảng viên: không có đảng viên nào (tại ngày "
+                "thống kê) ghi nơi ở tại thôn, tổ dân phố đó.",
+            )
+        )
+    return report
+
+
+@login_required
+def organisations_page(request: AuthedRequest, org_pk: int) -> HttpResponse:
+    """Thống kê tổ chức đảng at ``?on=`` (default today)."""
+    org = visible_node(request.user, org_pk)
+    today = timezone.localdate()
+    common: dict[str, Any] = {"heading": ORGANISATIONS_HEADING}
+    try:
+        on, on_text = day_param(request, "on", today, label="Ngày thống kê")
+    except BadDate as error:
+        return _bad_date(
+            request,
+            org,
+            "organisations",
+            "stats/organisations.html",
+            error,
+            on_text=request.GET.get("on", ""),
+            **common,
+        )
+    result = organisation_stats(org, on)
+    response = export_or_none(request, lambda: organisations_report(result))
+    if response is not None:
+        return response
+    params = {"on": on_text if on != today else ""}
+    context = page_context(
+        request,
+        org,
+        "organisations",
+        subtitle=f"Tại ngày {on:%d/%m/%Y}",
+        exportable=True,
+        on=on,
+        on_text=on_text,
+        result=result,
+        tables=organisation_tables(result),
+        columns=[label for _c, label in ORG_CHILD_COLUMNS],
+        children=[
+            {
+                "figures": child,
+                "url": None
+                if child.direct
+                else _child_url("organisations", child.organisation, params),
+                "cells": [child[c] for c, _l in ORG_CHILD_COLUMNS],
+            }
+            for child in shown_children(result.children)
+        ],
+        totals=[result.figures[c] for c, _l in ORG_CHILD_COLUMNS],
+        **common,
+    )
+    return render(request, "stats/organisations.html", context)
+
+
+urlpatterns: list[URLPattern] = [
+    path("<int:org_pk>/co-cau/", structure_page, name="structure"),
+    path("<int:org_pk>/bien-dong/", flows_page, name="flows"),
+    path("<int:org_pk>/to-chuc/", organisations_page, name="organisations"),
+]

@@ -1,0 +1,651 @@
+"""The structure of a node's members on a date (cơ cấu đội ngũ đảng viên), as the statistics
+of record lay it out (DOMAIN.md §9; 11-HD/BTCTW 13/12/2021, table codes [U]): total,
+official and probationary; by sex, age band, ethnicity, religion, education, political
+theory level and occupation group; exempted; temporarily out and temporarily in. The same
+figures for each direct child, so a province sees its communes side by side.
+
+**A member on a date D** under a node (issue 6 brief, "What counts"): the ceremony
+(``probation_started_on``, or ``admitted_on`` when none is recorded) on or before D, and
+``left_on`` empty or after D; official on D when ``official_on`` ≤ D, else probationary.
+Their node on D is their current ``org_path`` unless a permanent transfer was received
+after D, in which case it is the ``from_branch`` of the earliest such transfer. One
+addition, so that the flows balance (``stats.queries.flows``): a member whose permanent
+transfer letter goes to an organisation outside the system (no ``to_organisation``; such a
+letter is never received here) leaves the roll on the day it is issued (issue 6: "outside
+the system: no ``to_organisation``, the letter issued in the period" is a transfer out).
+
+How it stays fast (SCALE.md; issue 6 "a fixed number of queries"):
+
+1. the moves: the permanent transfers that change a member's node after D (received after
+   D, or letters out of the system), for the members whose node could be in the subtree —
+   one query, and empty for D = today unless someone left the system;
+2. every other member of the subtree has the node ``org_path``: ONE pass over them, grouped
+   by the direct child (``Substr`` of the path, a literal prefix filter), the ethnicity and
+   the religion as written (a few hundred groups for a province), with every other column
+   a conditional count (``Count(filter=Q(...))``); Python adds the groups up per child and
+   sorts ethnicities and religions into their categories;
+3. the moved members, a small set, are counted by the same query grouped per member, and
+   placed at their node on D in Python;
+4. the temporary transfers received into the subtree: one grouped query by ``to_path``;
+5. the direct children: one query.
+
+Age on D is worked out in SQL from birth-date ranges (a person is at least ``n`` years old
+on D when born on or before ``latest_birth(D, n)``), never by a loop over the rows.
+"""
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Substr
+
+from dangvien.core.dates import add_months
+from dangvien.members.models import (
+    Exemption,
+    Member,
+    Transfer,
+    TransferKind,
+    TransferState,
+)
+from dangvien.organisations.models import SEGMENT, Organisation
+from dangvien.organisations.queries import children as children_of
+from dangvien.people.models import Education, OccupationGroup, PoliticalTheory, Sex
+from dangvien.stats.formatting import percent
+from dangvien.stats.queries.facts import KINH, NO_RELIGION
+
+# Age bands of the member statistics (11-HD/BTCTW 2021, table codes [U]; issue 6 brief):
+# (from, to, label); ``to`` None for the open band. Nobody under 18 can be a member
+# (Charter Art. 1), so the first band takes any younger record too and the bands always
+# add up to the total.
+AGE_BANDS: tuple[tuple[int, int | None, str], ...] = (
+    (18, 30, "Từ 18 đến 30 tuổi"),
+    (31, 40, "Từ 31 đến 40 tuổi"),
+    (41, 50, "Từ 41 đến 50 tuổi"),
+    (51, 60, "Từ 51 đến 60 tuổi"),
+    (61, 70, "Từ 61 đến 70 tuổi"),
+    (71, None, "Trên 70 tuổi"),
+)
+
+# How many ethnic groups (religions) are named one by one; the rest are one row "khác".
+MAIN_GROUPS = 8
+
+UNCLASSIFIED = "Chưa phân loại"
+
+
+# ---- age -------------------------------------------------------------------------------
+
+
+def latest_birth(day: date, years: int) -> date:
+    """The latest birth date of a person who is at least ``years`` old on ``day``, as
+    ``core.dates.full_years_between`` counts age (someone born on 29/02 turns a year older
+    on 28/02 in a common year)."""
+    birth = add_months(day, -12 * years)
+    while add_months(birth + timedelta(days=1), 12 * years) <= day:
+        birth += timedelta(days=1)
+    return birth
+
+
+def age_band_filters(day: date, field_name: str = "person__birth_date") -> dict[str, Q]:
+    """One filter per age band on ``day`` (keys ``age:18-30`` … ``age:71-``)."""
+    filters: dict[str, Q] = {}
+    for low, high, _label in AGE_BANDS:
+        q = Q()
+        if low != AGE_BANDS[0][0]:
+            q &= Q(**{f"{field_name}__lte": latest_birth(day, low)})
+        if high is not None:
+            q &= Q(**{f"{field_name}__gt": latest_birth(day, high + 1)})
+        filters[age_key(low, high)] = q
+    return filters
+
+
+def age_key(low: int, high: int | None) -> str:
+    return f"age:{low}-{high if high is not None else ''}"
+
+
+# ---- a member on a day, and their node ---------------------------------------------------
+
+
+def member_on(day: date, prefix: str = "") -> Q:
+    """A member on ``day`` (issue 6 brief, "What counts"): the ceremony (or, without one,
+    the decision) on or before the day, and not left on or before it. ``prefix`` reaches the
+    member from another row (``"member__"``). Where they are that day, and whether they left
+    the system by a letter out of it, is the moves' business (``Moved.node_on``)."""
+    p = prefix
+    started = Q(**{f"{p}probation_started_on__lte": day}) | Q(
+        **{f"{p}probation_started_on__isnull": True, f"{p}admitted_on__lte": day}
+    )
+    stayed = Q(**{f"{p}left_on__isnull": True}) | Q(**{f"{p}left_on__gt": day})
+    return started & stayed
+
+
+@dataclass(frozen=True)
+class Move:
+    """A permanent transfer that changes a member's node: on ``on`` (the day received, or
+    for a letter out of the system the day issued) from ``from_path`` to ``to_path``
+    (None: out of the system)."""
+
+    on: date
+    from_path: str
+    to_path: str | None
+
+
+@dataclass(frozen=True)
+class Moved:
+    """A member with moves that matter for the days asked about: their current path and
+    their moves, earliest first."""
+
+    member_id: int
+    current_path: str
+    moves: tuple[Move, ...]
+
+    def node_on(self, day: date) -> str | None:
+        """The member's node on ``day`` (None once they left the system)."""
+        for move in self.moves:
+            if move.on > day:
+                return move.from_path
+        if any(m.to_path is None for m in self.moves):
+            return None
+        return self.current_path
+
+
+def _moving(after: date) -> Q:
+    """Transfers that move a member after ``after``: permanent ones received after it, and
+    every permanent letter out of the system (not cancelled), whatever its date (one issued
+    on or before ``after`` means the member had already left)."""
+    return Q(kind=TransferKind.PERMANENT) & (
+        Q(state=TransferState.RECEIVED, received_on__gt=after, to_organisation__isnull=False)
+        | (Q(to_organisation__isnull=True) & ~Q(state=TransferState.CANCELLED))
+    )
+
+
+def moving_transfers(after: date) -> QuerySet[Transfer]:
+    """The transfers of ``_moving`` (for an uncorrelated ``pk__in`` exclusion)."""
+    return Transfer.objects.filter(_moving(after))
+
+
+def moved_members(path: str, after: date) -> dict[int, Moved]:
+    """The members whose node after ``after`` is not simply their current path, among those
+    who could be under ``path`` on some day after ``after``: their current path is under
+    it, or one of those moves starts under it (one query)."""
+    relevant = Transfer.objects.filter(_moving(after)).filter(
+        Q(member__org_path__startswith=path) | Q(from_branch__path__startswith=path)
+    )
+    rows = (
+        Transfer.objects.filter(_moving(after), member_id__in=relevant.values("member_id"))
+        .values_list(
+            "member_id",
+            "member__org_path",
+            "to_organisation_id",
+            "received_on",
+            "issued_on",
+            "from_branch__path",
+            "to_path",
+        )
+        .order_by("member_id", "received_on", "issued_on", "pk")
+    )
+    moves: dict[int, list[Move]] = defaultdict(list)
+    current: dict[int, str] = {}
+    for member_id, org_path, to_org, received_on, issued_on, from_path, to_path in rows:
+        current[member_id] = org_path
+        outside = to_org is None
+        moves[member_id].append(
+            Move(
+                issued_on if outside or received_on is None else received_on,
+                from_path,
+                None if outside else to_path,
+            )
+        )
+    return {
+        member_id: Moved(member_id, current[member_id], tuple(sorted(found, key=lambda m: m.on)))
+        for member_id, found in moves.items()
+    }
+
+
+def bucket_length(org: Organisation) -> int:
+    """The length of a direct child's path: ``Substr(path, 1, length)`` names the child a
+    row falls under (``organisations.queries.child_bucket``); rows at ``org`` itself give
+    ``org.path``."""
+    return (org.depth + 2) * SEGMENT
+
+
+def bucket(org: Organisation, path: str) -> str:
+    return path[: bucket_length(org)]
+
+
+# ---- the result ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Category:
+    """A row of a structure table: the counted column and its label (``sub``: a part of
+    the row above it, e.g. an ethnic group within the ethnic minorities)."""
+
+    column: str
+    label: str
+    sub: bool = False
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """One structure table (by sex, by age band, …)."""
+
+    key: str
+    title: str
+    categories: tuple[Category, ...]
+
+
+@dataclass
+class Figures:
+    """The counted columns of one node (or of one direct child): column → members."""
+
+    organisation: Organisation
+    counts: dict[str, int] = field(default_factory=dict)
+    direct: bool = False  # the members held at the node itself, not under a child
+
+    def __getitem__(self, column: str) -> int:
+        """A column's count (0 when nobody is in it). Not a column: ``KeyError``, so that
+        templates go on to the attributes (``figures.label``)."""
+        if column in self.counts:
+            return self.counts[column]
+        if column in COLUMNS or column.startswith(("eth:g:", "rel:g:")):
+            return 0
+        raise KeyError(column)
+
+    @property
+    def label(self) -> str:
+        if self.direct:
+            return f"{self.organisation.name} (trực thuộc trực tiếp)"
+        return self.organisation.name
+
+    @property
+    def total(self) -> int:
+        return self["total"]
+
+    @property
+    def official(self) -> int:
+        return self["official"]
+
+    @property
+    def probationary(self) -> int:
+        return self["probationary"]
+
+    @property
+    def exempted(self) -> int:
+        return self["exempted"]
+
+    @property
+    def temporarily_out(self) -> int:
+        return self["temporarily_out"]
+
+    @property
+    def temporarily_in(self) -> int:
+        return self["temporarily_in"]
+
+    def share(self, column: str) -> float | None:
+        """The column as a percentage of the total, one decimal (``formatting.percent``)."""
+        return percent(self[column], self.total)
+
+
+@dataclass(frozen=True)
+class Line:
+    """A table row as shown: the category, the count and its share of the total."""
+
+    category: Category
+    count: int
+    percent: float | None
+
+
+# Columns of the summary (the first table and the per-child overview).
+SUMMARY: tuple[Category, ...] = (
+    Category("total", "Tổng số đảng viên"),
+    Category("official", "Đảng viên chính thức"),
+    Category("probationary", "Đảng viên dự bị"),
+    Category("exempted", "Được miễn công tác và sinh hoạt đảng"),
+    Category("temporarily_out", "Sinh hoạt đảng tạm thời nơi khác (tạm đi)"),
+    Category("temporarily_in", "Sinh hoạt đảng tạm thời tại đây (tạm đến)"),
+)
+
+
+@dataclass
+class Structure:
+    """The members of ``organisation``'s subtree on ``on``: the node's figures, the tables
+    (dimensions) and the same figures for each direct child (plus the node itself when it
+    holds members directly). ``figures`` is the sum of ``children``, column by column."""
+
+    organisation: Organisation
+    on: date
+    figures: Figures
+    dimensions: list[Dimension]
+    children: list[Figures]
+    names: dict[tuple[str, str], str] = field(default_factory=dict)
+
+    def group_name(self, prefix: str, key: str) -> str:
+        """The shown name of a named group (``prefix`` "eth" or "rel", ``key`` folded)."""
+        return self.names.get((prefix, key), key)
+
+    @property
+    def summary(self) -> list[Line]:
+        return self.lines(SUMMARY)
+
+    def lines(self, categories: Iterable[Category]) -> list[Line]:
+        return [Line(c, self.figures[c.column], self.figures.share(c.column)) for c in categories]
+
+    def dimension(self, key: str) -> Dimension:
+        return next(d for d in self.dimensions if d.key == key)
+
+    def tables(self) -> list[tuple[Dimension, list[Line]]]:
+        return [(d, self.lines(d.categories)) for d in self.dimensions]
+
+
+# ---- the columns -------------------------------------------------------------------------
+
+
+def _fixed_columns(day: date, restrict: Q) -> dict[str, Q | None]:
+    """Every column counted on a member row by a filter (None: every row). ``restrict``
+    narrows the sub-queries on exemptions and transfers to the members being counted.
+    Ethnicity and religion are not here: the rows are grouped by them (``_classify``)."""
+    exempted = Exemption.objects.filter(restrict, from_on__lte=day).filter(
+        Q(until_on__isnull=True) | Q(until_on__gte=day)
+    )
+    away = (
+        Transfer.objects.filter(restrict, kind=TransferKind.TEMPORARY, issued_on__lte=day)
+        .exclude(state=TransferState.CANCELLED)
+        .filter(Q(returned_on__isnull=True) | Q(returned_on__gt=day))
+    )
+    columns: dict[str, Q | None] = {
+        "total": None,
+        "official": Q(official_on__lte=day),
+        "probationary": Q(official_on__isnull=True) | Q(official_on__gt=day),
+        "exempted": Q(pk__in=exempted.values("member_id")),
+        "temporarily_out": Q(pk__in=away.values("member_id")),
+        **{f"sex:{value}": Q(person__sex=value) for value in Sex.values},
+        **age_band_filters(day),
+        **{f"edu:{value}": Q(person__education_level=value) for value in Education.values},
+        "edu:": ~Q(person__education_level__in=Education.values),
+        **{f"pol:{value}": Q(person__political_theory=value) for value in PoliticalTheory.values},
+        "pol:": ~Q(person__political_theory__in=PoliticalTheory.values),
+        **{f"occ:{value}": Q(person__occupation_group=value) for value in OccupationGroup.values},
+        "occ:": ~Q(person__occupation_group__in=OccupationGroup.values),
+    }
+    return columns
+
+
+def _aggregates(day: date, restrict: Q) -> dict[str, Count]:
+    return {
+        f"c_{i}": Count("pk", filter=condition) if condition is not None else Count("pk")
+        for i, condition in enumerate(_fixed_columns(day, restrict).values())
+    }
+
+
+def _column_names(day: date) -> list[str]:
+    return list(_fixed_columns(day, Q()).keys())
+
+
+ETHNICITY_COLUMNS = ("eth:kinh", "eth:minority", "eth:unknown", "eth:other")
+RELIGION_COLUMNS = ("rel:none", "rel:religious", "rel:other")
+
+# Every column a ``Figures`` may hold (the named groups aside): the fixed ones, the
+# temporary stays in, ethnicity and religion.
+COLUMNS = frozenset(
+    [
+        *_fixed_columns(date(2000, 1, 1), Q()),
+        "temporarily_in",
+        *ETHNICITY_COLUMNS,
+        *RELIGION_COLUMNS,
+    ]
+)
+
+
+def _fold(value: str | None) -> str:
+    """Ethnicity or religion as ``facts`` compares them: trimmed, without case (Python folds
+    every capital; ``facts.KINH`` and ``NO_RELIGION`` list the accented vowels)."""
+    return (value or "").strip().lower()
+
+
+def _classify(
+    target: dict[str, int],
+    names: dict[tuple[str, str], Counter[str]],
+    ethnicity: str | None,
+    religion: str | None,
+    n: int,
+) -> None:
+    """Count ``n`` members of one ethnicity and religion into ``target``: Kinh, an ethnic
+    minority (and its group) or not stated; no religion (or not stated) or a religion (and
+    which one). ``names`` keeps the spellings met, for the shown name of each group."""
+    eth, rel = _fold(ethnicity), _fold(religion)
+    if eth in KINH:
+        column = "eth:kinh"
+    elif eth == "":
+        column = "eth:unknown"
+    else:
+        column = "eth:minority"
+        _add_to(target, f"eth:g:{eth}", n)
+        names[("eth", eth)][(ethnicity or "").strip()] += n
+    _add_to(target, column, n)
+    if rel in NO_RELIGION or rel == "":
+        _add_to(target, "rel:none", n)
+    else:
+        _add_to(target, "rel:religious", n)
+        _add_to(target, f"rel:g:{rel}", n)
+        names[("rel", rel)][(religion or "").strip()] += n
+
+
+def _members_on(day: date) -> QuerySet[Member]:
+    return Member.objects.filter(member_on(day))
+
+
+def _add(target: dict[str, int], row: dict[str, Any], names: list[str]) -> None:
+    for i, name in enumerate(names):
+        _add_to(target, name, row.get(f"c_{i}") or 0)
+
+
+def _add_to(target: dict[str, int], column: str, n: int) -> None:
+    target[column] = target.get(column, 0) + n
+
+
+# ---- the query -------------------------------------------------------------------------
+
+
+def structure(org: Organisation, on: date) -> Structure:
+    """The structure of the members under ``org`` on ``on`` (see the module docstring),
+    with each direct child's figures. A fixed number of queries: the moves, the grouped
+    counts, the temporary transfers in and the children (4), plus 1 when some member of the
+    subtree moved after ``on``.
+
+    The grouped counts are one pass over the members: grouped by the direct child, the
+    ethnicity and the religion as written (a few hundred groups for a province), with every
+    other column a conditional count; Python then adds the groups up per child and sorts
+    ethnicities and religions into their categories."""
+    path = org.path
+    length = bucket_length(org)
+    columns = _column_names(on)
+    counts: dict[str, dict[str, int]] = defaultdict(dict)
+    names: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+
+    found = moved_members(path, on)
+    moved = {
+        pk: node
+        for pk, item in found.items()
+        if (node := item.node_on(on)) is not None and node.startswith(path)
+    }
+    rows = _members_on(on).filter(org_path__startswith=path)
+    if found:
+        # Members with a move are placed below; every member now under ``path`` with one
+        # is in ``found``, so without any the exclusion is not needed (D = today).
+        rows = rows.exclude(pk__in=moving_transfers(on).values("member_id"))
+    grouped = (
+        rows.annotate(_bucket=Substr("org_path", 1, length))
+        .values("_bucket", "person__ethnicity", "person__religion")
+        .annotate(**_aggregates(on, Q(member__org_path__startswith=path)))
+        .order_by()
+    )
+    for row in grouped:
+        target = counts[row["_bucket"]]
+        _add(target, row, columns)
+        _classify(target, names, row["person__ethnicity"], row["person__religion"], row["c_0"])
+
+    if moved:
+        ids = list(moved)
+        per_member = (
+            _members_on(on)
+            .filter(pk__in=ids)
+            .values("pk", "person__ethnicity", "person__religion")
+            .annotate(**_aggregates(on, Q(member_id__in=ids)))
+            .order_by()
+        )
+        for row in per_member:
+            target = counts[moved[row["pk"]][:length]]
+            _add(target, row, columns)
+            _classify(target, names, row["person__ethnicity"], row["person__religion"], row["c_0"])
+
+    for key, n in temporarily_in(org, on).items():
+        counts[key]["temporarily_in"] = n
+
+    labels = {key: spellings.most_common(1)[0][0] for key, spellings in names.items()}
+    return _assemble(org, on, counts, labels)
+
+
+def temporarily_in(org: Organisation, on: date) -> dict[str, int]:
+    """Members staying temporarily in the subtree on ``on`` (a temporary transfer received
+    into it, by ``to_path``, on or before the day and not returned by then), per direct
+    child (294-QĐ/TW §6.3.2: they stay on their home branch's roll). One query."""
+    rows = (
+        Transfer.objects.filter(
+            member_on(on, "member__"),
+            kind=TransferKind.TEMPORARY,
+            state__in=(TransferState.RECEIVED, TransferState.RETURNED),
+            received_on__lte=on,
+            to_path__startswith=org.path,
+        )
+        .filter(Q(returned_on__isnull=True) | Q(returned_on__gt=on))
+        .annotate(_bucket=Substr("to_path", 1, bucket_length(org)))
+        .values("_bucket")
+        .annotate(n=Count("member_id", distinct=True))
+        .order_by()
+    )
+    return {row["_bucket"]: row["n"] for row in rows}
+
+
+def _main_groups(
+    counts: dict[str, int], labels: dict[tuple[str, str], str], prefix: str
+) -> list[tuple[str, str]]:
+    """The named groups of the node (the ``MAIN_GROUPS`` largest, then by name)."""
+    found = [
+        (column.split(":", 2)[2], n)
+        for column, n in counts.items()
+        if column.startswith(f"{prefix}:g:")
+    ]
+    found.sort(key=lambda item: (-item[1], labels.get((prefix, item[0]), item[0])))
+    return [(key, labels.get((prefix, key), key)) for key, _n in found[:MAIN_GROUPS]]
+
+
+def _assemble(
+    org: Organisation,
+    on: date,
+    counts: dict[str, dict[str, int]],
+    labels: dict[tuple[str, str], str],
+) -> Structure:
+    total: dict[str, int] = defaultdict(int)
+    for bucket_counts in counts.values():
+        for column, n in bucket_counts.items():
+            total[column] += n
+    ethnic = _main_groups(total, labels, "eth")
+    religions = _main_groups(total, labels, "rel")
+    for item in (total, *counts.values()):
+        _fill_others(item, "eth", "eth:minority", [k for k, _ in ethnic])
+        _fill_others(item, "rel", "rel:religious", [k for k, _ in religions])
+    dimensions = _dimensions(ethnic, religions, total)
+    children = []
+    for child in children_of(org):
+        children.append(Figures(child, dict(counts.get(child.path, {}))))
+    if org.path in counts:
+        children.insert(0, Figures(org, dict(counts[org.path]), direct=True))
+    return Structure(org, on, Figures(org, dict(total)), dimensions, children, labels)
+
+
+def _fill_others(counts: dict[str, int], prefix: str, whole: str, named: list[str]) -> None:
+    """``<prefix>:other``: the part of ``whole`` not in a named group."""
+    counts[f"{prefix}:other"] = counts.get(whole, 0) - sum(
+        counts.get(f"{prefix}:g:{key}", 0) for key in named
+    )
+
+
+def _dimensions(
+    ethnic: list[tuple[str, str]], religions: list[tuple[str, str]], total: dict[str, int]
+) -> list[Dimension]:
+    def optional(column: str, label: str, sub: bool = False) -> list[Category]:
+        return [Category(column, label, sub)] if total.get(column) else []
+
+    return [
+        Dimension(
+            "sex", "Giới tính", tuple(Category(f"sex:{v}", str(label)) for v, label in Sex.choices)
+        ),
+        Dimension(
+            "age",
+            "Độ tuổi",
+            tuple(Category(age_key(low, high), label) for low, high, label in AGE_BANDS),
+        ),
+        Dimension(
+            "ethnicity",
+            "Dân tộc",
+            (
+                Category("eth:kinh", "Dân tộc Kinh"),
+                Category("eth:minority", "Dân tộc thiểu số"),
+                *(Category(f"eth:g:{key}", label, sub=True) for key, label in ethnic),
+                *optional("eth:other", "Dân tộc thiểu số khác", sub=True),
+                *optional("eth:unknown", "Chưa ghi dân tộc"),
+            ),
+        ),
+        Dimension(
+            "religion",
+            "Tôn giáo",
+            (
+                Category("rel:none", "Không theo tôn giáo"),
+                Category("rel:religious", "Theo tôn giáo"),
+                *(Category(f"rel:g:{key}", label, sub=True) for key, label in religions),
+                *optional("rel:other", "Tôn giáo khác", sub=True),
+            ),
+        ),
+        Dimension(
+            "education",
+            "Trình độ học vấn, chuyên môn",
+            (
+                *(Category(f"edu:{v}", str(label)) for v, label in Education.choices),
+                *optional("edu:", UNCLASSIFIED),
+            ),
+        ),
+        Dimension(
+            "political_theory",
+            "Trình độ lý luận chính trị",
+            (
+                *(Category(f"pol:{v}", str(label)) for v, label in PoliticalTheory.choices),
+                *optional("pol:", UNCLASSIFIED),
+            ),
+        ),
+        Dimension(
+            "occupation",
+            "Nghề nghiệp",
+            (
+                *(Category(f"occ:{v}", str(label)) for v, label in OccupationGroup.choices),
+                Category("occ:", UNCLASSIFIED),
+            ),
+        ),
+    ]
+
+
+# What the per-child overview shows (a few main categories side by side).
+OVERVIEW: tuple[Category, ...] = (
+    Category("total", "Tổng số"),
+    Category("official", "Chính thức"),
+    Category("probationary", "Dự bị"),
+    Category("sex:female", "Nữ"),
+    Category("eth:minority", "Dân tộc thiểu số"),
+    Category("rel:religious", "Theo tôn giáo"),
+    Category("age:18-30", "18–30 tuổi"),
+    Category("exempted", "Miễn sinh hoạt"),
+    Category("temporarily_out", "Tạm đi"),
+    Category("temporarily_in", "Tạm đến"),
+)
