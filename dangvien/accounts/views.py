@@ -20,6 +20,9 @@ from dangvien.members.queries import meetings as meeting_queries
 from dangvien.members.queries import probation as probation_queries
 from dangvien.members.queries import transfers as transfer_queries
 from dangvien.organisations.queries import units_managed_by
+from dangvien.stats.queries import todo as stats_todo
+from dangvien.stats.queries.access import home_node
+from dangvien.stats.queries.achievement import achievement
 
 
 class LoginView(auth_views.LoginView):
@@ -65,6 +68,9 @@ def home(request: AuthedRequest) -> HttpResponse:
         )[:50]
     )
     exam_tasks = exam_todo.tasks(request.user, today)
+    stats_tasks = stats_todo.tasks(request.user, today)
+    node = home_node(request.user)
+    achieved = achievement(node, today.year, on=today) if node is not None else None
     counts = candidate_queries.stage_counts(candidate_queries.visible_candidates(request.user))
     context = {
         "nav": "home",
@@ -75,10 +81,13 @@ def home(request: AuthedRequest) -> HttpResponse:
         "removal_count": len(removal),
         "transfers": transfers,
         "exam_tasks": exam_tasks,
+        "stats_tasks": stats_tasks,
+        "achieved": achieved,
         "overdue": sum(1 for rows in lists.values() for row in rows if row.overdue)
         + sum(1 for row in recognition if row.overdue)
         + sum(1 for row in transfers if getattr(row, "overdue", False))
-        + sum(1 for task in exam_tasks if task.overdue),
+        + sum(1 for task in exam_tasks if task.overdue)
+        + sum(1 for task in stats_tasks if task.overdue),
         "pipeline": [(stage, counts.get(stage.value, 0)) for stage in Stage],
         "units": units_managed_by(request.user),
     }

@@ -1,0 +1,118 @@
+"""The targets and statistics part of the home page ("Việc cần làm").
+
+- A committee that sets targets sees the children still without this year's target
+  (seeds 001/003: each committee assigns the year's target to every subordinate), and a
+  tree's top node without its own target.
+- The quarterly survey of the candidate pool (seed 003: "định kỳ hằng quý khảo sát") is a
+  task in the last month of the quarter, and overdue when the previous quarter closed
+  without it.
+"""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import TYPE_CHECKING
+
+from dangvien.accounts.models import Capability
+from dangvien.accounts.queries import can
+from dangvien.organisations.models import Organisation
+from dangvien.organisations.queries import units_managed_by
+from dangvien.stats.models import PoolSurvey, Target
+from dangvien.stats.queries.access import can_set_target, can_take_survey
+from dangvien.stats.queries.surveys import (
+    previous_quarter,
+    quarter_bounds,
+    quarter_label,
+    quarter_of,
+)
+from dangvien.stats.queries.targets import below
+
+if TYPE_CHECKING:
+    from dangvien.accounts.models import User
+
+SURVEY_NOTICE_DAYS = 30  # the survey shows as a task in the quarter's last month
+
+
+@dataclass(frozen=True)
+class Task:
+    what: str
+    url_name: str
+    pk: int
+    title: str
+    on: date | None
+    overdue: bool = False
+    query: str = ""
+
+
+def tasks(user: "User", today: date) -> list[Task]:
+    out: list[Task] = []
+    year = today.year
+    for org in units_managed_by(user)[:20]:
+        if (
+            org.parent_id is None
+            and can_set_target(user, org)
+            and not Target.objects.filter(organisation=org, year=year).exists()
+        ):
+            out.append(
+                Task(
+                    f"Chưa nhập chỉ tiêu kết nạp năm {year}",
+                    "stats:targets",
+                    org.pk,
+                    org.name,
+                    None,
+                    query=f"year={year}",
+                )
+            )
+        missing = below(org, year).missing if _sets_children(user, org) else 0
+        if missing:
+            out.append(
+                Task(
+                    f"Chưa giao chỉ tiêu kết nạp năm {year} cho {missing} tổ chức trực thuộc",
+                    "stats:targets",
+                    org.pk,
+                    org.name,
+                    None,
+                    query=f"year={year}",
+                )
+            )
+        if can_take_survey(user, org):
+            out.extend(_survey_tasks(org, today))
+    return out
+
+
+def _sets_children(user: "User", org: Organisation) -> bool:
+    """The ``targets`` capability at the node: its committee sets its children's targets."""
+    return can(user, Capability.TARGETS, org.path)
+
+
+def _survey_tasks(org: Organisation, today: date) -> list[Task]:
+    year, quarter = quarter_of(today)
+    taken = set(
+        PoolSurvey.objects.filter(organisation=org, year__gte=year - 1).values_list(
+            "year", "quarter"
+        )
+    )
+    out: list[Task] = []
+    before = previous_quarter(year, quarter)
+    if before not in taken:
+        out.append(
+            Task(
+                f"Chưa chốt khảo sát nguồn {quarter_label(*before, capital=False)}",
+                "stats:surveys",
+                org.pk,
+                org.name,
+                quarter_bounds(*before)[1],
+                overdue=True,
+            )
+        )
+    last_day = quarter_bounds(year, quarter)[1]
+    if (year, quarter) not in taken and last_day - today < timedelta(days=SURVEY_NOTICE_DAYS):
+        out.append(
+            Task(
+                f"Khảo sát nguồn quần chúng {quarter_label(year, quarter, capital=False)}",
+                "stats:surveys",
+                org.pk,
+                org.name,
+                last_day,
+            )
+        )
+    return out
