@@ -17,16 +17,16 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
-from dangvien.accounts.models import User
 from dangvien.api.auth import user_of
 from dangvien.api.errors import ApiError, responses
 from dangvien.api.schemas import Day, Page
-from dangvien.organisations.models import Organisation
+from dangvien.api.stats_common import requested_node
+from dangvien.core.dates import BadDate
 from dangvien.organisations.queries import in_scope
 from dangvien.stats.actions import surveys as actions
 from dangvien.stats.models import PoolSurvey
 from dangvien.stats.queries import funnel as funnel_queries
-from dangvien.stats.queries.access import home_node, visible_node
+from dangvien.stats.queries.access import visible_node
 
 router = Router(tags=["Chỉ tiêu và thống kê"])
 
@@ -84,15 +84,6 @@ class FunnelOut(Schema):
     children: list[FunnelChildOut] = Field(description="Số người ở từng bước, theo cấp dưới")
 
 
-def _node(user: User, pk: int | None) -> Organisation:
-    if pk is not None:
-        return visible_node(user, pk)
-    top = home_node(user)
-    if top is None:
-        raise ApiError(404)
-    return top
-
-
 @router.get(
     "/statistics/funnel",
     response={200: FunnelOut, **READ_ERRORS},
@@ -109,10 +100,10 @@ def get_funnel(request: HttpRequest, filters: Query[FunnelFilters]) -> dict[str,
     A skipped step counts as passed by those who reached a later one. `from`/`to` default
     to this year up to today. Outside the user's subtree → 404."""
     user = user_of(request)
-    org = _node(user, filters.organisation)
+    org = requested_node(user, filters.organisation)
     try:
         period = funnel_queries.period_between(filters.start, filters.end)
-    except funnel_queries.PeriodError as error:
+    except BadDate as error:
         raise ApiError(400, fields={error.field: str(error)}) from None
     result = funnel_queries.funnel(org, mode=filters.mode, period=period)
     keys = funnel_queries.STEP_KEYS
@@ -208,7 +199,7 @@ def list_pool_surveys(request: HttpRequest, filters: Query[SurveyFilters]) -> di
     """The quarterly snapshots of an organisation's candidate pool, latest quarter first:
     pool size and composition (stage, age band, education, sex, ethnicity, Youth Union) at
     `taken_on`, and the committee's written assessment. Outside the user's subtree → 404."""
-    org = _node(user_of(request), filters.organisation)
+    org = requested_node(user_of(request), filters.organisation)
     rows = PoolSurvey.objects.filter(organisation=org).select_related("organisation", "by")
     if filters.year is not None:
         rows = rows.filter(year=filters.year)

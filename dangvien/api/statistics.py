@@ -15,8 +15,8 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from dangvien.api.auth import user_of
-from dangvien.api.errors import ApiError, responses
-from dangvien.stats.queries.access import home_node, visible_node
+from dangvien.api.errors import responses
+from dangvien.api.stats_common import requested_node
 from dangvien.stats.queries.achievement import Achievement, achievement
 
 router = Router(tags=["Chỉ tiêu và thống kê"])
@@ -109,12 +109,6 @@ def get_achievement(request: HttpRequest, filters: Query[AchievementFilters]) ->
     `organisation` defaults to the top node of the user's scope, `year` to this year. An
     organisation outside the user's subtree → 404."""
     user = user_of(request)
-    if filters.organisation is not None:
-        org = visible_node(user, filters.organisation)
-    else:
-        top = home_node(user)
-        if top is None:
-            raise ApiError(404)
-        org = top
+    org = requested_node(user, filters.organisation)
     year = filters.year or timezone.localdate().year
     return achievement_out(achievement(org, year))

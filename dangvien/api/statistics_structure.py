@@ -17,28 +17,18 @@ from ninja import Field, Query, Router, Schema
 from dangvien.api.auth import user_of
 from dangvien.api.errors import ApiError, responses
 from dangvien.api.schemas import Day
+from dangvien.api.stats_common import requested_node
 from dangvien.organisations.models import Organisation, Sector
 from dangvien.people.models import Education, OccupationGroup, PoliticalTheory, Sex
 from dangvien.stats.queries import facts
-from dangvien.stats.queries.access import home_node, visible_node
 from dangvien.stats.queries.flows import LEAVING, FlowFigures, flows
 from dangvien.stats.queries.organisations import OrganisationFigures, organisation_stats
-from dangvien.stats.queries.structure import AGE_BANDS, Figures, Structure, age_key, structure
+from dangvien.stats.queries.structure import Figures, Structure, age_key, structure
 
 router = Router(tags=["Chỉ tiêu và thống kê"])
 
 READ_ERRORS = responses(400, 401, 404)
 UNCLASSIFIED_KEY = "unclassified"
-
-
-def _node(request: HttpRequest, pk: int | None) -> Organisation:
-    user = user_of(request)
-    if pk is not None:
-        return visible_node(user, pk)
-    top = home_node(user)
-    if top is None:
-        raise ApiError(404)
-    return top
 
 
 def _band_name(low: int, high: int | None) -> str:
@@ -144,7 +134,7 @@ def structure_out(org: Organisation, on: date) -> dict[str, Any]:
         "temporarily_out": f.temporarily_out,
         "by_sex": {value: f[f"sex:{value}"] for value in Sex.values},
         "by_age_band": {
-            _band_name(low, high): f[age_key(low, high)] for low, high, _label in AGE_BANDS
+            _band_name(b.low, b.high): f[age_key(b.low, b.high)] for b in facts.AGE_BANDS
         },
         "by_ethnicity": {
             "kinh": f["eth:kinh"],
@@ -193,7 +183,7 @@ def get_structure(request: HttpRequest, filters: Query[StructureFilters]) -> dic
     or before it and not left by it, counted at the node they belonged to that day (before
     a permanent transfer received later: the old branch). `on` defaults to today;
     `organisation` to the top node of the user's scope; outside the user's subtree → 404."""
-    org = _node(request, filters.organisation)
+    org = requested_node(user_of(request), filters.organisation)
     return structure_out(org, filters.on or timezone.localdate())
 
 
@@ -275,7 +265,7 @@ def get_flows(request: HttpRequest, filters: Query[FlowFilters]) -> dict[str, An
     move between two children is out of one and into the other).
 
     `from` defaults to 1 January of this year, `to` to today; `to` before `from` → 400."""
-    org = _node(request, filters.organisation)
+    org = requested_node(user_of(request), filters.organisation)
     today = timezone.localdate()
     start = filters.start or date(today.year, 1, 1)
     end = filters.end or today
@@ -359,7 +349,7 @@ def get_organisation_stats(
     serving two or more of them; the same for each direct child.
 
     `on` defaults to today; outside the user's subtree → 404."""
-    org = _node(request, filters.organisation)
+    org = requested_node(user_of(request), filters.organisation)
     on = filters.on or timezone.localdate()
     result = organisation_stats(org, on)
     return {

@@ -18,11 +18,12 @@ from ninja import Field, Query, Router, Schema, Status
 from dangvien.api.auth import user_of
 from dangvien.api.errors import ApiError, responses
 from dangvien.api.serialise import user_name
+from dangvien.api.stats_common import requested_node
 from dangvien.organisations.models import Organisation
 from dangvien.stats.actions.targets import InvalidTarget, set_target
 from dangvien.stats.models import Breakdown, Target
 from dangvien.stats.queries import targets as queries
-from dangvien.stats.queries.access import can_set_target, home_node, visible_node
+from dangvien.stats.queries.access import can_set_target, visible_node
 
 router = Router(tags=["Chỉ tiêu và thống kê"])
 
@@ -149,13 +150,7 @@ def list_targets(request: HttpRequest, filters: Query[TargetFilters]) -> dict[st
     have; `shortfall` says by how much that sum falls short of its target (issue 6).
     The organisation defaults to the top node of the user's scope; outside it → 404."""
     user = user_of(request)
-    if filters.organisation is not None:
-        org = visible_node(user, filters.organisation)
-    else:
-        top = home_node(user)
-        if top is None:
-            raise ApiError(404)
-        org = top
+    org = requested_node(user, filters.organisation)
     items = _page_items(org, _year(filters.year), user)
     return {"count": len(items), "items": items}
 

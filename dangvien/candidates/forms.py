@@ -8,7 +8,7 @@ from dangvien.candidates.models import BackgroundOutcome, Union
 from dangvien.members.models import Member
 from dangvien.organisations.models import Organisation
 from dangvien.organisations.queries import village_choices, villages_for_branches
-from dangvien.people.models import Education, OccupationGroup, PoliticalTheory, Sex
+from dangvien.people.forms import PersonDetailsForm
 
 
 class DateInput(forms.DateInput):
@@ -26,36 +26,13 @@ def date_field(label: str, **kw: Any) -> forms.DateField:
     return forms.DateField(label=label, widget=DateInput(), **kw)
 
 
-class CandidateForm(forms.Form):
+class CandidateForm(PersonDetailsForm):
+    """A new candidate: the person's identity and details, and the branch that follows
+    them."""
+
     full_name = forms.CharField(label="Họ và tên", max_length=180)
     birth_date = date_field("Ngày sinh")
-    sex = forms.ChoiceField(label="Giới tính", choices=Sex.choices)
     citizen_id = forms.CharField(label="Số CCCD (12 chữ số)", max_length=12, min_length=12)
-    ethnicity = forms.CharField(label="Dân tộc", max_length=40, initial="Kinh")
-    religion = forms.CharField(label="Tôn giáo", max_length=40, initial="Không")
-    education_level = forms.ChoiceField(
-        label="Trình độ học vấn", choices=Education.choices, initial=Education.UPPER_SECONDARY
-    )
-    occupation = forms.CharField(label="Nghề nghiệp", max_length=120, required=False)
-    occupation_group = forms.ChoiceField(
-        label="Nhóm nghề nghiệp",
-        choices=[("", "— Chưa chọn —"), *OccupationGroup.choices],
-        required=False,
-    )
-    political_theory = forms.ChoiceField(
-        label="Lý luận chính trị",
-        choices=PoliticalTheory.choices,
-        initial=PoliticalTheory.NONE,
-        required=False,  # not sent: "none" (chưa qua đào tạo), the default
-    )
-    hometown = forms.CharField(label="Quê quán", max_length=200, required=False)
-    address = forms.CharField(label="Nơi ở hiện nay", max_length=250, required=False)
-    village_id = forms.TypedChoiceField(
-        label="Thôn, tổ dân phố nơi cư trú", coerce=int, empty_value=None, required=False
-    )
-    phone = forms.CharField(label="Điện thoại", max_length=20, required=False)
-    youth_union_member = forms.BooleanField(label="Là đoàn viên", required=False)
-    trade_union_member = forms.BooleanField(label="Là công đoàn viên", required=False)
     branch = forms.ModelChoiceField(label="Chi bộ theo dõi", queryset=Organisation.objects.none())
 
     def __init__(self, *args: Any, branches: Any, **kwargs: Any) -> None:
@@ -67,9 +44,6 @@ class CandidateForm(forms.Form):
         self.fields["village_id"].choices = village_choices(  # type: ignore[attr-defined]
             villages_for_branches(paths)
         )
-
-    def clean_political_theory(self) -> str:
-        return self.cleaned_data["political_theory"] or PoliticalTheory.NONE
 
 
 class StartCourseForm(forms.Form):

@@ -20,7 +20,7 @@ from dangvien.core.rules import rule
 from dangvien.core.text import fold
 from dangvien.members.models import Status
 from dangvien.organisations.models import Organisation
-from dangvien.organisations.queries import child_bucket, in_scope, same_grassroots
+from dangvien.organisations.queries import count_per_child, in_scope, same_grassroots
 from dangvien.people.models import EDUCATION_ORDER, Education
 
 if TYPE_CHECKING:
@@ -364,14 +364,7 @@ def todo(user: "User", today: date, horizon_days: int = 15) -> dict[str, QuerySe
 
 def counts_by_child(org: Organisation) -> dict[str, int]:
     """Candidates still in the pipeline under each child of ``org``, in one query."""
-    under, bucket = child_bucket(org)
-    rows = (
-        Candidate.objects.filter(under, stage__in=ACTIVE)
-        .annotate(child=bucket)
-        .values("child")
-        .annotate(n=Count("pk"))
-    )
-    return {r["child"]: r["n"] for r in rows}
+    return count_per_child(Candidate.objects.filter(stage__in=ACTIVE), org)
 
 
 def subtree_count(org: Organisation) -> int:

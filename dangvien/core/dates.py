@@ -43,3 +43,35 @@ def parse_month(value: str) -> date | None:
     except ValueError:
         return None
     return day.replace(day=1)
+
+
+class BadDate(ValueError):
+    """A day or period typed by the user that cannot be used; ``str()`` is the Vietnamese
+    message and ``field`` names the input at fault."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+def parse_day(value: str, *, label: str, field: str) -> date:
+    """A day typed as dd/mm/yyyy (also d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy), or yyyy-mm-dd as
+    links and the API write it; ``BadDate`` (naming ``label`` and ``field``) otherwise."""
+    text = value.strip()
+    for sep in ("/", "-", "."):
+        parts = text.split(sep)
+        if len(parts) == 3 and all(p.isdigit() for p in parts):
+            if len(parts[0]) == 4:
+                year, month, day = parts
+            else:
+                day, month, year = parts
+            if len(year) == 4:
+                try:
+                    return date(int(year), int(month), int(day))
+                except ValueError:
+                    break
+            break
+    raise BadDate(
+        f"{label} “{text}” không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 31/12/2025.",
+        field,
+    )

@@ -11,11 +11,9 @@
 
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count
-
 from dangvien.members.models import ACTIVE_STATUSES, Member
 from dangvien.organisations.models import Organisation
-from dangvien.organisations.queries import child_bucket, children
+from dangvien.organisations.queries import children, count_per_child
 from dangvien.stats.actions.surveys import record_assessment, take_pool_survey
 from dangvien.stats.actions.targets import set_children_targets, set_target
 from dangvien.stats.models import Breakdown
@@ -42,14 +40,7 @@ def _shares(total: int, weights: dict[int, int]) -> dict[int, int]:
 
 
 def _members_per_child(org: Organisation) -> dict[int, int]:
-    scope, bucket = child_bucket(org)
-    rows = (
-        Member.objects.filter(scope, status__in=ACTIVE_STATUSES)
-        .annotate(child=bucket)
-        .values("child")
-        .annotate(n=Count("pk"))
-    )
-    by_path = {row["child"]: row["n"] for row in rows}
+    by_path = count_per_child(Member.objects.filter(status__in=ACTIVE_STATUSES), org)
     return {child.pk: by_path.get(child.path, 0) for child in children(org)}
 
 

@@ -97,6 +97,23 @@ def child_bucket(org: Organisation, field: str = "org_path") -> tuple[Q, Substr]
     return Q(**{f"{field}__startswith": org.path}), Substr(field, 1, length)
 
 
+def count_per_child(
+    rows: QuerySet[Any], org: Organisation, field: str = "org_path"
+) -> dict[str, int]:
+    """How many of ``rows`` fall under each child of ``org`` (key: the child's path; rows at
+    ``org`` itself under ``org.path``; children without any are absent), in one query."""
+    under, bucket = child_bucket(org, field)
+    grouped = (
+        rows.filter(under)
+        .annotate(child=bucket)
+        .values("child")
+        .annotate(n=Count("pk"))
+        .values_list("child", "n")
+        .order_by()
+    )
+    return dict(grouped)
+
+
 # ---- who decides -----------------------------------------------------------------------
 
 

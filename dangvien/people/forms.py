@@ -7,13 +7,18 @@ from django import forms
 from dangvien.people.models import Education, OccupationGroup, PoliticalTheory, Sex
 
 
-class PersonForm(forms.Form):
-    """The changeable details of a person (``people.actions.CHANGEABLE``)."""
+class PersonDetailsForm(forms.Form):
+    """The details of a person that change over a life (``people.actions.CHANGEABLE``), as
+    the person edit page and the new-candidate page ask for them. The initial values are a
+    new person's (the edit page passes the person's own as ``initial``); ``village_id``
+    choices are set by each form."""
 
     sex = forms.ChoiceField(label="Giới tính", choices=Sex.choices)
-    ethnicity = forms.CharField(label="Dân tộc", max_length=40)
-    religion = forms.CharField(label="Tôn giáo", max_length=40)
-    education_level = forms.ChoiceField(label="Trình độ học vấn", choices=Education.choices)
+    ethnicity = forms.CharField(label="Dân tộc", max_length=40, initial="Kinh")
+    religion = forms.CharField(label="Tôn giáo", max_length=40, initial="Không")
+    education_level = forms.ChoiceField(
+        label="Trình độ học vấn", choices=Education.choices, initial=Education.UPPER_SECONDARY
+    )
     political_theory = forms.ChoiceField(
         label="Lý luận chính trị",
         choices=PoliticalTheory.choices,
@@ -35,9 +40,13 @@ class PersonForm(forms.Form):
     youth_union_member = forms.BooleanField(label="Là đoàn viên", required=False)
     trade_union_member = forms.BooleanField(label="Là công đoàn viên", required=False)
 
+    def clean_political_theory(self) -> str:
+        return self.cleaned_data["political_theory"] or PoliticalTheory.NONE
+
+
+class PersonForm(PersonDetailsForm):
+    """The person edit form."""
+
     def __init__(self, *args: Any, village_choices: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["village_id"].choices = village_choices  # type: ignore[attr-defined]
-
-    def clean_political_theory(self) -> str:
-        return self.cleaned_data["political_theory"] or PoliticalTheory.NONE

@@ -41,6 +41,11 @@ Shapes (what other areas call):
 - ``admission_rows(path, start, end, breakdown=None)``: the people behind a number, one
   ordered queryset of dicts (``AdmissionRow`` fields), ready for a paginator.
 
+Also written once here for every statistics area: ``member_on(day, prefix="")`` (a member
+on a date D, issue 6 brief), ``is_kinh`` / ``is_no_religion`` (the Python side of ``KINH``
+and ``NO_RELIGION``) and the age bands (``AGE_BANDS``, ``latest_birth``,
+``age_band_filters``).
+
 Every function makes a fixed number of queries (at most the number given), whatever the
 number of children, months or rows.
 """
@@ -48,7 +53,7 @@ number of children, months or rows.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import connections
 from django.db.models import (
@@ -69,6 +74,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Lower, Substr, Trim
 
 from dangvien.candidates.models import Candidate, Stage
+from dangvien.core.dates import add_months
 from dangvien.members.models import Member
 from dangvien.organisations.models import SEGMENT, Organisation, Sector, Village
 from dangvien.people.models import OccupationGroup, Person, Sex
@@ -133,14 +139,86 @@ def _with_folded(rows: QuerySet[Any], person: str = "person__") -> QuerySet[Any]
     )
 
 
-def member_on(day: date) -> Q:
-    """A member on ``day`` (issue 6 brief): ceremony (or, without one, the decision) on or
-    before the day, and not left on or before it."""
-    started = Q(probation_started_on__lte=day) | Q(
-        probation_started_on__isnull=True, admitted_on__lte=day
+def is_kinh(ethnicity: str | None) -> bool:
+    """The ethnicity is Kinh, compared as the flags compare it (trimmed, without case or
+    accents on the vowel): the Python side of ``KINH``."""
+    return (ethnicity or "").strip().lower() in KINH
+
+
+def is_no_religion(religion: str | None) -> bool:
+    """The religion is "Không", compared as the flags compare it (``NO_RELIGION``); an
+    empty religion is not this (callers decide what "not stated" counts as)."""
+    return (religion or "").strip().lower() in NO_RELIGION
+
+
+# ---- a member on a day -----------------------------------------------------------------
+
+
+def member_on(day: date, prefix: str = "") -> Q:
+    """A member on ``day`` (issue 6 brief, "What counts"): the ceremony (or, without one,
+    the decision) on or before the day, and not left on or before it. ``prefix`` reaches the
+    member from another row (``"member__"``). Where they are that day, and whether they left
+    the system by a letter out of it, is ``stats.queries.structure``'s business (the moves,
+    ``Moved.node_on``)."""
+    p = prefix
+    started = Q(**{f"{p}probation_started_on__lte": day}) | Q(
+        **{f"{p}probation_started_on__isnull": True, f"{p}admitted_on__lte": day}
     )
-    stayed = Q(left_on__isnull=True) | Q(left_on__gt=day)
+    stayed = Q(**{f"{p}left_on__isnull": True}) | Q(**{f"{p}left_on__gt": day})
     return started & stayed
+
+
+# ---- age bands -------------------------------------------------------------------------
+
+
+class AgeBand(NamedTuple):
+    """An age band, ``low`` to ``high`` years old on the day (``high`` None: open)."""
+
+    low: int
+    high: int | None
+    label: str  # as the statistics tables title a row
+    short: str  # as a narrow column or a chart names it
+    key: str  # the key stored in ``PoolSurvey.data["age_band"]``
+
+
+# Age bands of the statistics (11-HD/BTCTW 2021, table codes [U]; issue 6 brief).
+AGE_BANDS: tuple[AgeBand, ...] = (
+    AgeBand(18, 30, "Từ 18 đến 30 tuổi", "18–30", "18_30"),
+    AgeBand(31, 40, "Từ 31 đến 40 tuổi", "31–40", "31_40"),
+    AgeBand(41, 50, "Từ 41 đến 50 tuổi", "41–50", "41_50"),
+    AgeBand(51, 60, "Từ 51 đến 60 tuổi", "51–60", "51_60"),
+    AgeBand(61, 70, "Từ 61 đến 70 tuổi", "61–70", "61_70"),
+    AgeBand(71, None, "Trên 70 tuổi", "Trên 70", "over_70"),
+)
+# Candidates may be younger than a member can be (the pool survey counts them apart).
+UNDER_18 = AgeBand(0, 17, "Dưới 18 tuổi", "Dưới 18", "under_18")
+
+
+def latest_birth(day: date, years: int) -> date:
+    """The latest birth date of a person who is at least ``years`` old on ``day``, as
+    ``core.dates.full_years_between`` counts age (someone born on 29/02 turns a year older
+    on 28/02 in a common year)."""
+    birth = add_months(day, -12 * years)
+    while add_months(birth + timedelta(days=1), 12 * years) <= day:
+        birth += timedelta(days=1)
+    return birth
+
+
+def age_band_filters(
+    day: date, field_name: str = "person__birth_date", bands: tuple[AgeBand, ...] = AGE_BANDS
+) -> list[tuple[AgeBand, Q]]:
+    """One filter per band on the age on ``day``, in the order of ``bands``; the first band
+    has no lower bound (it takes any younger record too, so that the bands add up), the
+    last none above."""
+    out: list[tuple[AgeBand, Q]] = []
+    for band in bands:
+        q = Q()
+        if band is not bands[0]:
+            q &= Q(**{f"{field_name}__lte": latest_birth(day, band.low)})
+        if band.high is not None:
+            q &= Q(**{f"{field_name}__gt": latest_birth(day, band.high + 1)})
+        out.append((band, q))
+    return out
 
 
 def _no_member_in_village(since: date, village: str = "pk") -> Q:

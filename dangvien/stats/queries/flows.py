@@ -42,14 +42,16 @@ from django.db.models.functions import Coalesce, Substr
 
 from dangvien.members.models import Member, Status, Transfer, TransferKind, TransferState
 from dangvien.organisations.models import Organisation
-from dangvien.organisations.queries import children as children_of
 from dangvien.stats.formatting import percent
 from dangvien.stats.queries import facts
+from dangvien.stats.queries.facts import member_on
 from dangvien.stats.queries.structure import (
+    NodeFigures,
     bucket_length,
-    member_on,
     moved_members,
     moving_transfers,
+    per_child,
+    sum_columns,
 )
 
 # Leaving the roll, by the status it leaves the member in (column, status).
@@ -92,28 +94,13 @@ LABELS: dict[str, str] = {
 
 
 @dataclass
-class FlowFigures:
+class FlowFigures(NodeFigures):
     """The flows of one node (or one direct child) in the period."""
 
-    organisation: Organisation
-    counts: dict[str, int] = field(default_factory=dict)
     admitted: dict[str, int] = field(default_factory=dict)  # facts.admission_breakdown
-    direct: bool = False  # the members held at the node itself, not under a child
 
-    def __getitem__(self, column: str) -> int:
-        """A column's count (0 when none). Not a column: ``KeyError``, so that templates go
-        on to the attributes (``figures.label``)."""
-        if column in self.counts:
-            return self.counts[column]
-        if column in COLUMNS:
-            return 0
-        raise KeyError(column)
-
-    @property
-    def label(self) -> str:
-        if self.direct:
-            return f"{self.organisation.name} (trực thuộc trực tiếp)"
-        return self.organisation.name
+    def is_column(self, column: str) -> bool:
+        return column in COLUMNS
 
     @property
     def at_start(self) -> int:
@@ -290,11 +277,7 @@ def flows(org: Organisation, start: date, end: date) -> Flows:
                 add(from_key, "transferred_out_of_system", n)
 
     admitted_by_child = facts.admission_breakdown_by_child(org, start, end)
-    node_counts: dict[str, int] = defaultdict(int)
-    for item in counts.values():
-        for column, n in item.items():
-            if column not in TRANSFER_COLUMNS:
-                node_counts[column] += n
+    node_counts = sum_columns(counts, skip=TRANSFER_COLUMNS)
     for (from_key, to_key, outside), n in transfers.items():
         # The node's boundary: moves inside the subtree are no flow.
         inside_from, inside_to = from_key.startswith(path), to_key.startswith(path)
@@ -304,21 +287,20 @@ def flows(org: Organisation, start: date, end: date) -> Flows:
             node_counts["transferred_out"] += n
             if outside:
                 node_counts["transferred_out_of_system"] += n
-    figures = FlowFigures(org, dict(node_counts), facts.admission_breakdown(path, start, end))
-    children = [
-        FlowFigures(child, dict(counts.get(child.path, {})), admitted_by_child.get(child.path, {}))
-        for child in children_of(org)
-    ]
-    if any(counts.get(org.path, {}).values()) or any(admitted_by_child.get(org.path, {}).values()):
-        children.insert(
-            0,
-            FlowFigures(
-                org,
-                dict(counts.get(org.path, {})),
-                admitted_by_child.get(org.path, {}),
-                direct=True,
-            ),
-        )
+    figures = FlowFigures(
+        org, dict(node_counts), admitted=facts.admission_breakdown(path, start, end)
+    )
+    children = per_child(
+        org,
+        lambda node, own: FlowFigures(
+            node,
+            dict(counts.get(node.path, {})),
+            direct=own,
+            admitted=admitted_by_child.get(node.path, {}),
+        ),
+        own=any(counts.get(org.path, {}).values())
+        or any(admitted_by_child.get(org.path, {}).values()),
+    )
     return Flows(org, start, end, figures, children)
 
 

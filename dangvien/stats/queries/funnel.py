@@ -47,6 +47,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dangvien.candidates.models import ACTIVE, Candidate, Stage, StageChange
+from dangvien.core.dates import BadDate
 from dangvien.organisations.models import Organisation
 from dangvien.organisations.queries import child_bucket, children
 from dangvien.stats.formatting import percent
@@ -113,14 +114,6 @@ class Period:
         return f"Từ {self.start:%d/%m/%Y} đến {self.end:%d/%m/%Y}"
 
 
-class PeriodError(ValueError):
-    """A period the user typed that cannot be read; the message is Vietnamese."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
 def default_period(today: date | None = None) -> Period:
     """This year from 1 January to today (issue 6)."""
     today = today or timezone.localdate()
@@ -138,7 +131,7 @@ def period_between(start: date | None, end: date | None, today: date | None = No
     start = start or date(today.year, 1, 1)
     end = end or max(today, start)
     if end < start:
-        raise PeriodError("Ngày kết thúc phải sau ngày bắt đầu.", "to")
+        raise BadDate("Ngày kết thúc phải sau ngày bắt đầu.", "to")
     return Period(start, end)
 
 

@@ -18,7 +18,7 @@ branches (1), the children (1).
 """
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from django.db.models import Count, Exists, OuterRef, Q
@@ -26,9 +26,9 @@ from django.db.models.functions import Substr
 
 from dangvien.members.models import Member
 from dangvien.organisations.models import Kind, Organisation, Sector, Village
-from dangvien.organisations.queries import children as children_of
 from dangvien.stats.formatting import percent
-from dangvien.stats.queries.structure import bucket_length, member_on
+from dangvien.stats.queries.facts import member_on
+from dangvien.stats.queries.structure import NodeFigures, bucket_length, per_child, sum_columns
 
 UNCLASSIFIED = "Chưa phân loại"
 GRASSROOTS_KINDS = (Kind.GRASSROOTS_COMMITTEE, Kind.GRASSROOTS_BRANCH)
@@ -58,27 +58,12 @@ COLUMNS = frozenset(c for group in (SECTORS, FORMS, UNITS, VILLAGES) for c, _lab
 
 
 @dataclass
-class OrganisationFigures:
-    """The counted columns of one node (or one direct child)."""
+class OrganisationFigures(NodeFigures):
+    """The counted columns of one node (or one direct child; ``direct``: counted at the
+    node itself, its own villages)."""
 
-    organisation: Organisation
-    counts: dict[str, int] = field(default_factory=dict)
-    direct: bool = False  # counted at the node itself (its own villages), not under a child
-
-    def __getitem__(self, column: str) -> int:
-        """A column's count (0 when none). Not a column: ``KeyError``, so that templates go
-        on to the attributes (``figures.label``)."""
-        if column in self.counts:
-            return self.counts[column]
-        if column in COLUMNS:
-            return 0
-        raise KeyError(column)
-
-    @property
-    def label(self) -> str:
-        if self.direct:
-            return f"{self.organisation.name} (trực thuộc trực tiếp)"
-        return self.organisation.name
+    def is_column(self, column: str) -> bool:
+        return column in COLUMNS
 
     def share(self, column: str, of: str) -> float | None:
         return percent(self[column], self[of])
@@ -154,13 +139,10 @@ def organisation_stats(org: Organisation, on: date) -> OrganisationStats:
     for row in shared:
         counts[row["branch__path"][:length]]["shared_branches"] += 1
 
-    total: dict[str, int] = defaultdict(int)
-    for item in counts.values():
-        for column, n in item.items():
-            total[column] += n
-    children = [
-        OrganisationFigures(child, dict(counts.get(child.path, {}))) for child in children_of(org)
-    ]
-    if any(counts.get(org.path, {}).values()):
-        children.insert(0, OrganisationFigures(org, dict(counts[org.path]), direct=True))
+    total = sum_columns(counts)
+    children = per_child(
+        org,
+        lambda node, own: OrganisationFigures(node, dict(counts.get(node.path, {})), direct=own),
+        own=any(counts.get(org.path, {}).values()),
+    )
     return OrganisationStats(org, on, OrganisationFigures(org, dict(total)), children)

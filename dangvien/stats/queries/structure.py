@@ -30,19 +30,18 @@ How it stays fast (SCALE.md; issue 6 "a fixed number of queries"):
 5. the direct children: one query.
 
 Age on D is worked out in SQL from birth-date ranges (a person is at least ``n`` years old
-on D when born on or before ``latest_birth(D, n)``), never by a loop over the rows.
+on D when born on or before ``facts.latest_birth(D, n)``), never by a loop over the rows.
 """
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
-from typing import Any
+from datetime import date
+from typing import Any, TypeVar
 
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
-from dangvien.core.dates import add_months
 from dangvien.members.models import (
     Exemption,
     Member,
@@ -54,20 +53,15 @@ from dangvien.organisations.models import SEGMENT, Organisation
 from dangvien.organisations.queries import children as children_of
 from dangvien.people.models import Education, OccupationGroup, PoliticalTheory, Sex
 from dangvien.stats.formatting import percent
-from dangvien.stats.queries.facts import KINH, NO_RELIGION
-
-# Age bands of the member statistics (11-HD/BTCTW 2021, table codes [U]; issue 6 brief):
-# (from, to, label); ``to`` None for the open band. Nobody under 18 can be a member
-# (Charter Art. 1), so the first band takes any younger record too and the bands always
-# add up to the total.
-AGE_BANDS: tuple[tuple[int, int | None, str], ...] = (
-    (18, 30, "Từ 18 đến 30 tuổi"),
-    (31, 40, "Từ 31 đến 40 tuổi"),
-    (41, 50, "Từ 41 đến 50 tuổi"),
-    (51, 60, "Từ 51 đến 60 tuổi"),
-    (61, 70, "Từ 61 đến 70 tuổi"),
-    (71, None, "Trên 70 tuổi"),
+from dangvien.stats.queries.facts import (
+    AGE_BANDS,
+    age_band_filters,
+    is_kinh,
+    is_no_religion,
+    member_on,
 )
+
+F = TypeVar("F")
 
 # How many ethnic groups (religions) are named one by one; the rest are one row "khác".
 MAIN_GROUPS = 8
@@ -78,47 +72,17 @@ UNCLASSIFIED = "Chưa phân loại"
 # ---- age -------------------------------------------------------------------------------
 
 
-def latest_birth(day: date, years: int) -> date:
-    """The latest birth date of a person who is at least ``years`` old on ``day``, as
-    ``core.dates.full_years_between`` counts age (someone born on 29/02 turns a year older
-    on 28/02 in a common year)."""
-    birth = add_months(day, -12 * years)
-    while add_months(birth + timedelta(days=1), 12 * years) <= day:
-        birth += timedelta(days=1)
-    return birth
-
-
-def age_band_filters(day: date, field_name: str = "person__birth_date") -> dict[str, Q]:
-    """One filter per age band on ``day`` (keys ``age:18-30`` … ``age:71-``)."""
-    filters: dict[str, Q] = {}
-    for low, high, _label in AGE_BANDS:
-        q = Q()
-        if low != AGE_BANDS[0][0]:
-            q &= Q(**{f"{field_name}__lte": latest_birth(day, low)})
-        if high is not None:
-            q &= Q(**{f"{field_name}__gt": latest_birth(day, high + 1)})
-        filters[age_key(low, high)] = q
-    return filters
+def age_columns(day: date, field_name: str = "person__birth_date") -> dict[str, Q]:
+    """One filter per age band on ``day`` (columns ``age:18-30`` … ``age:71-``; the first
+    band takes any younger record too: nobody under 18 can be a member, Charter Art. 1)."""
+    return {age_key(band.low, band.high): q for band, q in age_band_filters(day, field_name)}
 
 
 def age_key(low: int, high: int | None) -> str:
     return f"age:{low}-{high if high is not None else ''}"
 
 
-# ---- a member on a day, and their node ---------------------------------------------------
-
-
-def member_on(day: date, prefix: str = "") -> Q:
-    """A member on ``day`` (issue 6 brief, "What counts"): the ceremony (or, without one,
-    the decision) on or before the day, and not left on or before it. ``prefix`` reaches the
-    member from another row (``"member__"``). Where they are that day, and whether they left
-    the system by a letter out of it, is the moves' business (``Moved.node_on``)."""
-    p = prefix
-    started = Q(**{f"{p}probation_started_on__lte": day}) | Q(
-        **{f"{p}probation_started_on__isnull": True, f"{p}admitted_on__lte": day}
-    )
-    stayed = Q(**{f"{p}left_on__isnull": True}) | Q(**{f"{p}left_on__gt": day})
-    return started & stayed
+# ---- a member's node on a day ----------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -238,19 +202,24 @@ class Dimension:
 
 
 @dataclass
-class Figures:
-    """The counted columns of one node (or of one direct child): column → members."""
+class NodeFigures:
+    """The counted columns of one node, or of one direct child, as the structure, flows and
+    organisation statistics hold them: column → count. ``direct``: what the node holds
+    itself, not under a child. Each kind names its columns (``is_column``)."""
 
     organisation: Organisation
     counts: dict[str, int] = field(default_factory=dict)
-    direct: bool = False  # the members held at the node itself, not under a child
+    direct: bool = False
+
+    def is_column(self, column: str) -> bool:
+        raise NotImplementedError
 
     def __getitem__(self, column: str) -> int:
-        """A column's count (0 when nobody is in it). Not a column: ``KeyError``, so that
-        templates go on to the attributes (``figures.label``)."""
+        """A column's count (0 when none). Not a column: ``KeyError``, so that templates go
+        on to the attributes (``figures.label``)."""
         if column in self.counts:
             return self.counts[column]
-        if column in COLUMNS or column.startswith(("eth:g:", "rel:g:")):
+        if self.is_column(column):
             return 0
         raise KeyError(column)
 
@@ -259,6 +228,36 @@ class Figures:
         if self.direct:
             return f"{self.organisation.name} (trực thuộc trực tiếp)"
         return self.organisation.name
+
+
+def sum_columns(
+    counts: dict[str, dict[str, int]], skip: Iterable[str] = ()
+) -> defaultdict[str, int]:
+    """The node's counts: each column added up over the buckets (``skip``: columns that do
+    not add up, such as transfers between two children)."""
+    skipped = frozenset(skip)
+    total: defaultdict[str, int] = defaultdict(int)
+    for item in counts.values():
+        for column, n in item.items():
+            if column not in skipped:
+                total[column] += n
+    return total
+
+
+def per_child(org: Organisation, make: Callable[[Organisation, bool], F], *, own: bool) -> list[F]:
+    """``make(child, False)`` for each direct child of ``org`` (one query), after
+    ``make(org, True)`` when ``own`` (the node holds something itself, not under a
+    child)."""
+    found = [make(child, False) for child in children_of(org)]
+    return [make(org, True), *found] if own else found
+
+
+@dataclass
+class Figures(NodeFigures):
+    """The counted columns of one node (or of one direct child): column → members."""
+
+    def is_column(self, column: str) -> bool:
+        return column in COLUMNS or column.startswith(("eth:g:", "rel:g:"))
 
     @property
     def total(self) -> int:
@@ -362,7 +361,7 @@ def _fixed_columns(day: date, restrict: Q) -> dict[str, Q | None]:
         "exempted": Q(pk__in=exempted.values("member_id")),
         "temporarily_out": Q(pk__in=away.values("member_id")),
         **{f"sex:{value}": Q(person__sex=value) for value in Sex.values},
-        **age_band_filters(day),
+        **age_columns(day),
         **{f"edu:{value}": Q(person__education_level=value) for value in Education.values},
         "edu:": ~Q(person__education_level__in=Education.values),
         **{f"pol:{value}": Q(person__political_theory=value) for value in PoliticalTheory.values},
@@ -399,12 +398,6 @@ COLUMNS = frozenset(
 )
 
 
-def _fold(value: str | None) -> str:
-    """Ethnicity or religion as ``facts`` compares them: trimmed, without case (Python folds
-    every capital; ``facts.KINH`` and ``NO_RELIGION`` list the accented vowels)."""
-    return (value or "").strip().lower()
-
-
 def _classify(
     target: dict[str, int],
     names: dict[tuple[str, str], Counter[str]],
@@ -415,8 +408,8 @@ def _classify(
     """Count ``n`` members of one ethnicity and religion into ``target``: Kinh, an ethnic
     minority (and its group) or not stated; no religion (or not stated) or a religion (and
     which one). ``names`` keeps the spellings met, for the shown name of each group."""
-    eth, rel = _fold(ethnicity), _fold(religion)
-    if eth in KINH:
+    eth, rel = (ethnicity or "").strip().lower(), (religion or "").strip().lower()
+    if is_kinh(eth):
         column = "eth:kinh"
     elif eth == "":
         column = "eth:unknown"
@@ -425,7 +418,7 @@ def _classify(
         _add_to(target, f"eth:g:{eth}", n)
         names[("eth", eth)][(ethnicity or "").strip()] += n
     _add_to(target, column, n)
-    if rel in NO_RELIGION or rel == "":
+    if is_no_religion(rel) or rel == "":
         _add_to(target, "rel:none", n)
     else:
         _add_to(target, "rel:religious", n)
@@ -548,21 +541,18 @@ def _assemble(
     counts: dict[str, dict[str, int]],
     labels: dict[tuple[str, str], str],
 ) -> Structure:
-    total: dict[str, int] = defaultdict(int)
-    for bucket_counts in counts.values():
-        for column, n in bucket_counts.items():
-            total[column] += n
+    total = sum_columns(counts)
     ethnic = _main_groups(total, labels, "eth")
     religions = _main_groups(total, labels, "rel")
     for item in (total, *counts.values()):
         _fill_others(item, "eth", "eth:minority", [k for k, _ in ethnic])
         _fill_others(item, "rel", "rel:religious", [k for k, _ in religions])
     dimensions = _dimensions(ethnic, religions, total)
-    children = []
-    for child in children_of(org):
-        children.append(Figures(child, dict(counts.get(child.path, {}))))
-    if org.path in counts:
-        children.insert(0, Figures(org, dict(counts[org.path]), direct=True))
+    children = per_child(
+        org,
+        lambda node, own: Figures(node, dict(counts.get(node.path, {})), direct=own),
+        own=org.path in counts,
+    )
     return Structure(org, on, Figures(org, dict(total)), dimensions, children, labels)
 
 
@@ -586,7 +576,7 @@ def _dimensions(
         Dimension(
             "age",
             "Độ tuổi",
-            tuple(Category(age_key(low, high), label) for low, high, label in AGE_BANDS),
+            tuple(Category(age_key(band.low, band.high), band.label) for band in AGE_BANDS),
         ),
         Dimension(
             "ethnicity",

@@ -48,25 +48,21 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from dangvien.candidates import queries as candidate_queries
 from dangvien.candidates.models import ACTIVE, FINISHED, Candidate, Stage, StageChange
 from dangvien.core.text import fold, nfc
 from dangvien.organisations.models import SEGMENT, Organisation
-from dangvien.organisations.queries import child_bucket, children
+from dangvien.organisations.queries import children
 from dangvien.people.models import Education, Sex
 from dangvien.stats.models import PoolSurvey
+from dangvien.stats.queries import facts
+from dangvien.stats.queries.facts import UNDER_18
 
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
-# (key, label, lowest age, highest age): 11-HD/BTCTW 2021 age bands (table codes [U]).
-AGE_BANDS: tuple[tuple[str, str, int, int | None], ...] = (
-    ("under_18", "Dưới 18", 0, 17),
-    ("18_30", "18–30", 18, 30),
-    ("31_40", "31–40", 31, 40),
-    ("41_50", "41–50", 41, 50),
-    ("51_60", "51–60", 51, 60),
-    ("61_70", "61–70", 61, 70),
-    ("over_70", "Trên 70", 71, None),
-)
+# The pool survey's age bands: the statistics' bands (``facts.AGE_BANDS``, 11-HD/BTCTW 2021
+# table codes [U]) with candidates under 18 apart.
+AGE_BANDS = (UNDER_18, *facts.AGE_BANDS)
 TOP_ETHNIC_GROUPS = 5
 
 
@@ -107,22 +103,11 @@ def recent_quarters(year: int, today: date | None = None, count: int = 8) -> lis
 # ---- the composition -------------------------------------------------------------------
 
 
-def _years_before(day: date, years: int) -> date:
-    """The birth date of someone who turns ``years`` on ``day`` (29/2 → 28/2)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
-
-
 def age_band_expression(on: date, field: str = "person__birth_date") -> Case:
-    """The age band on ``on``, in SQL: born on or before the day ``years`` before means at
-    least that old."""
-    whens = []
-    for key, _label, _low, high in AGE_BANDS[:-1]:
-        assert high is not None
-        whens.append(When(**{f"{field}__gt": _years_before(on, high + 1)}, then=Value(key)))
-    return Case(*whens, default=Value(AGE_BANDS[-1][0]), output_field=CharField())
+    """The key of the age band on ``on`` (``facts.age_band_filters``), in SQL."""
+    filters = facts.age_band_filters(on, field, AGE_BANDS)
+    whens = [When(q, then=Value(band.key)) for band, q in filters[:-1]]
+    return Case(*whens, default=Value(AGE_BANDS[-1].key), output_field=CharField())
 
 
 def pool(org: Organisation, on: date | None = None) -> QuerySet[Candidate]:
@@ -178,7 +163,7 @@ class _Tally:
         c["youth_union"]["yes" if youth else "no"] += n
         name = nfc(ethnicity or "")
         key = fold(name)
-        if key == "kinh":
+        if facts.is_kinh(name):
             c["ethnicity"]["kinh"] += n
         else:
             c["ethnicity"]["minority"] += n
@@ -194,7 +179,7 @@ class _Tally:
 
     def data(self) -> dict[str, Any]:
         c = self.counters
-        bands = {k: c["age_band"][k] for k, *_ in AGE_BANDS if k != "under_18"}
+        bands = {b.key: c["age_band"][b.key] for b in AGE_BANDS if b is not UNDER_18}
         if c["age_band"]["under_18"]:
             bands = {"under_18": c["age_band"]["under_18"], **bands}
         education = {k: c["education"][k] for k in Education.values}
@@ -267,20 +252,6 @@ def compositions(org: Organisation, on: date | None = None) -> dict[int, dict[st
     return {nodes[path]: tally.data() for path, tally in tallies.items()}
 
 
-def live_pool_per_child(org: Organisation) -> dict[str, int]:
-    """Pool size today per direct child (by the child's path), one grouped query."""
-    scope, bucket = child_bucket(org)
-    rows = (
-        Candidate.objects.filter(scope, stage__in=ACTIVE)
-        .annotate(child=bucket)
-        .values("child")
-        .annotate(n=Count("pk"))
-        .values_list("child", "n")
-        .order_by()
-    )
-    return dict(rows)
-
-
 # ---- the snapshots ---------------------------------------------------------------------
 
 
@@ -335,7 +306,7 @@ def child_pools(org: Organisation, year: int, quarter: int) -> list[ChildPool]:
     kids = list(children(org))
     now = child_surveys(org, year, quarter)
     before = child_surveys(org, *previous_quarter(year, quarter))
-    live = live_pool_per_child(org)
+    live = candidate_queries.counts_by_child(org)
     return [
         ChildPool(
             organisation=kid,
@@ -360,7 +331,7 @@ DIMENSIONS: tuple[tuple[str, str], ...] = (
 )
 FIXED_LABELS: dict[str, dict[str, str]] = {
     "stage": {k: str(Stage(k).label) for k in ACTIVE},
-    "age_band": {k: label for k, label, *_ in AGE_BANDS},
+    "age_band": {band.key: band.short for band in AGE_BANDS},
     "education": {k: str(label) for k, label in Education.choices},
     "sex": {k: str(label) for k, label in Sex.choices},
     "ethnicity": {"kinh": "Dân tộc Kinh", "minority": "Dân tộc thiểu số"},

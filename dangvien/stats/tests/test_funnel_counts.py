@@ -9,13 +9,13 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from dangvien.candidates.models import Candidate, Stage, StageChange
+from dangvien.core.dates import BadDate
 from dangvien.factories import make_candidate, make_member
 from dangvien.members.models import Status
 from dangvien.organisations.models import Organisation
 from dangvien.stats.queries.funnel import (
     STEP_KEYS,
     Funnel,
-    PeriodError,
     default_period,
     funnel,
     period_between,
@@ -308,7 +308,7 @@ def test_the_default_period_is_this_year_up_to_today() -> None:
 
 
 def test_a_period_that_ends_before_it_starts_is_refused() -> None:
-    with pytest.raises(PeriodError, match=re.escape("Ngày kết thúc phải sau ngày bắt đầu.")):
+    with pytest.raises(BadDate, match=re.escape("Ngày kết thúc phải sau ngày bắt đầu.")):
         period_between(date(2026, 5, 1), date(2026, 4, 1))
 
 

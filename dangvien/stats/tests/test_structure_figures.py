@@ -21,12 +21,8 @@ from dangvien.members.models import (
 )
 from dangvien.organisations.models import Kind, Organisation
 from dangvien.people.models import Education, OccupationGroup, PoliticalTheory
-from dangvien.stats.queries.structure import (
-    AGE_BANDS,
-    age_key,
-    latest_birth,
-    structure,
-)
+from dangvien.stats.queries.facts import AGE_BANDS, latest_birth
+from dangvien.stats.queries.structure import age_key, structure
 
 Tree = dict[str, Organisation]
 D = date(2026, 5, 31)
@@ -274,7 +270,8 @@ def test_ages_fall_in_their_bands_exactly_at_the_birthdays(tree: Tree) -> None:
     def band_of(birth: date, on: date) -> str:
         make_member(branch=tree["clinic"], person=make_person(birth_date=birth))
         figures = structure(tree["clinic"], on).figures
-        found = [age_key(low, high) for low, high, _ in AGE_BANDS if figures[age_key(low, high)]]
+        keys = [age_key(band.low, band.high) for band in AGE_BANDS]
+        found = [key for key in keys if figures[key]]
         Member.objects.filter(branch=tree["clinic"]).delete()
         assert len(found) == 1
         return found[0]

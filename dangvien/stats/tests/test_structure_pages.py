@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from dangvien.accounts.models import Role, User
+from dangvien.core.dates import BadDate, parse_day
 from dangvien.factories import make_member, make_person, org, user_with_role
 from dangvien.members.models import Status
 from dangvien.organisations.models import Kind, Organisation
 from dangvien.stats.report import Table
-from dangvien.stats.views.structure import BadDate, parse_day
 
 Tree = dict[str, Organisation]
 TODAY = date(2026, 5, 31)

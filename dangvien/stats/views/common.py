@@ -1,6 +1,7 @@
 """What every statistics page shares: the node, its breadcrumb within the user's scope,
 the area's tabs, the year choices, and the export answer."""
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -8,6 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
+from dangvien.core.text import fold
 from dangvien.organisations.models import Organisation
 from dangvien.organisations.queries import ancestors, path_within
 from dangvien.stats.report import Report, download, requested_format
@@ -83,3 +85,8 @@ def export_or_none(request: HttpRequest, build: Callable[[], Report]) -> HttpRes
     if not report.extracted_by and request.user.is_authenticated:
         report.extracted_by = str(request.user)
     return download(report, fmt)
+
+
+def file_slug(org: Organisation) -> str:
+    """The node's name for a file name: "Tỉnh ủy Hòa Bình (thử)" → "tinh-uy-hoa-binh-thu"."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(org.name)).strip("-")[:60] or str(org.pk)

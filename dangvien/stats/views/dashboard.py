@@ -7,7 +7,6 @@ pro-rata line and of the achievement per child; exports to XLSX and PDF.
 ``/thong-ke/`` itself opens the user's home node.
 """
 
-import re
 from calendar import monthrange
 from collections.abc import Callable
 from datetime import date
@@ -22,7 +21,6 @@ from django.urls import URLPattern, path, reverse
 from django.utils.http import urlencode
 
 from dangvien.core.http import AuthedRequest
-from dangvien.core.text import fold
 from dangvien.organisations.models import Organisation
 from dangvien.stats import charts
 from dangvien.stats.formatting import percent_text
@@ -37,7 +35,7 @@ from dangvien.stats.queries.achievement import (
     year_day,
 )
 from dangvien.stats.report import Chart, Column, Report, Table, Text
-from dangvien.stats.views.common import export_or_none, page_context, year_param
+from dangvien.stats.views.common import export_or_none, file_slug, page_context, year_param
 
 HEADING = "Kết quả thực hiện chỉ tiêu kết nạp đảng viên"
 PEOPLE_HEADING = "Danh sách kết nạp đảng viên"
@@ -49,11 +47,6 @@ SORT_LABELS = {
     "percent": "Tỷ lệ",
     "pace": "So với tiến độ",
 }
-
-
-def _slug(org: Organisation) -> str:
-    """The node's name for a file name: "Tỉnh ủy Hòa Bình (thử)" → "tinh-uy-hoa-binh-thu"."""
-    return re.sub(r"[^a-z0-9]+", "-", fold(org.name)).strip("-")[:60] or str(org.pk)
 
 
 def _n(value: int | float | None) -> str:
@@ -156,7 +149,7 @@ def build_report(
         title=HEADING,
         organisation=org.name,
         period=period_text(result),
-        filename=f"ket-qua-ket-nap-{result.year}-{_slug(org)}",
+        filename=f"ket-qua-ket-nap-{result.year}-{file_slug(org)}",
     )
     report.sections.append(
         Table(
@@ -354,7 +347,7 @@ def people_report(
         title=PEOPLE_HEADING,
         organisation=org.name,
         period=period,
-        filename=f"danh-sach-ket-nap-{_slug(org)}",
+        filename=f"danh-sach-ket-nap-{file_slug(org)}",
     )
     report.sections.append(
         Table(

@@ -7,21 +7,21 @@ Filters (GET, kept across tabs and exports): ``mode=flow|cohort``, and either ``
 ``from=dd/mm/yyyy`` / ``to=dd/mm/yyyy`` (default: this year up to today).
 """
 
-from datetime import date, datetime
+from datetime import date
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path
 
+from dangvien.core.dates import BadDate, parse_day
 from dangvien.core.http import AuthedRequest
-from dangvien.core.text import fold
 from dangvien.organisations.models import Organisation
 from dangvien.stats import charts
 from dangvien.stats.queries import funnel as queries
 from dangvien.stats.queries.access import visible_node
 from dangvien.stats.report import Chart, Column, Report, Table
-from dangvien.stats.views.common import export_or_none, page_context
+from dangvien.stats.views.common import export_or_none, file_slug, page_context
 
 HEADING = "Phễu phát triển đảng viên"
 FLOW_NOTE = (
@@ -38,22 +38,9 @@ STEP_NOTE = (
 )
 
 
-def slug(org: Organisation) -> str:
-    """ASCII file-name part from the node's name."""
-    return "-".join(fold(org.name).replace(",", " ").replace("/", " ").split())[:60] or str(org.pk)
-
-
-def parse_day(text: str) -> date | None:
-    """dd/mm/yyyy (or yyyy-mm-dd), None when empty; ValueError when unreadable."""
-    text = text.strip()
-    if not text:
-        return None
-    for fmt in ("%d/%m/%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    raise ValueError(text)
+def optional_day(text: str, field: str) -> date | None:
+    """``core.dates.parse_day``, None when empty; ``BadDate`` when unreadable."""
+    return parse_day(text, label="Ngày", field=field) if text.strip() else None
 
 
 def period_from(request: AuthedRequest) -> tuple[queries.Period, str]:
@@ -66,14 +53,14 @@ def period_from(request: AuthedRequest) -> tuple[queries.Period, str]:
             return queries.year_period(int(year)), ""
         return queries.default_period(), "Năm không hợp lệ."
     try:
-        start = parse_day(params.get("from", ""))
-        end = parse_day(params.get("to", ""))
-    except ValueError:
+        start = optional_day(params.get("from", ""), "from")
+        end = optional_day(params.get("to", ""), "to")
+    except BadDate:
         message = "Ngày không hợp lệ: dùng dạng dd/mm/yyyy, ví dụ 05/03/2026."
         return queries.default_period(), message
     try:
         return queries.period_between(start, end), ""
-    except queries.PeriodError as error:
+    except BadDate as error:
         return queries.default_period(), str(error)
 
 
@@ -96,7 +83,7 @@ def build_report(org: Organisation, result: queries.Funnel, svg: str) -> Report:
         title=f"{HEADING} ({queries.MODES[result.mode].lower()})",
         organisation=org.name,
         period=period.label,
-        filename=f"pheu-{result.mode}-{period.start:%Y%m%d}-{period.end:%Y%m%d}-{slug(org)}",
+        filename=f"pheu-{result.mode}-{period.start:%Y%m%d}-{period.end:%Y%m%d}-{file_slug(org)}",
     )
     report.sections.append(Chart(HEADING, svg))
     note = FLOW_NOTE if result.mode == "flow" else COHORT_NOTE

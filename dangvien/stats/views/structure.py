@@ -10,8 +10,9 @@ Dates are typed dd/mm/yyyy (``yyyy-mm-dd`` is read too); a bad one answers 400 w
 Vietnamese message next to the filter.
 """
 
+from collections.abc import Callable, Iterable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -20,8 +21,8 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from dangvien.core.dates import BadDate, parse_day
 from dangvien.core.http import AuthedRequest
-from dangvien.core.text import fold
 from dangvien.organisations.models import Organisation
 from dangvien.stats.queries.access import visible_node
 from dangvien.stats.queries.flows import LABELS as FLOW_LABELS
@@ -37,12 +38,14 @@ from dangvien.stats.queries.organisations import (
 from dangvien.stats.queries.structure import (
     OVERVIEW,
     Category,
-    Figures,
+    NodeFigures,
     Structure,
     structure,
 )
 from dangvien.stats.report import Column, Report, Table
-from dangvien.stats.views.common import export_or_none, page_context
+from dangvien.stats.views.common import export_or_none, file_slug, page_context
+
+F = TypeVar("F", bound=NodeFigures)
 
 STRUCTURE_HEADING = "Cơ cấu đội ngũ đảng viên"
 FLOWS_HEADING = "Biến động đảng viên"
@@ -52,37 +55,6 @@ ORGANISATIONS_HEADING = "Thống kê tổ chức đảng"
 # ---- dates -----------------------------------------------------------------------------
 
 
-class BadDate(ValueError):
-    """A date the user typed that cannot be read; ``str()`` is the Vietnamese message."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-def parse_day(value: str, *, label: str, field: str) -> date:
-    """A day typed as dd/mm/yyyy (also d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy), or yyyy-mm-dd as
-    links and the API write it."""
-    text = value.strip()
-    for sep in ("/", "-", "."):
-        parts = text.split(sep)
-        if len(parts) == 3 and all(p.isdigit() for p in parts):
-            if len(parts[0]) == 4:
-                year, month, day = parts
-            else:
-                day, month, year = parts
-            if len(year) == 4:
-                try:
-                    return date(int(year), int(month), int(day))
-                except ValueError:
-                    break
-            break
-    raise BadDate(
-        f"{label} “{text}” không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 31/12/2025.",
-        field,
-    )
-
-
 def day_param(request: AuthedRequest, name: str, default: date, *, label: str) -> tuple[date, str]:
     """``?<name>=`` as a day (the default when absent or blank) and the text to show back."""
     value = request.GET.get(name, "").strip()
@@ -90,10 +62,6 @@ def day_param(request: AuthedRequest, name: str, default: date, *, label: str) -
         return default, default.strftime("%d/%m/%Y")
     day = parse_day(value, label=label, field=name)
     return day, day.strftime("%d/%m/%Y")
-
-
-def _slug(org: Organisation) -> str:
-    return "-".join(fold(org.name).replace(",", " ").split())[:60] or str(org.pk)
 
 
 def _bad_date(
@@ -108,6 +76,25 @@ def shown_children(children: list[Any]) -> list[Any]:
     """The per-child rows a page shows: none when the node has no child organisation (a
     chi bộ: its only row, its own members, would repeat the node's figures)."""
     return children if any(not c.direct for c in children) else []
+
+
+def children_table(
+    title: str,
+    labels: Iterable[str],
+    cells: Callable[[F], Iterable[int]],
+    node: F,
+    children: list[F],
+    note: str = "",
+) -> Table:
+    """The per-child table of a report: a row per child (``cells`` of its figures) and the
+    node's figures as the total."""
+    return Table(
+        title,
+        [Column("Tổ chức đảng", width=40), *(Column(label, "int") for label in labels)],
+        [[child.label, *cells(child)] for child in children],
+        total=["Tổng cộng", *cells(node)],
+        note=note,
+    )
 
 
 def _child_url(name: str, child: Organisation, params: dict[str, str]) -> str:
@@ -131,7 +118,7 @@ def structure_report(result: Structure) -> Report:
         title=STRUCTURE_HEADING,
         organisation=org.name,
         period=f"Tại ngày {result.on:%d/%m/%Y}",
-        filename=f"co-cau-dang-vien-{result.on:%Y%m%d}-{_slug(org)}",
+        filename=f"co-cau-dang-vien-{result.on:%Y%m%d}-{file_slug(org)}",
     )
     share = [Column("Số lượng", "int"), Column("Tỷ lệ so với tổng số", "percent")]
     report.sections.append(
@@ -168,14 +155,12 @@ def structure_report(result: Structure) -> Report:
 
 
 def _children_table(title: str, result: Structure, categories: tuple[Category, ...]) -> Table:
-    def row(figures: Figures) -> list[Any]:
-        return [figures.label, *(figures[c.column] for c in categories)]
-
-    return Table(
+    return children_table(
         title,
-        [Column("Tổ chức đảng", width=40), *(Column(_label(c), "int") for c in categories)],
-        [row(child) for child in result.children],
-        total=["Tổng cộng", *(result.figures[c.column] for c in categories)],
+        [_label(c) for c in categories],
+        lambda figures: [figures[c.column] for c in categories],
+        result.figures,
+        result.children,
     )
 
 
@@ -312,7 +297,7 @@ def flows_report(result: Flows) -> Report:
         title=FLOWS_HEADING,
         organisation=org.name,
         period=period_text(result.start, result.end),
-        filename=f"bien-dong-dang-vien-{result.start:%Y%m%d}-{result.end:%Y%m%d}-{_slug(org)}",
+        filename=f"bien-dong-dang-vien-{result.start:%Y%m%d}-{result.end:%Y%m%d}-{file_slug(org)}",
     )
     report.sections.append(
         Table(
@@ -343,14 +328,12 @@ def flows_report(result: Flows) -> Report:
     )
     if shown_children(result.children):
         report.sections.append(
-            Table(
+            children_table(
                 "Theo tổ chức trực thuộc",
-                [
-                    Column("Tổ chức đảng", width=40),
-                    *(Column(label, "int") for _key, label in FLOW_CHILD_COLUMNS),
-                ],
-                [[child.label, *flow_cells(child)] for child in result.children],
-                total=["Tổng cộng", *flow_cells(figures)],
+                [label for _key, label in FLOW_CHILD_COLUMNS],
+                flow_cells,
+                figures,
+                result.children,
                 note="Chuyển đến, chuyển đi của từng đơn vị tính theo ranh giới của đơn vị đó: "
                 "chuyển giữa hai đơn vị trực thuộc là chuyển đi của đơn vị này và chuyển đến "
                 "của đơn vị kia, không phải biến động của cấp trên.",
@@ -483,7 +466,7 @@ def organisations_report(result: OrganisationStats) -> Report:
         title=ORGANISATIONS_HEADING,
         organisation=org.name,
         period=f"Tại ngày {result.on:%d/%m/%Y}",
-        filename=f"to-chuc-dang-{result.on:%Y%m%d}-{_slug(org)}",
+        filename=f"to-chuc-dang-{result.on:%Y%m%d}-{file_slug(org)}",
     )
     for table in organisation_tables(result):
         report.sections.append(
@@ -500,17 +483,12 @@ def organisations_report(result: OrganisationStats) -> Report:
         )
     if shown_children(result.children):
         report.sections.append(
-            Table(
+            children_table(
                 "Theo tổ chức trực thuộc",
-                [
-                    Column("Tổ chức đảng", width=40),
-                    *(Column(label, "int") for _c, label in ORG_CHILD_COLUMNS),
-                ],
-                [
-                    [child.label, *(child[c] for c, _l in ORG_CHILD_COLUMNS)]
-                    for child in result.children
-                ],
-                total=["Tổng cộng", *(result.figures[c] for c, _l in ORG_CHILD_COLUMNS)],
+                [label for _c, label in ORG_CHILD_COLUMNS],
+                lambda figures: [figures[c] for c, _l in ORG_CHILD_COLUMNS],
+                result.figures,
+                result.children,
                 note="Thôn, tổ dân phố chưa có đảng viên: không có đảng viên nào (tại ngày "
                 "thống kê) ghi nơi ở tại thôn, tổ dân phố đó.",
             )

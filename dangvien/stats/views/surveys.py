@@ -33,8 +33,7 @@ from dangvien.stats.models import PoolSurvey
 from dangvien.stats.queries import surveys as queries
 from dangvien.stats.queries.access import can_take_survey, visible_node
 from dangvien.stats.report import Chart, Column, Report, Table, Text
-from dangvien.stats.views.common import export_or_none, page_context, year_param
-from dangvien.stats.views.funnel import slug
+from dangvien.stats.views.common import export_or_none, file_slug, page_context, year_param
 
 HEADING = "Khảo sát nguồn quần chúng ưu tú theo quý"
 CHART_COLUMNS = 4  # quarters per chart: more bars per group stop being readable
@@ -214,7 +213,7 @@ def _surveys_report(org: Organisation, context: dict[str, Any]) -> Report:
         title=HEADING,
         organisation=org.name,
         period=f"Năm {year} ({context['labels'][0]} – {context['labels'][-1]})",
-        filename=f"khao-sat-nguon-{year}-{slug(org)}",
+        filename=f"khao-sat-nguon-{year}-{file_slug(org)}",
     )
     report.sections.append(_blocks_table("So sánh theo quý", context["labels"], context["blocks"]))
     for title, svg in context["charts"]:
@@ -329,7 +328,7 @@ def _survey_report(org: Organisation, context: dict[str, Any]) -> Report:
         title=HEADING,
         organisation=org.name,
         period=f"{context['label']} (số liệu tại ngày {survey.taken_on:%d/%m/%Y})",
-        filename=f"khao-sat-nguon-{survey.year}-q{survey.quarter}-{slug(org)}",
+        filename=f"khao-sat-nguon-{survey.year}-q{survey.quarter}-{file_slug(org)}",
     )
     report.sections.append(_blocks_table(context["label"], context["labels"], context["blocks"]))
     if context["chart"]:

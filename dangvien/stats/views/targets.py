@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
-from dangvien.core.text import fold
 from dangvien.organisations.models import Organisation
 from dangvien.stats.actions.targets import (
     FIRST_YEAR,
@@ -29,17 +28,13 @@ from dangvien.stats.models import Breakdown
 from dangvien.stats.queries import targets as queries
 from dangvien.stats.queries.access import can_set_target, visible_node
 from dangvien.stats.report import Column, Report, Table, Text
-from dangvien.stats.views.common import export_or_none, page_context, year_param
+from dangvien.stats.views.common import export_or_none, file_slug, page_context, year_param
 
 HEADING = "Giao chỉ tiêu kết nạp đảng viên"
 
 
 def _n(value: int | None) -> str:
     return "—" if value is None else f"{value:,}".replace(",", ".")
-
-
-def _slug(org: Organisation) -> str:
-    return "-".join(fold(org.name).replace(",", " ").split())[:60] or str(org.pk)
 
 
 def shortfall_text(data: queries.TargetsPage) -> str:
@@ -69,7 +64,7 @@ def build_report(data: queries.TargetsPage) -> Report:
         title=f"{HEADING} năm {year}",
         organisation=org.name,
         period=f"Năm {year}",
-        filename=f"chi-tieu-{year}-{_slug(org)}",
+        filename=f"chi-tieu-{year}-{file_slug(org)}",
     )
     report.sections.append(
         Table(
@@ -270,7 +265,7 @@ def history_report(org: Organisation, year: int, revisions: list[dict[str, Any]]
         title=f"Lịch sử chỉ tiêu kết nạp năm {year}",
         organisation=org.name,
         period=f"Năm {year}",
-        filename=f"lich-su-chi-tieu-{year}-{_slug(org)}",
+        filename=f"lich-su-chi-tieu-{year}-{file_slug(org)}",
         sections=[
             Table(
                 title="Các lần giao, điều chỉnh chỉ tiêu",
