@@ -10,9 +10,10 @@ from enum import StrEnum
 from typing import Annotated, Any, Literal
 
 from ninja import Field, Schema
-from pydantic import BeforeValidator, field_validator
+from pydantic import AfterValidator, BeforeValidator, field_validator
 
 from dangvien.candidates.models import BackgroundOutcome, Stage, Union
+from dangvien.core.dates import FIRST_DAY, LAST_DAY
 from dangvien.core.errors import DomainError
 from dangvien.members.models import Status
 from dangvien.organisations.models import Kind, Sector, VillageKind
@@ -31,7 +32,13 @@ def _iso_day(value: Any) -> Any:
     return value.strip()
 
 
-Day = Annotated[date, BeforeValidator(_iso_day)]
+def _in_range(value: date) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise ValueError(f"Ngày phải từ {FIRST_DAY:%d/%m/%Y} đến {LAST_DAY:%d/%m/%Y}.")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_iso_day), AfterValidator(_in_range)]
 Text = Annotated[str, Field(max_length=1000)]
 Count = Annotated[int, Field(ge=0, le=100000)]
 

@@ -54,6 +54,11 @@ class BadDate(ValueError):
         self.field = field
 
 
+# The days the system reasons about: anything outside is a typing slip (and dates near
+# year 1 or 9999 overflow the arithmetic on them).
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2100, 12, 31)
+
+
 def parse_day(value: str, *, label: str, field: str) -> date:
     """A day typed as dd/mm/yyyy (also d/m/yyyy, dd-mm-yyyy, dd.mm.yyyy), or yyyy-mm-dd as
     links and the API write it; ``BadDate`` (naming ``label`` and ``field``) otherwise."""
@@ -67,9 +72,14 @@ def parse_day(value: str, *, label: str, field: str) -> date:
                 day, month, year = parts
             if len(year) == 4:
                 try:
-                    return date(int(year), int(month), int(day))
+                    parsed = date(int(year), int(month), int(day))
                 except ValueError:
                     break
+                if not FIRST_DAY <= parsed <= LAST_DAY:
+                    raise BadDate(
+                        f"{label} phải từ {FIRST_DAY:%d/%m/%Y} đến {LAST_DAY:%d/%m/%Y}.", field
+                    )
+                return parsed
             break
     raise BadDate(
         f"{label} “{text}” không hợp lệ: nhập theo dạng ngày/tháng/năm, ví dụ 31/12/2025.",

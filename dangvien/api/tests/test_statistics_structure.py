@@ -205,3 +205,18 @@ def test_the_endpoints_are_listed_in_the_openapi_schema(as_user: Any, board: Use
     for address in ("/statistics/structure", "/statistics/flows", "/statistics/organisations"):
         assert f"/api/v1{address}" in paths
         assert paths[f"/api/v1{address}"]["get"]["description"]
+
+
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_the_api_refuses_a_day_far_outside_the_calendar(tree, day) -> None:
+    from django.test import Client
+
+    from dangvien.accounts.models import Role
+    from dangvien.api.tests.conftest import Api
+    from dangvien.factories import user_with_role
+
+    api = Api(Client(), user_with_role(Role.BOARD_STAFF, tree["province"]))
+    for path, param in (("/statistics/structure", "on"), ("/statistics/flows", "from")):
+        answer = api.get(path, organisation=tree["province"].pk, **{param: day})
+        assert answer.status in (400, 422)
+        assert "01/01/1900" in str(answer.body)

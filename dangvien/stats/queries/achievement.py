@@ -6,8 +6,8 @@ September").
 ``achievement(org, year, on=None)`` counts with ``stats.queries.facts`` (the one
 definition of an admission) and answers for the node and all its direct children in a
 fixed number of queries, whatever the number of children: the children (1), the targets
-(1), last year's counts (2: one a source, grouped by child and month, with the count to
-the same day), this year's counts with their breakdowns (3: one a source grouped by
+(1), last year's counts (3: one a source, grouped by child and month, with the count to
+the same day), this year's counts with their breakdowns (4: one a source grouped by
 child and month, and the villages without members), and the two rule parameters (2).
 """
 

@@ -5,14 +5,16 @@ An admission in a period ``[start, end]`` (both days included) under a node is
 1. a ``Candidate`` whose ``stage`` is ``admitted`` or ``member`` and whose ``decided_on``
    (the admission decision) falls in the period, counted at its ``org_path`` (the branch
    that proposed it); plus
-2. a ``Member`` whose ``admitted_on`` falls in the period and who either has no candidacy
-   (recorded directly or imported) or was readmitted (``readmitted_on == admitted_on``,
-   294-QĐ/TW §3.5), counted at the member's ``org_path``.
+2. the first admission of a ``Member`` who has no candidacy (recorded directly or
+   imported), dated by ``first_admitted_on`` (or ``admitted_on`` when that is empty),
+   which a readmission keeps; plus
+3. a readmission (294-QĐ/TW §3.5), dated by ``readmitted_on``;
+   both counted at the member's ``org_path``.
 
 A rejected or withdrawn candidate is not an admission. Both sources are filtered by a
 literal path prefix (``org_path LIKE 'prefix%'``) and a date range, which the indexes
-``cand_decided_idx`` (decided_on, org_path) and ``member_admitted_idx`` (admitted_on,
-org_path) serve (SCALE.md: a prefix from a sub-query defeats the index).
+``cand_decided_idx`` (decided_on, org_path), ``member_admitted_idx`` (admitted_on,
+org_path) and ``member_first_admitted_idx`` / ``member_readmitted_idx`` serve (SCALE.md: a prefix from a sub-query defeats the index).
 
 Breakdowns of admissions (DOMAIN.md §9; 11-HD/BTCTW 2021, table codes [U]):
 
@@ -242,12 +244,21 @@ def decided_candidates(path: str, start: date, end: date) -> QuerySet[Candidate]
 
 
 def direct_members(path: str, start: date, end: date) -> QuerySet[Member]:
-    """Source 2: members admitted without a candidacy in the system, or readmitted."""
+    """Source 2: the first admission of members admitted without a candidacy in the system
+    (recorded directly or imported). Dated by ``first_admitted_on``, which a readmission
+    keeps, so a later readmission does not move the first admission out of its year."""
     return Member.objects.filter(
-        Q(candidacy__isnull=True) | Q(readmitted_on=F("admitted_on")),
-        admitted_on__gte=start,
-        admitted_on__lte=end,
+        Q(first_admitted_on__gte=start, first_admitted_on__lte=end)
+        | Q(first_admitted_on__isnull=True, admitted_on__gte=start, admitted_on__lte=end),
+        candidacy__isnull=True,
         org_path__startswith=path,
+    )
+
+
+def readmitted_members(path: str, start: date, end: date) -> QuerySet[Member]:
+    """Source 3: readmissions (294-QĐ/TW §3.5), dated by ``readmitted_on``."""
+    return Member.objects.filter(
+        readmitted_on__gte=start, readmitted_on__lte=end, org_path__startswith=path
     )
 
 
@@ -257,23 +268,45 @@ class Admissions:
 
     candidates: QuerySet[Candidate]
     members: QuerySet[Member]
+    readmissions: QuerySet[Member]
 
     def count(self) -> int:
-        return self.candidates.count() + self.members.count()
+        return self.candidates.count() + self.members.count() + self.readmissions.count()
 
 
 def admissions(path: str, start: date, end: date) -> Admissions:
     """The admissions under ``path`` (a literal prefix) decided from ``start`` to ``end``."""
-    return Admissions(decided_candidates(path, start, end), direct_members(path, start, end))
-
-
-# Each source's decision date and number.
-_DAY = {Candidate: "decided_on", Member: "admitted_on"}
-_NUMBER = {Candidate: "decision_no", Member: "admission_decision_no"}
+    return Admissions(
+        decided_candidates(path, start, end),
+        direct_members(path, start, end),
+        readmitted_members(path, start, end),
+    )
 
 
 def _sources(path: str, start: date, end: date) -> list[QuerySet[Any]]:
-    return [decided_candidates(path, start, end), direct_members(path, start, end)]
+    """The three sources, each with its decision day as ``_day``, its decision number as
+    ``_number`` (a direct member's first number is not kept after a readmission) and
+    ``_source`` naming it."""
+    text: CharField[str, str] = CharField()
+    return [
+        decided_candidates(path, start, end).annotate(
+            _day=F("decided_on"), _number=F("decision_no"), _source=Value("candidate", text)
+        ),
+        direct_members(path, start, end).annotate(
+            _day=Coalesce("first_admitted_on", "admitted_on"),
+            _number=Case(
+                When(readmitted_on__isnull=True, then=F("admission_decision_no")),
+                default=Value(""),
+                output_field=text,
+            ),
+            _source=Value("member", text),
+        ),
+        readmitted_members(path, start, end).annotate(
+            _day=F("readmitted_on"),
+            _number=F("admission_decision_no"),
+            _source=Value("readmission", text),
+        ),
+    ]
 
 
 # ---- grouped counts --------------------------------------------------------------------
@@ -316,7 +349,7 @@ def _fetch(rows: QuerySet[Any]) -> list[dict[str, Any]]:
 def _grouping(
     rows: QuerySet[Any], bucket: Organisation | None, by_month: bool
 ) -> tuple[QuerySet[Any], list[str]]:
-    day = _DAY[rows.model]
+    day = "_day"
     keys: list[str] = []
     if bucket is not None:
         rows = rows.annotate(_bucket=bucket_of(bucket))
@@ -351,7 +384,7 @@ def tally(
         rows, keys = _grouping(rows, bucket, by_month)
         counts: dict[str, Any] = {"_n": Count("pk")}
         if to_date is not None:
-            counts["_to_date"] = Count("pk", filter=Q(**{f"{_DAY[rows.model]}__lte": to_date}))
+            counts["_to_date"] = Count("pk", filter=Q(_day__lte=to_date))
         grouped = (
             _fetch(rows.values(*keys).annotate(**counts).order_by())
             if keys
@@ -509,8 +542,6 @@ def _flag(condition: Q) -> Case:
 
 
 def _rows_of(rows: QuerySet[Any], since: date, breakdown: str | None) -> QuerySet[Any]:
-    model = rows.model
-    is_member = model is Member
     flags = _row_flags()
     rows = _with_folded(rows)
     no_members = _no_member_in_village(since, village="person__village")
@@ -519,7 +550,11 @@ def _rows_of(rows: QuerySet[Any], since: date, breakdown: str | None) -> QuerySe
     elif breakdown is not None:
         rows = rows.filter(flags[breakdown])
     annotations: dict[str, Any] = {
-        "source": Value("member" if is_member else "candidate", output_field=CharField()),
+        "source": Case(
+            When(_source="candidate", then=Value("candidate")),
+            default=Value("member"),
+            output_field=CharField(),
+        ),
         "object_id": F("pk"),
         "family_name": F("person__family_name"),
         "middle_name": F("person__middle_name"),
@@ -527,11 +562,9 @@ def _rows_of(rows: QuerySet[Any], since: date, breakdown: str | None) -> QuerySe
         "name_key": F("person__sort_key"),
         "branch_id_": F("branch_id"),
         "branch_name": F("branch__name"),
-        "day": F(_DAY[model]),
-        "number": F(_NUMBER[model]),
-        "readmission": _flag(Q(readmitted_on=F("admitted_on")))
-        if is_member
-        else Value(False, output_field=BooleanField()),
+        "day": F("_day"),
+        "number": F("_number"),
+        "readmission": _flag(Q(_source="readmission")),
         **{f"is_{key}": _flag(flags[key]) for key in ROW_FLAGS},
         f"is_{VILLAGES}": _flag(Q(person__village__isnull=False) & no_members),
     }
@@ -550,8 +583,8 @@ def admission_rows(
     village count)."""
     if breakdown is not None and breakdown not in BREAKDOWN_KEYS:
         raise ValueError(breakdown)
-    first, second = (_rows_of(rows, start, breakdown) for rows in _sources(path, start, end))
-    return first.union(second, all=True).order_by("day", "name_key", "source", "object_id")
+    first, *others = (_rows_of(rows, start, breakdown) for rows in _sources(path, start, end))
+    return first.union(*others, all=True).order_by("day", "name_key", "source", "object_id")
 
 
 @dataclass(frozen=True)

@@ -80,8 +80,31 @@ def test_admissions_are_decided_candidates_plus_members_recorded_directly_or_rea
     assert facts.admission_count(commune.path, START, END) == 4
     found = facts.admissions(commune.path, START, END)
     assert found.candidates.count() == 2
-    assert found.members.count() == 2
+    assert found.members.count() == 1
+    assert found.readmissions.count() == 1
     assert found.count() == 4
+
+
+def test_a_readmission_leaves_the_first_admission_of_a_directly_recorded_member_in_its_year(
+    tree: Tree,
+) -> None:
+    """readmit() rewrites admitted_on; the first admission stays in first_admitted_on."""
+    member = direct_member(tree["village"], date(2020, 3, 1))
+    member.first_admitted_on = date(2020, 3, 1)
+    member.admitted_on = member.readmitted_on = date(2026, 2, 1)
+    member.save()
+    path = tree["commune"].path
+    assert facts.admission_count(path, date(2020, 1, 1), date(2020, 12, 31)) == 1
+    assert facts.admission_count(path, START, END) == 1
+    rows = [facts.readable(r) for r in facts.admission_rows(path, START, END)]
+    assert [(r.day, r.readmission, r.source) for r in rows] == [
+        (date(2026, 2, 1), True, "member")
+    ]
+    first = [facts.readable(r) for r in facts.admission_rows(path, date(2020, 1, 1), END)]
+    assert [(r.day, r.readmission) for r in first] == [
+        (date(2020, 3, 1), False),
+        (date(2026, 2, 1), True),
+    ]
 
 
 def test_rejected_and_withdrawn_candidates_are_not_admissions(tree: Tree) -> None:
@@ -258,4 +281,4 @@ def test_counting_per_child_takes_the_same_queries_for_3_or_30_children(tree: Tr
             branch, date(2026, 2, 1), person=make_person(village=village(commune, f"U{n}"))
         )
         direct_member(branch, date(2026, 3, 1))
-    assert queries() == few == 5
+    assert queries() == few == 7

@@ -180,3 +180,15 @@ def test_a_branch_shows_its_members_without_a_table_of_children(
     assert "Chi bộ thôn Đông không có tổ chức đảng trực thuộc." in html
     assert 'id="children"' not in html
     assert re.search(r"<div class=\"n\">2</div><div class=\"label\">Tổng số đảng viên", html)
+
+
+@pytest.mark.parametrize("on", ["01/01/0001", "31/12/9999"])
+def test_a_day_far_outside_the_calendar_is_refused_not_crashed(client, tree, on) -> None:
+    from dangvien.accounts.models import Role
+    from dangvien.factories import user_with_role
+
+    client.force_login(user_with_role(Role.BOARD_STAFF, tree["province"]))
+    for page, param in (("co-cau", "on"), ("bien-dong", "from")):
+        response = client.get(f"/thong-ke/{tree['province'].pk}/{page}/", {param: on})
+        assert response.status_code == 400
+        assert "phải từ 01/01/1900 đến 31/12/2100" in response.content.decode()
