@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 
 from dangvien.api.auth import user_of
@@ -190,7 +191,7 @@ def survey_out(survey: PoolSurvey) -> dict[str, Any]:
         "data": survey.data,
         "assessment": survey.assessment,
         "by": str(survey.by) if survey.by_id else None,
-        "at": survey.at.isoformat(),
+        "at": timezone.localtime(survey.at).isoformat(),
     }
 
 

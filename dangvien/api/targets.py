@@ -46,7 +46,7 @@ class TargetFilters(Schema):
 
 
 class TargetIn(Schema):
-    target: int = Field(description="Chỉ tiêu kết nạp: số nguyên ≥ 0")
+    target: int = Field(description="Chỉ tiêu kết nạp: số nguyên ≥ 0", strict=True)
     reason: str = Field(
         "", max_length=1000, description="Căn cứ, lý do; bắt buộc khi điều chỉnh chỉ tiêu đã có"
     )

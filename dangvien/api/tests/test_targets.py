@@ -248,3 +248,16 @@ def test_the_endpoints_are_in_the_openapi_schema(client: Client) -> None:
     put_op = paths["/api/v1/targets/{organisation_id}/{year}"]["put"]
     assert {"200", "201", "400", "403", "404"} <= set(put_op["responses"])
     assert put_op["description"]
+
+
+def test_a_boolean_is_not_a_target(tree) -> None:
+    from django.test import Client
+
+    from dangvien.accounts.models import Role
+    from dangvien.api.tests.conftest import Api
+    from dangvien.factories import user_with_role
+
+    api = Api(Client(), user_with_role(Role.BOARD_STAFF, tree["province"]))
+    answer = put(api, tree["commune"], {"target": True, "reason": ""})
+    assert answer.status in (400, 422)
+    assert "target" in str(answer.body)

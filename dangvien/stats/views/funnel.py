@@ -34,7 +34,8 @@ COHORT_NOTE = (
 STEP_NOTE = (
     "Bỏ qua một bước (ví dụ có giấy chứng nhận mà không qua lớp trong hệ thống) được tính là "
     "đã qua bước đó. Số ngày trung vị: từ bước trước đến bước này, chỉ tính người có đủ hai "
-    "ngày."
+    "ngày. Phễu chỉ gồm quần chúng được theo dõi trong hệ thống; đảng viên nhập trực tiếp "
+    "hoặc kết nạp lại không qua nguồn nên chỉ có trong “Kết quả kết nạp”."
 )
 
 
