@@ -25,3 +25,17 @@ class Migration(migrations.Migration):
             index=models.Index(fields=['readmitted_on', 'org_path'], name='member_readmitted_idx'),
         ),
     ]
+
+
+def first_admission_everywhere(apps, schema_editor):
+    """Every member's first admission date is set (the statistics date a directly recorded
+    member's admission by it): older rows take their current admission date."""
+    Member = apps.get_model("members", "Member")
+    Member.objects.filter(first_admitted_on__isnull=True).update(
+        first_admitted_on=models.F("admitted_on")
+    )
+
+
+Migration.operations.append(
+    migrations.RunPython(first_admission_everywhere, migrations.RunPython.noop, elidable=True)
+)

@@ -6,15 +6,16 @@ An admission in a period ``[start, end]`` (both days included) under a node is
    (the admission decision) falls in the period, counted at its ``org_path`` (the branch
    that proposed it); plus
 2. the first admission of a ``Member`` who has no candidacy (recorded directly or
-   imported), dated by ``first_admitted_on`` (or ``admitted_on`` when that is empty),
-   which a readmission keeps; plus
+   imported), dated by ``first_admitted_on`` (every write sets it with ``admitted_on``;
+   migration members 0003 filled it for older rows), which a readmission keeps; plus
 3. a readmission (294-QĐ/TW §3.5), dated by ``readmitted_on``;
    both counted at the member's ``org_path``.
 
 A rejected or withdrawn candidate is not an admission. Both sources are filtered by a
 literal path prefix (``org_path LIKE 'prefix%'``) and a date range, which the indexes
 ``cand_decided_idx`` (decided_on, org_path), ``member_admitted_idx`` (admitted_on,
-org_path) and ``member_first_admitted_idx`` / ``member_readmitted_idx`` serve (SCALE.md: a prefix from a sub-query defeats the index).
+org_path), ``member_first_admitted_idx`` and ``member_readmitted_idx`` serve (SCALE.md: a
+prefix from a sub-query defeats the index).
 
 Breakdowns of admissions (DOMAIN.md §9; 11-HD/BTCTW 2021, table codes [U]):
 
@@ -248,8 +249,8 @@ def direct_members(path: str, start: date, end: date) -> QuerySet[Member]:
     (recorded directly or imported). Dated by ``first_admitted_on``, which a readmission
     keeps, so a later readmission does not move the first admission out of its year."""
     return Member.objects.filter(
-        Q(first_admitted_on__gte=start, first_admitted_on__lte=end)
-        | Q(first_admitted_on__isnull=True, admitted_on__gte=start, admitted_on__lte=end),
+        first_admitted_on__gte=start,
+        first_admitted_on__lte=end,
         candidacy__isnull=True,
         org_path__startswith=path,
     )
@@ -293,7 +294,7 @@ def _sources(path: str, start: date, end: date) -> list[QuerySet[Any]]:
             _day=F("decided_on"), _number=F("decision_no"), _source=Value("candidate", text)
         ),
         direct_members(path, start, end).annotate(
-            _day=Coalesce("first_admitted_on", "admitted_on"),
+            _day=F("first_admitted_on"),
             _number=Case(
                 When(readmitted_on__isnull=True, then=F("admission_decision_no")),
                 default=Value(""),
