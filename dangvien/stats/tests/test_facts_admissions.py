@@ -97,9 +97,7 @@ def test_a_readmission_leaves_the_first_admission_of_a_directly_recorded_member_
     assert facts.admission_count(path, date(2020, 1, 1), date(2020, 12, 31)) == 1
     assert facts.admission_count(path, START, END) == 1
     rows = [facts.readable(r) for r in facts.admission_rows(path, START, END)]
-    assert [(r.day, r.readmission, r.source) for r in rows] == [
-        (date(2026, 2, 1), True, "member")
-    ]
+    assert [(r.day, r.readmission, r.source) for r in rows] == [(date(2026, 2, 1), True, "member")]
     first = [facts.readable(r) for r in facts.admission_rows(path, date(2020, 1, 1), END)]
     assert [(r.day, r.readmission) for r in first] == [
         (date(2020, 3, 1), False),
