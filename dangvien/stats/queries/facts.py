@@ -168,7 +168,27 @@ def member_on(day: date, prefix: str = "") -> Q:
         **{f"{p}probation_started_on__isnull": True, f"{p}admitted_on__lte": day}
     )
     stayed = Q(**{f"{p}left_on__isnull": True}) | Q(**{f"{p}left_on__gt": day})
-    return started & stayed
+    return (started & stayed) | first_membership_on(day, prefix)
+
+
+def first_membership_on(day: date, prefix: str = "") -> Q:
+    """A readmitted member on ``day`` within their first membership (294-QĐ/TW §3.5).
+
+    A readmission rewrites the member's current dates (``readmit``); the first membership
+    remains as ``first_admitted_on`` up to the start of the readmission gap (``Gap`` with
+    ``READMISSION_GAP``, from the day they left). Counted official: a member who left and
+    may be readmitted had been admitted at least 36 months before."""
+    from dangvien.members.models import Gap
+    from dangvien.members.queries.records import READMISSION_GAP
+
+    p = prefix
+    left_later = Gap.objects.filter(
+        member=OuterRef(f"{p}pk"), reason=READMISSION_GAP, from_on__gt=day
+    )
+    return Q(
+        Exists(left_later),
+        **{f"{p}readmitted_on__isnull": False, f"{p}first_admitted_on__lte": day},
+    )
 
 
 # ---- age bands -------------------------------------------------------------------------

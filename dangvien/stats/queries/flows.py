@@ -37,10 +37,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, Q
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q
 from django.db.models.functions import Coalesce, Substr
 
-from dangvien.members.models import Member, Status, Transfer, TransferKind, TransferState
+from dangvien.members.models import Gap, Member, Status, Transfer, TransferKind, TransferState
+from dangvien.members.queries.records import READMISSION_GAP
 from dangvien.organisations.models import Organisation
 from dangvien.stats.formatting import percent
 from dangvien.stats.queries import facts
@@ -188,13 +189,18 @@ def _columns(start: date, end: date) -> dict[str, Q]:
     before = start - timedelta(days=1)
     in_period = {"left_on__gte": start, "left_on__lte": end}
     known = [status for _c, status in LEAVING]
+    first_exit = Gap.objects.filter(
+        member=OuterRef("pk"), reason=READMISSION_GAP, from_on__gte=start, from_on__lte=end
+    )
     return {
         "at_start": member_on(before),
         "at_end": member_on(end),
         "joined": Q(_began__gte=start, _began__lte=end),
         "recognised": Q(official_on__gte=start, official_on__lte=end),
         **{column: Q(status=status, **in_period) for column, status in LEAVING},
-        "left_other": Q(**in_period) & ~Q(status__in=known),
+        # A readmitted member's first exit is no longer in left_on/status (readmit
+        # rewrites them); the readmission gap's first day keeps it.
+        "left_other": (Q(**in_period) & ~Q(status__in=known)) | Q(Exists(first_exit)),
     }
 
 

@@ -56,6 +56,7 @@ from dangvien.stats.formatting import percent
 from dangvien.stats.queries.facts import (
     AGE_BANDS,
     age_band_filters,
+    first_membership_on,
     is_kinh,
     is_no_religion,
     member_on,
@@ -356,8 +357,9 @@ def _fixed_columns(day: date, restrict: Q) -> dict[str, Q | None]:
     )
     columns: dict[str, Q | None] = {
         "total": None,
-        "official": Q(official_on__lte=day),
-        "probationary": Q(official_on__isnull=True) | Q(official_on__gt=day),
+        "official": Q(official_on__lte=day) | first_membership_on(day),
+        "probationary": (Q(official_on__isnull=True) | Q(official_on__gt=day))
+        & ~first_membership_on(day),
         "exempted": Q(pk__in=exempted.values("member_id")),
         "temporarily_out": Q(pk__in=away.values("member_id")),
         **{f"sex:{value}": Q(person__sex=value) for value in Sex.values},

@@ -172,3 +172,28 @@ def test_the_query_count_does_not_grow_with_the_tree_or_the_members(year: Tree) 
         moved = make_member(branch=branch)
         permanent_move(moved, year["village"], date(2026, 4, 4))
     assert queries() == before
+
+
+def test_a_readmitted_members_first_exit_and_return_keep_the_balance(tree: Tree) -> None:
+    """The first exit is kept by the readmission gap (readmit rewrites left_on)."""
+    from dangvien.members.models import Gap
+    from dangvien.members.queries.records import READMISSION_GAP
+
+    member = make_member(
+        branch=tree["village"],
+        status=Status.PROBATIONARY,
+        first_admitted_on=date(2001, 1, 1),
+        admitted_on=date(2029, 2, 1),
+        readmitted_on=date(2029, 2, 1),
+        probation_started_on=date(2029, 2, 15),
+        official_on=None,
+    )
+    Gap.objects.create(
+        member=member, from_on=date(2026, 3, 1), until_on=date(2029, 2, 1), reason=READMISSION_GAP
+    )
+    f = flows(tree["commune"], START, END).figures
+    assert (f.at_start, f.at_end, f["left_other"]) == (1, 0, 1)
+    assert f.balanced
+    back = flows(tree["commune"], date(2029, 1, 1), date(2029, 12, 31)).figures
+    assert (back.at_start, back.joined, back.at_end) == (0, 1, 1)
+    assert back.balanced

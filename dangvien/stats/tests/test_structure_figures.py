@@ -489,3 +489,31 @@ def test_the_query_count_does_not_grow_with_the_tree_or_the_members(tree: Tree) 
     permanent_move(moved, tree["other_branch"], date(2026, 7, 1))
     assert queries(lambda: structure(tree["province"], D)) == 5  # and the moved members
     assert queries(lambda: structure(tree["province"], date(2026, 7, 1))) == 4
+
+
+def test_a_readmitted_member_counts_in_their_first_membership_and_again_after_readmission(
+    tree: Tree,
+) -> None:
+    """readmit() rewrites the current dates; the first membership stays countable through
+    first_admitted_on and the readmission gap (294-QĐ/TW §3.5)."""
+    from dangvien.members.models import Gap
+    from dangvien.members.queries.records import READMISSION_GAP
+
+    branch = tree["village"]
+    member = make_member(
+        branch=branch,
+        status=Status.PROBATIONARY,
+        first_admitted_on=date(2001, 1, 1),
+        admitted_on=date(2026, 2, 1),
+        readmitted_on=date(2026, 2, 1),
+        probation_started_on=date(2026, 2, 15),
+        official_on=None,
+    )
+    Gap.objects.create(
+        member=member, from_on=date(2020, 5, 1), until_on=date(2026, 2, 1), reason=READMISSION_GAP
+    )
+    during_first = structure(branch, date(2015, 6, 1)).figures
+    assert (during_first.total, during_first.official) == (1, 1)
+    assert structure(branch, date(2022, 6, 1)).figures.total == 0
+    after = structure(branch, date(2026, 6, 1)).figures
+    assert (after.total, after.probationary) == (1, 1)
