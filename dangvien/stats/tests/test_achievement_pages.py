@@ -259,3 +259,13 @@ def test_last_years_count_links_to_the_people_admitted_to_the_same_day(
     html = client.get(link).content.decode()
     assert "2 người" in html
     assert "Từ ngày 01/01/2025 đến ngày 31/05/2025" in html
+
+
+def test_an_unreadable_year_shows_this_year_and_says_so(client, tree) -> None:
+    from dangvien.accounts.models import Role
+    from dangvien.factories import user_with_role
+
+    client.force_login(user_with_role(Role.BOARD_STAFF, tree["province"]))
+    response = client.get(f"/thong-ke/{tree['province'].pk}/", {"year": "abc"})
+    assert response.status_code == 200
+    assert "Năm “abc” không hợp lệ" in response.content.decode()

@@ -5,6 +5,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -44,13 +45,26 @@ def breadcrumb(request: HttpRequest, org: Organisation) -> list[Organisation]:
 
 
 def year_param(request: HttpRequest) -> int:
-    """``?year=``, or this year; out-of-range values fall back to this year."""
+    """``?year=``, or this year. An unreadable or out-of-range year falls back to this
+    year, and the page says so (a message above it)."""
     this_year = timezone.localdate().year
-    try:
-        year = int(request.GET.get("year", this_year))
-    except ValueError:
+    raw = request.GET.get("year", "").strip()
+    if not raw:
         return this_year
-    return year if 2000 <= year <= this_year + 1 else this_year
+    try:
+        year = int(raw)
+    except ValueError:
+        year = 0
+    if 2000 <= year <= this_year + 1:
+        return year
+    if not getattr(request, "_year_warned", False):
+        messages.warning(
+            request,
+            f"Năm “{raw[:10]}” không hợp lệ (từ 2000 đến {this_year + 1}): "
+            f"hiển thị năm {this_year}.",
+        )
+        request._year_warned = True  # type: ignore[attr-defined]
+    return this_year
 
 
 def year_choices() -> list[int]:
