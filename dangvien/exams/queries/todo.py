@@ -1,11 +1,11 @@
 """The exams and courses part of the home page's to-do list ("Việc cần làm")."""
 
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.db.models import Count, Q
 
+from dangvien.core.todo import Task
 from dangvien.exams.models import (
     Answer,
     QuestionType,
@@ -17,16 +17,6 @@ from dangvien.organisations.queries import in_scope
 from dangvien.training.models import Course, CourseStatus
 
 HAND_MARKED = (QuestionType.ESSAY, QuestionType.ORAL)
-
-
-@dataclass(frozen=True)
-class Task:
-    what: str
-    url_name: str
-    pk: int
-    title: str
-    on: date | None
-    overdue: bool = False
 
 
 def tasks(user: Any, today: date) -> list[Task]:

@@ -8,12 +8,12 @@
   without it.
 """
 
-from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from dangvien.accounts.models import Capability
 from dangvien.accounts.queries import can
+from dangvien.core.todo import Task
 from dangvien.organisations.models import Organisation
 from dangvien.organisations.queries import units_managed_by
 from dangvien.stats.models import PoolSurvey, Target
@@ -30,17 +30,6 @@ if TYPE_CHECKING:
     from dangvien.accounts.models import User
 
 SURVEY_NOTICE_DAYS = 30  # the survey shows as a task in the quarter's last month
-
-
-@dataclass(frozen=True)
-class Task:
-    what: str
-    url_name: str
-    pk: int
-    title: str
-    on: date | None
-    overdue: bool = False
-    query: str = ""
 
 
 def tasks(user: "User", today: date) -> list[Task]:
