@@ -93,7 +93,6 @@ class Member(models.Model):
             models.Index(fields=["org_path", "status"], name="member_scope_idx"),
             models.Index(fields=["branch", "status"], name="member_branch_idx"),
             models.Index(fields=["status", "probation_started_on"], name="member_probation_idx"),
-            models.Index(fields=["admitted_on", "org_path"], name="member_admitted_idx"),
             models.Index(
                 fields=["first_admitted_on", "org_path"], name="member_first_admitted_idx"
             ),

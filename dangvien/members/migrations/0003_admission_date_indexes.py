@@ -14,10 +14,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='member',
-            index=models.Index(fields=['admitted_on', 'org_path'], name='member_admitted_idx'),
-        ),
-        migrations.AddIndex(
-            model_name='member',
             index=models.Index(fields=['first_admitted_on', 'org_path'], name='member_first_admitted_idx'),
         ),
         migrations.AddIndex(

@@ -11,11 +11,11 @@ An admission in a period ``[start, end]`` (both days included) under a node is
 3. a readmission (294-QĐ/TW §3.5), dated by ``readmitted_on``;
    both counted at the member's ``org_path``.
 
-A rejected or withdrawn candidate is not an admission. Both sources are filtered by a
+A rejected or withdrawn candidate is not an admission. Each source is filtered by a
 literal path prefix (``org_path LIKE 'prefix%'``) and a date range, which the indexes
-``cand_decided_idx`` (decided_on, org_path), ``member_admitted_idx`` (admitted_on,
-org_path), ``member_first_admitted_idx`` and ``member_readmitted_idx`` serve (SCALE.md: a
-prefix from a sub-query defeats the index).
+``cand_decided_idx`` (decided_on, org_path), ``member_first_admitted_idx``
+(first_admitted_on, org_path) and ``member_readmitted_idx`` (readmitted_on, org_path)
+serve (SCALE.md: a prefix from a sub-query defeats the index).
 
 Breakdowns of admissions (DOMAIN.md §9; 11-HD/BTCTW 2021, table codes [U]):
 
