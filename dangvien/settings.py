@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "dangvien.training",
     "dangvien.exams",
     "dangvien.stats",
+    "dangvien.reviews",
+    "dangvien.screening",
     "dangvien.api",
 ]
 

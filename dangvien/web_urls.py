@@ -10,4 +10,6 @@ urlpatterns = [
     path("kiem-tra/", include("dangvien.exams.urls")),
     path("thi/", include("dangvien.exams.sitting_urls")),
     path("thong-ke/", include("dangvien.stats.urls")),
+    path("danh-gia/", include("dangvien.reviews.urls")),
+    path("sang-loc/", include("dangvien.screening.urls")),
 ]

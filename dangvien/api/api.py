@@ -23,6 +23,9 @@ from dangvien.api import (  # the member_* modules add their endpoints to the me
     organisations,
     pool_surveys,
     questions,
+    review_results,
+    reviews,
+    screening,
     sittings,
     statistics,
     statistics_structure,
@@ -94,5 +97,8 @@ for _area in (
     statistics,
     statistics_structure,
     pool_surveys,
-):  # issues 5 and 6, mounted at the root
+    reviews,  # issue 7
+    review_results,
+    screening,
+):  # issues 5, 6 and 7, mounted at the root
     api.add_router("", _area.router)

@@ -30,6 +30,8 @@ AUDITED_APPS = {
     "training",
     "exams",
     "stats",
+    "reviews",
+    "screening",
 }
 SKIPPED_MODELS = {"core.auditevent"}
 

@@ -260,6 +260,58 @@ DEFAULTS: dict[str, Default] = {
     "dues.relief_max_months": Default(
         12, "01-QĐ/TW 2026 [C, thông báo của trường]", "Miễn, giảm đảng phí mỗi lần tối đa (tháng)"
     ),
+    "review.excellent_min_score": Default(
+        90,
+        "366-QĐ/TW Điều 11 (khung 100 điểm) [C]",
+        "Điểm tối thiểu để xếp loại hoàn thành xuất sắc",
+    ),
+    "review.good_min_score": Default(
+        70, "366-QĐ/TW Điều 11 [C]", "Điểm tối thiểu để xếp loại hoàn thành tốt nhiệm vụ"
+    ),
+    "review.complete_min_score": Default(
+        50,
+        "366-QĐ/TW Điều 11 [C]; dưới mức này: không hoàn thành [U]",
+        "Điểm tối thiểu để xếp loại hoàn thành nhiệm vụ",
+    ),
+    "review.excellent_beyond_percent": Default(
+        30,
+        "366-QĐ/TW Điều 11 [C]",
+        "Tỷ lệ nhiệm vụ vượt yêu cầu tối thiểu (%) để xếp loại hoàn thành xuất sắc",
+    ),
+    "review.complete_max_late_percent": Default(
+        20,
+        "366-QĐ/TW Điều 11 [C với tập thể; U với cá nhân]",
+        "Tỷ lệ nhiệm vụ chậm tiến độ tối đa (%) để xếp loại hoàn thành nhiệm vụ",
+    ),
+    "review.excellent_quota_percent": Default(
+        20,
+        "132-QĐ/TW, 124-QĐ/TW (không quá 20% số được xếp loại hoàn thành tốt nhiệm vụ) "
+        "[U: 366-QĐ/TW chưa rõ còn giữ]",
+        "Tỷ lệ tối đa (%) hoàn thành xuất sắc trên số được xếp loại hoàn thành tốt trở lên, "
+        "trong từng chi bộ và từng cấp ủy quyết định",
+    ),
+    "review.disciplined_max_rating": Default(
+        "failed",
+        "16-HD/BTCTW 2018; 124-QĐ/TW (bị kỷ luật trong năm: không hoàn thành nhiệm vụ) "
+        "[U: 366-QĐ/TW]",
+        "Mức xếp loại cao nhất của đảng viên bị kỷ luật trong kỳ "
+        "(excellent, good, complete, failed)",
+    ),
+    "review.failed_years_for_removal": Default(
+        2,
+        "Điều lệ Đảng Điều 8; 24/294-QĐ/TW §8.1 (2 năm liền không hoàn thành nhiệm vụ) [C]",
+        "Số năm liền xếp loại không hoàn thành nhiệm vụ thì xem xét xóa tên",
+    ),
+    "vote.screening": Default(
+        [2, 3, "at_least"],
+        "02-HD/BTCTW 2021 §1 (bỏ phiếu kín từng đảng viên, trừ đảng viên miễn sinh hoạt) [C]",
+        "Tỷ lệ phiếu kín để đưa đảng viên vào diện giáo dục, giúp đỡ",
+    ),
+    "screening.max_help_months": Default(
+        12,
+        "24/294-QĐ/TW §8.1 (12 tháng với trường hợp giảm sút ý chí) [U với các trường hợp khác]",
+        "Thời gian giáo dục, giúp đỡ tối đa (tháng)",
+    ),
     "study.participation_target_percent": Default(
         90, "Thực tiễn (seed 004: “trên 90%”)", "Tỷ lệ đảng viên tham gia học tập nghị quyết (%)"
     ),

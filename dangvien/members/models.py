@@ -148,6 +148,9 @@ class Event(models.TextChoices):
     DUES = "dues", _("Đảng phí")
     BADGE = "badge", _("Huy hiệu Đảng")
     CARD = "card", _("Thẻ đảng viên")
+    REVIEW = "review", _("Kiểm điểm, xếp loại chất lượng")
+    SCREENING = "screening", _("Rà soát, sàng lọc")
+    DISCIPLINE = "discipline", _("Kỷ luật")
     OTHER = "other", _("Khác")
 
 

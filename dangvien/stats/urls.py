@@ -3,7 +3,7 @@
 Each area's view module keeps its own ``urlpatterns``; this file joins them.
 """
 
-from dangvien.stats.views import dashboard, funnel, structure, surveys, targets
+from dangvien.stats.views import dashboard, funnel, quality, structure, surveys, targets
 
 app_name = "stats"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     *funnel.urlpatterns,
     *surveys.urlpatterns,
     *structure.urlpatterns,
+    *quality.urlpatterns,  # issue 7: rating results and screening outcomes
 ]

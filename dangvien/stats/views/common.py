@@ -25,6 +25,8 @@ TABS = (
     ("structure", "Cơ cấu đảng viên"),
     ("flows", "Biến động"),
     ("organisations", "Tổ chức đảng"),
+    ("quality", "Xếp loại chất lượng"),  # issue 7
+    ("screening", "Rà soát, sàng lọc"),
 )
 
 

@@ -1,0 +1,5 @@
+"""Quality review pages: disciplines (issue 7). Owned by one helper; see /work/brief-issue7.md."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
