@@ -64,10 +64,14 @@ class ReviewPeriod(models.Model):
         ordering = ["-year", "-starts_on", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organisation", "kind", "year", "quarter"],
-                condition=Q(kind__in=["yearly", "quarterly"]),
-                name="one_review_period_a_year_or_quarter",
-                nulls_distinct=False,
+                fields=["organisation", "year"],
+                condition=Q(kind="yearly"),
+                name="one_yearly_review_period",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "year", "quarter"],
+                condition=Q(kind="quarterly"),
+                name="one_quarterly_review_period",
             ),
             models.CheckConstraint(
                 condition=Q(ends_on__gte=models.F("starts_on")), name="review_period_dates"

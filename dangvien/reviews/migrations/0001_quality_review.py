@@ -134,7 +134,11 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='reviewperiod',
-            constraint=models.UniqueConstraint(condition=models.Q(('kind__in', ['yearly', 'quarterly'])), fields=('organisation', 'kind', 'year', 'quarter'), name='one_review_period_a_year_or_quarter', nulls_distinct=False),
+            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'yearly')), fields=('organisation', 'year'), name='one_yearly_review_period'),
+        ),
+        migrations.AddConstraint(
+            model_name='reviewperiod',
+            constraint=models.UniqueConstraint(condition=models.Q(('kind', 'quarterly')), fields=('organisation', 'year', 'quarter'), name='one_quarterly_review_period'),
         ),
         migrations.AddConstraint(
             model_name='reviewperiod',

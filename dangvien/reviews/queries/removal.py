@@ -1,0 +1,136 @@
+"""Members failing their yearly rating several years running: a ground for removal
+(xóa tên) the chi ủy must consider (Charter Art. 8; 24/294-QĐ/TW §8.1 [C]: "2 năm liền
+không hoàn thành nhiệm vụ"; ``review.failed_years_for_removal``). Nothing changes by
+itself: the member shows in the secretary's removal to-do until a removal proceeding is
+opened."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from dangvien.members.models import (
+    ACTIVE_STATUSES,
+    Member,
+    Proceeding,
+    ProceedingKind,
+    Step,
+)
+from dangvien.reviews.models import MemberReview, PeriodKind, Rating, Stage
+from dangvien.reviews.rating import thresholds_for
+
+DONE = (Stage.DECIDED, Stage.PUBLISHED)
+OPEN_STEPS = (Step.OPEN, Step.BRANCH_PROPOSED, Step.GRASSROOTS_ENDORSED)
+
+
+@dataclass(frozen=True)
+class FailedRunning:
+    """A member whose decided yearly ratings were "failed" in each of ``years`` (running,
+    oldest first, the last one this year or last year)."""
+
+    member: Member
+    years: list[int]
+
+
+def _runs(
+    rows: list[tuple[int, int, str, date | None]], on: date
+) -> dict[int, tuple[list[int], date | None]]:
+    """Per member: the consecutive failed years ending at their latest decided yearly
+    rating up to ``on.year`` (empty when that rating is not "failed"), and the date the
+    latest one was decided. A year counts as failed only if all its decided yearly
+    ratings are."""
+    ratings: dict[int, dict[int, set[str]]] = defaultdict(lambda: defaultdict(set))
+    decided: dict[int, dict[int, date | None]] = defaultdict(dict)
+    for member_id, year, rating, decided_on in rows:
+        if year <= on.year:
+            ratings[member_id][year].add(rating)
+            decided[member_id][year] = max(
+                filter(None, [decided[member_id].get(year), decided_on]), default=None
+            )
+    runs: dict[int, tuple[list[int], date | None]] = {}
+    for member_id, years in ratings.items():
+        latest = max(years)
+        run: list[int] = []
+        year = latest
+        while years.get(year) == {Rating.FAILED}:
+            run.append(year)
+            year -= 1
+        runs[member_id] = (sorted(run), decided[member_id].get(latest))
+    return runs
+
+
+def _history(member_ids: object, on: date) -> list[tuple[int, int, str, date | None]]:
+    return list(
+        MemberReview.objects.filter(
+            member_id__in=member_ids,
+            period__kind=PeriodKind.YEARLY,
+            period__year__lte=on.year,
+            stage__in=DONE,
+        ).values_list("member_id", "period__year", "decided_rating", "decided_on")
+    )
+
+
+def failed_years(member: Member, on: date) -> list[int]:
+    """The consecutive years, oldest first, whose decided yearly rating was "failed",
+    ending at the member's latest decided yearly rating up to ``on.year`` ([] when that
+    rating is not "failed"); one query. For the removal ground check (Charter Art. 8)."""
+    run, _decided = _runs(_history([member.pk], on), on).get(member.pk, ([], None))
+    return run
+
+
+def failed_running(rows: QuerySet[Member], on: date) -> list[FailedRunning]:
+    """Active members of ``rows`` whose latest ``review.failed_years_for_removal`` (2)
+    decided yearly ratings, up to this year or last year, are "failed" in consecutive
+    years (Charter Art. 8; 24/294-QĐ/TW §8.1 [C]), sorted by name.
+
+    Left out: members with a removal proceeding open, or one opened (whatever its end)
+    since the latest failed rating was decided: the ground is being or was dealt with.
+    Built for a whole scope's to-do: five queries whatever its size (candidates, their
+    yearly ratings, their removal proceedings, the members, rule parameters).
+    """
+    open_removal = Proceeding.objects.filter(
+        member=OuterRef("member_id"), kind=ProceedingKind.REMOVAL, step__in=OPEN_STEPS
+    )
+    candidates = list(
+        MemberReview.objects.filter(
+            member__in=rows.filter(status__in=ACTIVE_STATUSES).values("pk"),
+            period__kind=PeriodKind.YEARLY,
+            period__year__in=[on.year - 1, on.year],
+            stage__in=DONE,
+            decided_rating=Rating.FAILED,
+        )
+        .exclude(Exists(open_removal))
+        .values_list("member_id", flat=True)
+        .distinct()
+    )
+    if not candidates:
+        return []
+    runs = {
+        member_id: run
+        for member_id, run in _runs(_history(candidates, on), on).items()
+        if run[0] and run[0][-1] >= on.year - 1
+    }
+    if not runs:
+        return []
+    since: dict[int, date] = {}
+    for member_id, opened_on in Proceeding.objects.filter(
+        member_id__in=list(runs), kind=ProceedingKind.REMOVAL
+    ).values_list("member_id", "opened_on"):
+        since[member_id] = max(opened_on, since.get(member_id, opened_on))
+    members = list(
+        Member.objects.filter(pk__in=list(runs))
+        .select_related("person", "branch")
+        .order_by("person__sort_key", "pk")
+    )
+    rules = thresholds_for({m.branch_id: m.branch for m in members}.values(), on=on)
+    found = []
+    for member in members:
+        years, decided_on = runs[member.pk]
+        if len(years) < rules[member.branch_id].failed_years_for_removal:
+            continue
+        opened = since.get(member.pk)
+        if opened is not None and decided_on is not None and opened >= decided_on:
+            continue
+        found.append(FailedRunning(member, years))
+    return found

@@ -1,0 +1,108 @@
+"""Opening and closing review periods (366-QĐ/TW [C]: yearly, quarterly, per term, ad hoc;
+a member is reviewed once a year)."""
+
+from datetime import date
+
+import pytest
+from django.utils import timezone
+
+from dangvien.accounts.models import Role, User
+from dangvien.core.errors import Conflict, NotAllowed, NotEligible, StageNotAllowed
+from dangvien.factories import user_with_role
+from dangvien.organisations.models import Organisation
+from dangvien.reviews.actions import close_period, open_period
+from dangvien.reviews.models import PeriodKind
+
+pytestmark = pytest.mark.django_db
+
+TODAY = date(2026, 12, 20)
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(timezone, "localdate", lambda *a: TODAY)
+
+
+@pytest.fixture
+def board(tree: dict[str, Organisation]) -> User:
+    return user_with_role(Role.BOARD_STAFF, tree["province"])
+
+
+def test_a_yearly_period_covers_the_calendar_year(
+    tree: dict[str, Organisation], board: User
+) -> None:
+    period = open_period(tree["province"], by=board, kind=PeriodKind.YEARLY, year=2026)
+    assert (period.starts_on, period.ends_on) == (date(2026, 1, 1), date(2026, 12, 31))
+    assert period.name == "Kiểm điểm, đánh giá, xếp loại chất lượng năm 2026"
+    assert period.org_path == tree["province"].path
+    assert period.by == board
+
+
+def test_a_quarterly_period_covers_its_quarter(tree: dict[str, Organisation], board: User) -> None:
+    period = open_period(tree["commune"], by=board, kind=PeriodKind.QUARTERLY, year=2026, quarter=3)
+    assert (period.starts_on, period.ends_on) == (date(2026, 7, 1), date(2026, 9, 30))
+    with pytest.raises(NotEligible, match="Quý phải từ 1 đến 4") as error:
+        open_period(tree["commune"], by=board, kind=PeriodKind.QUARTERLY, year=2026, quarter=5)
+    assert error.value.field == "quarter"
+
+
+def test_a_term_period_needs_its_dates(tree: dict[str, Organisation], board: User) -> None:
+    with pytest.raises(NotEligible, match="Cần ghi ngày bắt đầu"):
+        open_period(tree["commune"], by=board, kind=PeriodKind.TERM, year=2025)
+    period = open_period(
+        tree["commune"],
+        by=board,
+        kind=PeriodKind.TERM,
+        year=2025,
+        name="Kiểm điểm nhiệm kỳ 2020–2025",
+        starts_on=date(2020, 10, 1),
+        ends_on=date(2025, 9, 30),
+    )
+    assert period.name == "Kiểm điểm nhiệm kỳ 2020–2025"
+    with pytest.raises(NotEligible, match="trước ngày bắt đầu"):
+        open_period(
+            tree["commune"],
+            by=board,
+            kind=PeriodKind.AD_HOC,
+            year=2026,
+            starts_on=date(2026, 5, 1),
+            ends_on=date(2026, 4, 1),
+        )
+
+
+def test_a_second_yearly_period_for_the_same_year_is_refused_above_and_below(
+    tree: dict[str, Organisation], board: User
+) -> None:
+    open_period(tree["commune"], by=board, kind=PeriodKind.YEARLY, year=2026)
+    for node in ("province", "commune", "village"):
+        with pytest.raises(Conflict, match="mỗi đảng viên chỉ được kiểm điểm"):
+            open_period(tree[node], by=board, kind=PeriodKind.YEARLY, year=2026)
+    # Another subtree, another year, or a quarterly period are fine.
+    open_period(tree["other_commune"], by=board, kind=PeriodKind.YEARLY, year=2026)
+    open_period(tree["commune"], by=board, kind=PeriodKind.YEARLY, year=2025)
+    open_period(tree["commune"], by=board, kind=PeriodKind.QUARTERLY, year=2026, quarter=4)
+
+
+def test_opening_needs_decide_at_the_node(tree: dict[str, Organisation]) -> None:
+    secretary = user_with_role(Role.BRANCH_SECRETARY, tree["village"])
+    with pytest.raises(NotAllowed):
+        open_period(tree["village"], by=secretary, kind=PeriodKind.YEARLY, year=2026)
+    staff = user_with_role(Role.GRASSROOTS_STAFF, tree["commune"])
+    with pytest.raises(NotAllowed):
+        open_period(tree["province"], by=staff, kind=PeriodKind.YEARLY, year=2026)
+
+
+def test_a_year_too_far_ahead_is_refused(tree: dict[str, Organisation], board: User) -> None:
+    with pytest.raises(NotEligible, match="Năm đánh giá phải từ 2000 đến 2027"):
+        open_period(tree["province"], by=board, kind=PeriodKind.YEARLY, year=2028)
+
+
+def test_closing_a_period_once(tree: dict[str, Organisation], board: User) -> None:
+    period = open_period(tree["province"], by=board, kind=PeriodKind.YEARLY, year=2026)
+    with pytest.raises(NotEligible, match="sau ngày hôm nay"):
+        close_period(period, by=board, closed_on=date(2026, 12, 21))
+    close_period(period, by=board, closed_on=TODAY)
+    period.refresh_from_db()
+    assert period.closed_on == TODAY
+    with pytest.raises(StageNotAllowed, match="đã kết thúc"):
+        close_period(period, by=board, closed_on=TODAY)
