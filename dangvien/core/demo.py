@@ -29,6 +29,7 @@ from dangvien.core.audit import acting_as
 from dangvien.core.dates import add_months
 from dangvien.core.demo_exams import build_training_and_exams
 from dangvien.core.demo_lifecycle import build_lifecycle
+from dangvien.core.demo_reviews import build_reviews_and_screening
 from dangvien.core.demo_stats import build_targets_and_surveys
 from dangvien.members.actions.base import recognition_vote_due
 from dangvien.members.models import (
@@ -1274,6 +1275,11 @@ class Demo:
             user.save()
             assign_role(user, organisation=organisation, role=role, by=None)
             self.users[username] = user
+        # The commune's office also keeps the records of the chi bộ directly under it (their
+        # review sheets and screening ballots, issue 7), as commune offices do.
+        assign_role(
+            self.users["demo.xa"], organisation=commune, role=Role.GRASSROOTS_STAFF, by=None
+        )
         if User.objects.filter(username="admin").exists():
             self.out("Đã có tài khoản admin: giữ nguyên mật khẩu.")
         else:
@@ -1797,9 +1803,12 @@ def build(
             t = lap("exams", t)
             statistics = build_targets_and_surveys(demo)
             t = lap("statistics", t)
+            quality = build_reviews_and_screening(demo)
+            t = lap("reviews", t)
             summary = _summary(demo, time.monotonic() - started, timings)
             summary.update(exams)
             summary.update(statistics)
+            summary.update(quality)
             if dry_run:
                 raise _DryRun
     except _DryRun:

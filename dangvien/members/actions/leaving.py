@@ -237,7 +237,42 @@ def _grounds(row: Member, trigger: str, held_on: date, educated_since: date | No
                 field="educated_since",
             )
         return f"{label} – chi bộ giáo dục từ {_day(educated_since)}"
+    if trigger == RemovalTrigger.FAILED_STANDARDS:
+        return f"{label} – {_failed_years(row, held_on)}"
     return label
+
+
+def _failed_years(row: Member, held_on: date) -> str:
+    """Failing membership standards two years running (Charter Art. 8; 24/294-QĐ/TW §8.1;
+    ``review.failed_years_for_removal``), checked against the yearly ratings the committees
+    decided (issue 7). A year with no rating on record (reviewed on paper before the
+    system) does not block the proposal, and the timeline says so; a year decided as
+    anything but "failed" does."""
+    from dangvien.reviews.models import MemberReview, PeriodKind, Rating
+
+    needed = rule("review.failed_years_for_removal", on=held_on, organisation=row.branch)
+    decided = dict(
+        MemberReview.objects.filter(
+            member=row, period__kind=PeriodKind.YEARLY, period__year__lte=held_on.year
+        )
+        .exclude(decided_rating="")
+        .values_list("period__year", "decided_rating")
+    )
+    last = max(decided, default=held_on.year - 1)
+    years = list(range(last - needed + 1, last + 1))
+    passed = [y for y in years if y in decided and decided[y] != Rating.FAILED]
+    if passed:
+        shown = ", ".join(f"năm {y}: {Rating(decided[y]).label.lower()}" for y in passed)
+        raise NotEligible(
+            f"Kết quả xếp loại đã quyết định không phải {needed} năm liền không hoàn thành "
+            f"nhiệm vụ ({shown}) (Điều lệ Đảng Điều 8).",
+            field="trigger",
+        )
+    missing = [y for y in years if y not in decided]
+    text = ", ".join(str(y) for y in years)
+    if missing:
+        return f"năm {text} (năm {', '.join(map(str, missing))} chưa có kết quả trong hệ thống)"
+    return f"năm {text}, theo kết quả xếp loại cấp ủy đã quyết định"
 
 
 @action
