@@ -20,6 +20,9 @@ from dangvien.members.queries import meetings as meeting_queries
 from dangvien.members.queries import probation as probation_queries
 from dangvien.members.queries import transfers as transfer_queries
 from dangvien.organisations.queries import units_managed_by
+from dangvien.reviews.queries import todo as review_todo
+from dangvien.reviews.queries.removal import failed_running
+from dangvien.screening.queries import cases as screening_queries
 from dangvien.stats.queries import todo as stats_todo
 from dangvien.stats.queries.access import home_node
 from dangvien.stats.queries.achievement import achievement
@@ -62,6 +65,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         for m in probation_queries.recognition_due(members, today, within_days=30)[:50]
     ]
     removal = meeting_queries.removal_candidates(members, today)
+    failed = failed_running(members, today)
     transfers = list(
         transfer_queries.scope_transfers(request.user, today=today, state="open").filter(
             Q(overdue=True) | Q(incoming=True, state=TransferState.IN_FLIGHT)
@@ -69,6 +73,9 @@ def home(request: AuthedRequest) -> HttpResponse:
     )
     exam_tasks = exam_todo.tasks(request.user, today)
     stats_tasks = stats_todo.tasks(request.user, today)
+    quality_tasks = review_todo.tasks(request.user, today) + screening_queries.tasks(
+        request.user, today
+    )
     node = home_node(request.user)
     achieved = achievement(node, today.year, on=today) if node is not None else None
     counts = candidate_queries.stage_counts(candidate_queries.visible_candidates(request.user))
@@ -78,16 +85,19 @@ def home(request: AuthedRequest) -> HttpResponse:
         **lists,
         "recognition": recognition,
         "removal": removal[:50],
-        "removal_count": len(removal),
+        "failed_running": failed[:50],
+        "removal_count": len(removal) + len(failed),
         "transfers": transfers,
         "exam_tasks": exam_tasks,
         "stats_tasks": stats_tasks,
+        "quality_tasks": quality_tasks,
         "achieved": achieved,
         "overdue": sum(1 for rows in lists.values() for row in rows if row.overdue)
         + sum(1 for row in recognition if row.overdue)
         + sum(1 for row in transfers if getattr(row, "overdue", False))
         + sum(1 for task in exam_tasks if task.overdue)
-        + sum(1 for task in stats_tasks if task.overdue),
+        + sum(1 for task in stats_tasks if task.overdue)
+        + sum(1 for task in quality_tasks if task.overdue),
         "pipeline": [(stage, counts.get(stage.value, 0)) for stage in Stage],
         "units": units_managed_by(request.user),
     }

@@ -34,6 +34,7 @@ from dangvien.accounts.models import Capability
 from dangvien.core.dates import add_months, parse_month
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
+from dangvien.core.rules import rule
 from dangvien.members.actions import meetings as actions
 from dangvien.members.forms.meetings import DuesGridForm, MeetingForm, to_month
 from dangvien.members.models import ACTIVE_STATUSES, DuesChannel, MeetingKind, Member
@@ -41,6 +42,7 @@ from dangvien.members.queries import meetings as q
 from dangvien.members.queries import visible_members
 from dangvien.organisations.models import MEMBER_HOLDING, Organisation
 from dangvien.organisations.queries import units_managed_by, visible_organisations
+from dangvien.reviews.queries.removal import failed_running
 
 PAGE_SIZE = 50
 
@@ -355,6 +357,11 @@ def removal_todo(request: AuthedRequest) -> HttpResponse:
         "nav": "members",
         "organisation": organisation,
         "candidates": candidates,
+        # Two yearly ratings "failed" running (Charter Art. 8; issue 7).
+        "failed_running": failed_running(rows, today),
+        "failed_years_needed": rule(
+            "review.failed_years_for_removal", on=today, organisation=organisation
+        ),
         "since": since,
         "threshold": threshold,
         "today": today,
