@@ -1,0 +1,384 @@
+"""Wiring of the chi bộ's review sheet: login, scope 404, who gets inputs, the save of the
+whole branch at once, refusals beside the row at fault with the typed values kept, and a
+query count that does not grow with the members."""
+
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from dangvien.accounts.models import Role, User
+from dangvien.factories import make_member, user_with_role
+from dangvien.members.models import Member, Status
+from dangvien.organisations.models import Organisation
+from dangvien.reviews.models import Discipline, MemberReview, Penalty, Rating, ReviewPeriod, Stage
+from dangvien.reviews.tests.factories import make_period, make_review
+
+pytestmark = pytest.mark.django_db
+
+Tree = dict[str, Organisation]
+TODAY = date(2026, 12, 15)
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(timezone, "localdate", lambda *a: TODAY)
+
+
+@pytest.fixture
+def period(tree: Tree) -> ReviewPeriod:
+    return make_period(tree["province"], 2026)
+
+
+@pytest.fixture
+def secretary(tree: Tree) -> User:
+    return user_with_role(Role.BRANCH_SECRETARY, tree["village"])
+
+
+def sheet_of(period: ReviewPeriod, branch: Organisation) -> str:
+    return reverse("reviews:sheet", args=[period.pk, branch.pk])
+
+
+def members(branch: Organisation, n: int) -> list[Member]:
+    return [make_member(branch=branch) for _ in range(n)]
+
+
+def row(member: Member, **values: str) -> dict[str, str]:
+    fields = {
+        "self_score": "",
+        "self_rating": "",
+        "branch_score": "",
+        "proposed_rating": "",
+        "on_time_percent": "100",
+        "beyond_percent": "0",
+        "branch_comment": "",
+        **values,
+    }
+    return {f"m{member.pk}-{k}": v for k, v in fields.items()}
+
+
+def posted(*rows: dict[str, str], held_on: str = "10/12/2026") -> dict[str, str]:
+    data = {"held_on": held_on, "resolution_no": "05-NQ/CB"}
+    for r in rows:
+        data.update(r)
+    return data
+
+
+def test_the_sheet_needs_a_login(client: Client, tree: Tree, period: ReviewPeriod) -> None:
+    answer = client.get(sheet_of(period, tree["village"]))
+    assert answer.status_code == 302
+
+
+def test_a_branch_outside_the_users_scope_answers_404(
+    client: Client, tree: Tree, period: ReviewPeriod
+) -> None:
+    client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["other_branch"]))
+    assert client.get(sheet_of(period, tree["village"])).status_code == 404
+    assert client.post(sheet_of(period, tree["village"]), posted()).status_code == 404
+    assert client.get(sheet_of(period, tree["other_branch"])).status_code == 200
+
+
+def test_a_branch_the_period_does_not_cover_answers_404(client: Client, tree: Tree) -> None:
+    commune_period = make_period(tree["commune"], 2026)
+    client.force_login(user_with_role(Role.BOARD_STAFF, tree["province"]))
+    assert client.get(sheet_of(commune_period, tree["other_branch"])).status_code == 404
+
+
+def test_a_committee_is_not_a_sheet(client: Client, tree: Tree, period: ReviewPeriod) -> None:
+    client.force_login(user_with_role(Role.BOARD_STAFF, tree["province"]))
+    assert client.get(sheet_of(period, tree["commune"])).status_code == 404
+
+
+def test_the_sheet_lists_every_active_member_and_greys_the_exempted(
+    client: Client, tree: Tree, period: ReviewPeriod, secretary: User
+) -> None:
+    active = members(tree["village"], 3)
+    exempted = make_member(branch=tree["village"], exempted_since=date(2026, 3, 1))
+    gone = make_member(branch=tree["village"], status=Status.EXPELLED)
+    client.force_login(secretary)
+    answer = client.get(sheet_of(period, tree["village"]))
+    body = answer.content.decode()
+    assert answer.status_code == 200
+    for member in active:
+        assert f'name="m{member.pk}-branch_score"' in body
+    assert f'name="m{exempted.pk}-branch_score"' not in body
+    assert "Không xếp loại (miễn sinh hoạt)" in body
+    assert exempted.person.full_name in body
+    assert gone.person.full_name not in body
+    assert "Lưu phiếu tổng hợp của chi bộ" in body
+    assert 'id="review-rules"' in body and "js/reviews.js" in body
+
+
+def test_the_sheet_shows_the_highest_rating_a_stored_score_allows(
+    client: Client, tree: Tree, period: ReviewPeriod, secretary: User
+) -> None:
+    member = make_member(branch=tree["village"])
+    make_review(period, member, Rating.GOOD, Stage.SELF_ASSESSED, score="75")
+    client.force_login(secretary)
+    body = client.get(sheet_of(period, tree["village"])).content.decode()
+    assert 'value="75"' in body
+    assert '<span class="js-highest badge">Tốt</span>' in body
+
+
+def test_a_disciplined_member_is_marked_on_the_sheet(
+    client: Client, tree: Tree, period: ReviewPeriod, secretary: User
+) -> None:
+    member = make_member(branch=tree["village"])
+    Discipline.objects.create(
+        member=member,
+        org_path=member.org_path,
+        penalty=Penalty.REPRIMAND,
+        decided_on=date(2026, 5, 4),
+        decision_no="12-QĐ/ĐU",
+        body="Đảng ủy xã An Bình",
+        reason="Vi phạm quy định sinh hoạt",
+    )
+    client.force_login(secretary)
+    body = client.get(sheet_of(period, tree["village"])).content.decode()
+    assert 'data-disciplined="1"' in body
+    assert "Kỷ luật" in body
+
+
+def test_saving_the_sheet_proposes_every_filled_row_at_once(
+    client: Client, tree: Tree, period: ReviewPeriod, secretary: User
+) -> None:
+    a, b, untouched = members(tree["village"], 3)
+    client.force_login(secretary)
+    answer = client.post(
+        sheet_of(period, tree["village"]),
+        posted(
+            row(
+                a,
+                self_score="85",
+                self_rating="good",
+                branch_score="84,5",
+                proposed_rating="good",
+                branch_comment="Gương mẫu",
+            ),
+            row(
+                b,
+                self_score="60",
+                self_rating="complete",
+                branch_score="58",
+                proposed_rating="complete",
+            ),
+            row(untouched),
+        ),
+    )
+    assert answer.status_code == 302
+    assert answer["Location"] == sheet_of(period, tree["village"])
+    saved = {r.member_id: r for r in MemberReview.objects.filter(period=period)}
+    assert set(saved) == {a.pk, b.pk}
+    assert saved[a.pk].stage == Stage.BRANCH_PROPOSED
+    assert saved[a.pk].branch_score == Decimal("84.5")
+    assert saved[a.pk].proposed_rating == Rating.GOOD
+    assert saved[a.pk].branch_resolution_no == "05-NQ/CB"
+    assert saved[a.pk].branch_comment == "Gương mẫu"
+    page = client.get(answer["Location"]).content.decode()
+    assert "Đã lưu kết quả kiểm điểm của 2 đảng viên" in page
+
+
+def test_a_refused_row_keeps_every_typed_value_and_saves_nothing(
+    client: Client, tree: Tree, period: ReviewPeriod, secretary: User
+) -> None:
+    good, bad = members(tree["village"], 2)
+    client.force_login(secretary)
+    answer = client.post(
+        sheet_of(period, tree["village"]),
+        posted(
+            row(
+                good,
+                self_score="80",
+                self_rating="good",
+                branch_score="80",
+                proposed_rating="good",
+                branch_comment="Nhận xét giữ lại",
+            ),
+            row(
+                bad,
+                self_score="75",
+                self_rating="good",
+                branch_score="75",
+                proposed_rating="excellent",
+            ),
+        ),
+    )
+    body = answer.content.decode()
+    assert answer.status_code == 409
+    assert not MemberReview.objects.exists()
+    assert "Chưa lưu dòng nào: 1 dòng bị từ chối" in body
+    assert "Không thể xếp loại “Hoàn thành xuất sắc nhiệm vụ” (điểm 75)" in body
+    assert 'value="Nhận xét giữ lại"' in body
+    assert f'name="m{bad.pk}-branch_score" value="75"' in body
+    assert '<option value="excellent" title="Hoàn thành xuất sắc nhiệm vụ" selected>' in body
+    # The message stands right under the row at fault, whose rating is outlined.
+    note = body[body.index(f'data-note-for="{bad.pk}"') :]
+    assert "Không thể xếp loại" in note[: note.index("</tr>")]
+    assert f'data-note-for="{good.pk}"' not in body
+    assert f'name="m{bad.pk}-proposed_rating" aria-invalid="true"' in body
+
+
+def test_a_score_out_of_range_answers_400_beside_its_input(
+    client: Client, tree: Tree, period: ReviewPeriod, secretary: User
+) -> None:
+    member = make_member(branch=tree["village"])
+    client.force_login(secretary)
+    answer = client.post(
+        sheet_of(period, tree["village"]),
+        posted(
+            row(
+                member,
+                self_score="120",
+                self_rating="good",
+                branch_score="80",
+                proposed_rating="good",
+            )
+        ),
+    )
+    body = answer.content.decode()
+    assert answer.status_code == 400
+    assert "Điểm tối đa là 100." in body
+    assert 'value="120"' in body
+    assert not MemberReview.objects.exists()
+
+
+def test_a_share_over_100_percent_answers_400_beside_its_input(
+    client: Client, tree: Tree, period: ReviewPeriod, secretary: User
+) -> None:
+    member = make_member(branch=tree["village"])
+    client.force_login(secretary)
+    answer = client.post(
+        sheet_of(period, tree["village"]),
+        posted(
+            row(
+                member,
+                self_score="80",
+                self_rating="good",
+                branch_score="80",
+                proposed_rating="good",
+                on_time_percent="120",
+            )
+        ),
+    )
+    assert answer.status_code == 400
+    assert "Tỷ lệ tối đa là 100%." in answer.content.decode()
+
+
+def test_a_meeting_date_in_the_future_answers_409(
+    client: Client, tree: Tree, period: ReviewPeriod, secretary: User
+) -> None:
+    member = make_member(branch=tree["village"])
+    client.force_login(secretary)
+    answer = client.post(
+        sheet_of(period, tree["village"]),
+        posted(
+            row(
+                member,
+                self_score="80",
+                self_rating="good",
+                branch_score="80",
+                proposed_rating="good",
+            ),
+            held_on="20/12/2026",
+        ),
+    )
+    assert answer.status_code == 409
+    assert "không thể sau ngày hôm nay" in answer.content.decode()
+    assert not MemberReview.objects.exists()
+
+
+def test_an_empty_sheet_is_not_saved(
+    client: Client, tree: Tree, period: ReviewPeriod, secretary: User
+) -> None:
+    member = make_member(branch=tree["village"])
+    client.force_login(secretary)
+    answer = client.post(sheet_of(period, tree["village"]), posted(row(member)))
+    assert answer.status_code == 400
+    assert "Chưa có dòng nào được nhập" in answer.content.decode()
+
+
+def test_a_viewer_sees_the_sheet_without_inputs_and_may_not_post(
+    client: Client, tree: Tree, period: ReviewPeriod
+) -> None:
+    member = make_member(branch=tree["village"])
+    client.force_login(user_with_role(Role.LEADER, tree["commune"]))
+    body = client.get(sheet_of(period, tree["village"])).content.decode()
+    assert "chỉ được xem" in body
+    assert f'name="m{member.pk}-branch_score"' not in body
+    assert "Lưu phiếu tổng hợp" not in body
+    answer = client.post(
+        sheet_of(period, tree["village"]),
+        posted(
+            row(
+                member,
+                self_score="80",
+                self_rating="good",
+                branch_score="80",
+                proposed_rating="good",
+            )
+        ),
+    )
+    assert answer.status_code == 403
+    assert not MemberReview.objects.exists()
+
+
+def test_a_decided_review_is_shown_but_not_editable(
+    client: Client, tree: Tree, period: ReviewPeriod, secretary: User
+) -> None:
+    member = make_member(branch=tree["village"])
+    make_review(period, member, Rating.GOOD, Stage.DECIDED)
+    client.force_login(secretary)
+    body = client.get(sheet_of(period, tree["village"])).content.decode()
+    assert f'name="m{member.pk}-branch_score"' not in body
+    assert "Cấp ủy đã quyết định" in body
+
+
+def test_the_sheet_query_count_does_not_grow_with_the_members(
+    client: Client, tree: Tree, period: ReviewPeriod, secretary: User
+) -> None:
+    client.force_login(secretary)
+    url = sheet_of(period, tree["village"])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    for member in members(tree["village"], 2):
+        make_review(period, member, Rating.GOOD, Stage.SELF_ASSESSED)
+    few = count()
+    for member in members(tree["village"], 12):
+        make_review(period, member, Rating.COMPLETE, Stage.BRANCH_PROPOSED, score="60")
+    make_member(branch=tree["village"], exempted_since=date(2026, 1, 5))
+    assert count() == few
+
+
+def test_a_closed_period_shows_the_sheet_read_only_and_refuses_a_save_with_409(
+    client: Client, tree: Tree, secretary: User
+) -> None:
+    period = make_period(tree["province"], 2026, closed_on=date(2026, 12, 1))
+    member = make_member(branch=tree["village"])
+    client.force_login(secretary)
+    body = client.get(sheet_of(period, tree["village"])).content.decode()
+    assert "đã kết thúc ngày 01/12/2026" in body
+    assert f'name="m{member.pk}-branch_score"' not in body
+    answer = client.post(
+        sheet_of(period, tree["village"]),
+        posted(
+            row(
+                member,
+                self_score="80",
+                self_rating="good",
+                branch_score="80",
+                proposed_rating="good",
+            )
+        ),
+    )
+    assert answer.status_code == 409
+    assert "không ghi thêm kiểm điểm, đánh giá được nữa" in answer.content.decode()
+    assert not MemberReview.objects.exists()
