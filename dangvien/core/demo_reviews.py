@@ -20,7 +20,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from dangvien.members.models import Member
+from dangvien.members.models import Exemption, Member
 from dangvien.members.queries import official_members
 from dangvien.organisations.models import Organisation
 from dangvien.reviews.actions import (
@@ -101,7 +101,7 @@ def _sheet(
     held_on: date,
     fail: set[int] = frozenset(),  # type: ignore[assignment]
 ) -> None:
-    lines = [line for line in sheet_rows(period, unit.org) if not line.exempted]
+    lines = [line for line in sheet_rows(period, unit.org, on=held_on) if not line.exempted]
     ids = [line.member.pk for line in lines if line.member.pk not in fail]
     ratings = _ratings(rng, len(ids))
     rows = [_row(rng, pk, rating) for pk, rating in zip(ids, ratings, strict=True)]
@@ -213,7 +213,8 @@ def build_reviews_and_screening(demo: "Demo") -> dict[str, Any]:
     p_this = open_period(province, by=board, kind=PeriodKind.YEARLY, year=year)
     units = [u for u in demo.units if u.org.path.startswith(commune.path)]
     demo_branch = demo.demo_branch
-    twice = _officials(demo_branch, date(last, 1, 1), set())[-1]
+    exempted = set(Exemption.objects.values_list("member_id", flat=True))
+    twice = _officials(demo_branch, date(last, 1, 1), exempted)[-1]
 
     # Last year, all done: sheets in December, decisions and publication in January.
     for unit in units:
@@ -269,7 +270,7 @@ def build_reviews_and_screening(demo: "Demo") -> dict[str, Any]:
     gc_units = [u for u in units if u not in direct]
     disciplined = None
     for unit in gc_units:
-        lines = [line for line in sheet_rows(p_this, unit.org) if not line.exempted]
+        lines = [line for line in sheet_rows(p_this, unit.org, on=held) if not line.exempted]
         for line in lines[: max(1, len(lines) // 2)]:
             row = _row(rng, line.member.pk, rng.choice([Rating.GOOD, Rating.GOOD, Rating.COMPLETE]))
             record_self_assessment(

@@ -36,7 +36,9 @@ def demo(django_db_setup: None, django_db_blocker: object) -> Iterator[str]:
 
 
 def role_of(username: str) -> RoleAssignment:
-    return RoleAssignment.objects.select_related("organisation").get(user__username=username)
+    """The user's first role (demo.xa's second role, at the same commune, comes later)."""
+    rows = RoleAssignment.objects.select_related("organisation").filter(user__username=username)
+    return rows.order_by("pk")[0]
 
 
 def test_every_candidate_stage_has_candidates(demo: str, db: None) -> None:
@@ -67,6 +69,10 @@ def test_demo_users_have_their_roles_and_password(demo: str, db: None) -> None:
         assignment = role_of(username)
         assert (assignment.role, assignment.organisation.kind) == (role, kind)
     commune = role_of("demo.xa").organisation
+    # The commune's office also keeps the records of the chi bộ directly under it.
+    assert set(
+        RoleAssignment.objects.filter(user__username="demo.xa").values_list("role", "organisation")
+    ) == {("board_staff", commune.pk), ("grassroots_staff", commune.pk)}
     assert role_of("demo.chibo").organisation.parent == commune
     assert role_of("demo.coso").organisation.path.startswith(commune.path)
     admin = User.objects.get(username="admin")
