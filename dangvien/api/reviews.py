@@ -12,10 +12,10 @@ decision) are all or nothing: their 409 keeps the error shape and adds ``error.r
 one line per member saying what is wrong (or ``ok``).
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest
@@ -419,31 +419,74 @@ def rated(rating: str, *, proposed: bool = True) -> Q:
     return found
 
 
+_Reviews = TypeVar("_Reviews", QuerySet[MemberReview], QuerySet[OrganisationReview])
+
+
+def _filtered(
+    rows: _Reviews, user: "User", filters: "ReviewFilters | OrgReviewFilters", *, proposed: bool
+) -> _Reviews:
+    """The filters both review lists share: ``period`` (one the user sees, else 404),
+    ``organisation`` (its subtree; outside the user's scope → 404), ``stage`` and
+    ``rating`` (as far as the steps went, ``rated``; ``proposed`` False for organisations,
+    which have no proposal step)."""
+    if filters.period is not None:
+        rows = rows.filter(period=visible_period(user, filters.period))
+    if filters.organisation is not None:
+        rows = rows.filter(org_path__startswith=_node(user, filters.organisation).path)
+    if filters.stage is not None:
+        rows = rows.filter(stage=filters.stage)
+    if filters.rating is not None:
+        rows = rows.filter(rated(filters.rating, proposed=proposed))
+    return rows
+
+
 def visible_reviews(user: "User") -> QuerySet[MemberReview]:
     """Reviews of members of branches in the user's scope (the branch at review time)."""
     return _reviews().filter(in_scope(user, "org_path"))
 
 
-def review_item(review: MemberReview) -> dict[str, Any]:
+def _rating_out(review: MemberReview | OrganisationReview) -> dict[str, Any]:
+    """What a member's and an organisation's review both show of their period, stage,
+    self-assessment and rating."""
     return {
         "id": review.pk,
         "period_id": review.period_id,
         "period_name": review.period.name,
-        "member_id": review.member_id,
-        "full_name": review.member.person.full_name,
-        "branch_id": review.branch_id,
-        "branch_name": review.branch.name,
         "stage": review.stage,
         "stage_label": _label(Stage, review.stage),
         "self_score": _score(review.self_score),
         "self_rating": review.self_rating,
-        "branch_score": _score(review.branch_score),
-        "proposed_rating": review.proposed_rating,
+        "on_time_percent": review.on_time_percent,
+        "beyond_percent": review.beyond_percent,
         "decided_rating": review.decided_rating,
         "rating": review.rating,
         "rating_label": _label(Rating, review.rating),
-        "on_time_percent": review.on_time_percent,
-        "beyond_percent": review.beyond_percent,
+    }
+
+
+def _decision_out(review: MemberReview | OrganisationReview) -> dict[str, Any]:
+    """The self-assessment's comment and day, and the committee's decision, of a member's
+    or an organisation's review."""
+    return {
+        "self_comment": review.self_comment,
+        "self_assessed_on": review.self_assessed_on,
+        "decider_id": review.decider_id,
+        "decision_no": review.decision_no,
+        "decided_on": review.decided_on,
+        "decision_note": review.decision_note,
+        "published_on": review.published_on,
+    }
+
+
+def review_item(review: MemberReview) -> dict[str, Any]:
+    return {
+        **_rating_out(review),
+        "member_id": review.member_id,
+        "full_name": review.member.person.full_name,
+        "branch_id": review.branch_id,
+        "branch_name": review.branch.name,
+        "branch_score": _score(review.branch_score),
+        "proposed_rating": review.proposed_rating,
         "degraded": review.degraded,
     }
 
@@ -451,20 +494,14 @@ def review_item(review: MemberReview) -> dict[str, Any]:
 def review_out(review: MemberReview) -> dict[str, Any]:
     return {
         **review_item(review),
+        **_decision_out(review),
         "self_scores": dict(review.self_scores or {}),
-        "self_comment": review.self_comment,
-        "self_assessed_on": review.self_assessed_on,
         "branch_comment": review.branch_comment,
         "branch_reviewed_on": review.branch_reviewed_on,
         "branch_resolution_no": review.branch_resolution_no,
         "branch_in_favour": review.branch_in_favour,
         "branch_denominator": review.branch_denominator,
-        "decider_id": review.decider_id,
         "decider_name": review.decider.name if review.decider else None,
-        "decision_no": review.decision_no,
-        "decided_on": review.decided_on,
-        "decision_note": review.decision_note,
-        "published_on": review.published_on,
         "by": user_name(review.by),
         "at": timezone.localtime(review.at),
     }
@@ -476,15 +513,7 @@ def list_reviews(request: HttpRequest, filters: Query[ReviewFilters]) -> dict[st
     `rating` filters on the rating as far as the steps went (decided, else proposed,
     else self-rated); `q` ignores case and Vietnamese diacritics."""
     user = user_of(request)
-    rows = visible_reviews(user)
-    if filters.period is not None:
-        rows = rows.filter(period=visible_period(user, filters.period))
-    if filters.organisation is not None:
-        rows = rows.filter(org_path__startswith=_node(user, filters.organisation).path)
-    if filters.stage is not None:
-        rows = rows.filter(stage=filters.stage)
-    if filters.rating is not None:
-        rows = rows.filter(rated(filters.rating))
+    rows = _filtered(visible_reviews(user), user, filters, proposed=True)
     if filters.q.strip():
         rows = rows.filter(member__person__search_text__contains=fold(filters.q.strip()))
     rows = rows.order_by(
@@ -524,13 +553,8 @@ def record_self_assessment(
         period,
         member,
         by=user,
-        self_score=payload.self_score,
-        self_rating=payload.self_rating,
-        assessed_on=payload.assessed_on,
-        on_time_percent=payload.on_time_percent,
-        beyond_percent=payload.beyond_percent,
+        **payload.model_dump(exclude={"period_id", "member_id", "self_scores"}),
         self_scores={k: str(v) for k, v in (payload.self_scores or {}).items()} or None,
-        self_comment=payload.self_comment,
     )
     answer = review_out(_reviews().get(pk=review.pk))
     return Status(200 if existed else 201, answer)
@@ -587,6 +611,14 @@ def _result_out(result: Any) -> dict[str, Any]:
         "message": result.message,
         "field": result.field,
     }
+
+
+def _bulk_out(results: Sequence[Any]) -> Status[dict[str, Any]]:
+    """200 for a bulk write that went through: how many rows were written, and each row's
+    result."""
+    return Status(
+        200, {"count": sum(r.ok for r in results), "results": [_result_out(r) for r in results]}
+    )
 
 
 def _refused(
@@ -738,9 +770,7 @@ def save_sheet(
     except actions.BulkRefused as refused:
         index = {row.member_id: i for i, row in enumerate(payload.rows)}
         return _refused(refused, "rows", index)
-    return Status(
-        200, {"count": sum(r.ok for r in results), "results": [_result_out(r) for r in results]}
-    )
+    return _bulk_out(results)
 
 
 # ---- the committee's decision --------------------------------------------------------------
@@ -850,27 +880,7 @@ def decide(request: HttpRequest, period_id: int, payload: DecisionIn) -> Status[
     error shape `{"error": {"code", "message", "fields", "results"}}` where `fields` is
     keyed `items.<i>.<field>` and `error.results` lists every member with `ok`, `message`
     and `field`. Without `decide` at the committee → 403."""
-    user = user_of(request)
-    period = visible_period(user, period_id)
-    decider = _node_in(user, period, payload.organisation_id)
-    items = [actions.DecisionItem(review_id=i.review_id, rating=i.rating) for i in payload.items]
-    try:
-        results = actions.decide_ratings(
-            period,
-            decider,
-            by=user,
-            decision_no=payload.decision_no,
-            decided_on=payload.decided_on,
-            items=items,
-            note=payload.note,
-        )
-    except actions.BulkRefused as refused:
-        ids = [i.review_id for i in payload.items]
-        owner = dict(MemberReview.objects.filter(pk__in=ids).values_list("pk", "member_id"))
-        return _refused(refused, "items", _index(ids, owner))
-    return Status(
-        200, {"count": sum(r.ok for r in results), "results": [_result_out(r) for r in results]}
-    )
+    return _decide(request, period_id, payload, actions.decide_ratings, MemberReview, "member_id")
 
 
 @router.post(
@@ -892,6 +902,39 @@ def publish(request: HttpRequest, period_id: int, payload: PublishIn) -> dict[st
 def _index(ids: Sequence[int], owner: dict[int, int]) -> dict[int, int]:
     """The request's position of each row, keyed by whom the row is about."""
     return {owner[pk]: i for i, pk in enumerate(ids) if pk in owner}
+
+
+def _decide(
+    request: HttpRequest,
+    period_id: int,
+    payload: DecisionIn,
+    decide_ratings: Callable[..., list["actions.RowResult"]],
+    model: type[MemberReview] | type[OrganisationReview],
+    about: str,
+) -> Status[dict[str, Any]]:
+    """Both bulk decisions: the committee ``payload.organisation_id`` decides the items
+    with ``decide_ratings`` (all or nothing); on a refusal, 409 with ``fields`` keyed
+    ``items.<i>.<field>``, the rows matched to the request by ``about`` (the field of
+    ``model`` naming whom the review is about)."""
+    user = user_of(request)
+    period = visible_period(user, period_id)
+    decider = _node_in(user, period, payload.organisation_id)
+    items = [actions.DecisionItem(review_id=i.review_id, rating=i.rating) for i in payload.items]
+    try:
+        results = decide_ratings(
+            period,
+            decider,
+            by=user,
+            decision_no=payload.decision_no,
+            decided_on=payload.decided_on,
+            items=items,
+            note=payload.note,
+        )
+    except actions.BulkRefused as refused:
+        ids = [i.review_id for i in payload.items]
+        owner = dict(model.objects.filter(pk__in=ids).values_list("pk", about))
+        return _refused(refused, "items", _index(ids, owner))
+    return _bulk_out(results)
 
 
 # ---- organisations' reviews ------------------------------------------------------------------
@@ -956,29 +999,12 @@ def _org_reviews() -> QuerySet[OrganisationReview]:
 
 def org_review_out(review: OrganisationReview) -> dict[str, Any]:
     return {
-        "id": review.pk,
-        "period_id": review.period_id,
-        "period_name": review.period.name,
+        **_rating_out(review),
+        **_decision_out(review),
         "organisation_id": review.organisation_id,
         "organisation_name": review.organisation.name,
-        "stage": review.stage,
-        "stage_label": _label(Stage, review.stage),
-        "self_score": _score(review.self_score),
-        "self_rating": review.self_rating,
-        "on_time_percent": review.on_time_percent,
-        "beyond_percent": review.beyond_percent,
         "shortcomings_fixed": review.shortcomings_fixed,
         "disciplined": review.disciplined,
-        "self_comment": review.self_comment,
-        "self_assessed_on": review.self_assessed_on,
-        "decided_rating": review.decided_rating,
-        "rating": review.rating,
-        "rating_label": _label(Rating, review.rating),
-        "decider_id": review.decider_id,
-        "decision_no": review.decision_no,
-        "decided_on": review.decided_on,
-        "decision_note": review.decision_note,
-        "published_on": review.published_on,
     }
 
 
@@ -991,15 +1017,9 @@ def list_org_reviews(request: HttpRequest, filters: Query[OrgReviewFilters]) -> 
     """Party organisations' own reviews and ratings (366-QĐ/TW: the same four ratings, the
     collective's criteria) in the user's subtree, by period and name."""
     user = user_of(request)
-    rows = _org_reviews().filter(in_scope(user, "org_path"))
-    if filters.period is not None:
-        rows = rows.filter(period=visible_period(user, filters.period))
-    if filters.organisation is not None:
-        rows = rows.filter(org_path__startswith=_node(user, filters.organisation).path)
-    if filters.stage is not None:
-        rows = rows.filter(stage=filters.stage)
-    if filters.rating is not None:
-        rows = rows.filter(rated(filters.rating, proposed=False))
+    rows = _filtered(
+        _org_reviews().filter(in_scope(user, "org_path")), user, filters, proposed=False
+    )
     rows = rows.order_by("-period__year", "period_id", "organisation__sort_key", "pk")
     page = rows[filters.offset : filters.offset + filters.limit]
     return {"count": rows.count(), "items": [org_review_out(r) for r in page]}
@@ -1023,17 +1043,7 @@ def record_org_assessment(request: HttpRequest, payload: OrgReviewIn) -> Status[
         raise Http404
     existed = OrganisationReview.objects.filter(period=period, organisation=org).exists()
     review = actions.record_org_assessment(
-        period,
-        org,
-        by=user,
-        self_score=payload.self_score,
-        self_rating=payload.self_rating,
-        assessed_on=payload.assessed_on,
-        on_time_percent=payload.on_time_percent,
-        beyond_percent=payload.beyond_percent,
-        shortcomings_fixed=payload.shortcomings_fixed,
-        disciplined=payload.disciplined,
-        self_comment=payload.self_comment,
+        period, org, by=user, **payload.model_dump(exclude={"period_id", "organisation_id"})
     )
     return Status(200 if existed else 201, org_review_out(_org_reviews().get(pk=review.pk)))
 
@@ -1055,28 +1065,13 @@ def decide_orgs(
     All or nothing: on any problem nothing is decided and the answer is **409** in the
     error shape with `fields` keyed `items.<i>.<field>` and `error.results` per
     organisation (`member_id` holds the organisation's id). Without `decide` → 403."""
-    user = user_of(request)
-    period = visible_period(user, period_id)
-    decider = _node_in(user, period, payload.organisation_id)
-    items = [actions.DecisionItem(review_id=i.review_id, rating=i.rating) for i in payload.items]
-    try:
-        results = actions.decide_org_ratings(
-            period,
-            decider,
-            by=user,
-            decision_no=payload.decision_no,
-            decided_on=payload.decided_on,
-            items=items,
-            note=payload.note,
-        )
-    except actions.BulkRefused as refused:
-        ids = [i.review_id for i in payload.items]
-        owner = dict(
-            OrganisationReview.objects.filter(pk__in=ids).values_list("pk", "organisation_id")
-        )
-        return _refused(refused, "items", _index(ids, owner))
-    return Status(
-        200, {"count": sum(r.ok for r in results), "results": [_result_out(r) for r in results]}
+    return _decide(
+        request,
+        period_id,
+        payload,
+        actions.decide_org_ratings,
+        OrganisationReview,
+        "organisation_id",
     )
 
 

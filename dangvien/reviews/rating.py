@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -149,18 +149,41 @@ def number_text(value: Decimal | int) -> str:
     return f"{value:.1f}".replace(".", ",")
 
 
-def _missed(
-    target: str,
-    t: Thresholds,
-    *,
-    score: Decimal,
-    on_time_percent: int,
-    beyond_percent: int,
-    collective: bool,
-    shortcomings_fixed: bool,
-    disciplined: bool,
-) -> list[str]:
-    """The conditions of ``target`` that the review misses (366-QĐ/TW Art. 11 [C])."""
+class _Circumstances(TypedDict, total=False):
+    disciplined: bool
+    degraded: bool
+    collective: bool
+    shortcomings_fixed: bool
+
+
+class Facts(_Circumstances):
+    """What a review is rated on: the ``score`` on the 100-point framework, the shares of
+    tasks ``on_time_percent`` and ``beyond_percent`` (366-QĐ/TW Art. 11 [C]); and, when
+    given (else ``CIRCUMSTANCES``): ``disciplined`` in the period (16-HD/BTCTW 2018,
+    124-QĐ/TW [C]), ``degraded`` (a conclusion of degradation), ``collective`` (an
+    organisation's review: ``disciplined`` then bars "excellent" instead of capping) and
+    ``shortcomings_fixed`` (a collective's, for "excellent")."""
+
+    score: Decimal
+    on_time_percent: int
+    beyond_percent: int
+
+
+CIRCUMSTANCES = _Circumstances(
+    disciplined=False, degraded=False, collective=False, shortcomings_fixed=True
+)
+
+
+def _all_of(facts: Facts) -> Facts:
+    """``facts`` with ``CIRCUMSTANCES`` for those left out, the score as a ``Decimal``."""
+    return {**CIRCUMSTANCES, **facts, "score": Decimal(facts["score"])}
+
+
+def _missed(target: str, t: Thresholds, facts: Facts) -> list[str]:
+    """The conditions of ``target`` that the review misses (366-QĐ/TW Art. 11 [C]);
+    ``facts`` complete (``_all_of``)."""
+    score, on_time_percent = facts["score"], facts["on_time_percent"]
+    beyond_percent, collective = facts["beyond_percent"], facts["collective"]
     missed: list[str] = []
     late = 100 - on_time_percent
     if target == Rating.EXCELLENT:
@@ -172,9 +195,9 @@ def _missed(
             missed.append(
                 f"nhiệm vụ vượt yêu cầu {beyond_percent}% dưới {t.excellent_beyond_percent}%"
             )
-        if collective and not shortcomings_fixed:
+        if collective and not facts["shortcomings_fixed"]:
             missed.append("chưa khắc phục xong 100% hạn chế, khuyết điểm đã được chỉ ra")
-        if collective and disciplined:
+        if collective and facts["disciplined"]:
             missed.append("tập thể, tổ chức trực thuộc hoặc cán bộ chủ chốt bị kỷ luật trong kỳ")
     elif target == Rating.GOOD:
         if score < t.good_min_score:
@@ -206,85 +229,40 @@ def _capitalised(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def evaluate(
-    t: Thresholds,
-    *,
-    score: Decimal,
-    on_time_percent: int,
-    beyond_percent: int,
-    disciplined: bool = False,
-    degraded: bool = False,
-    collective: bool = False,
-    shortcomings_fixed: bool = True,
-) -> tuple[str, str]:
+def evaluate(t: Thresholds, **facts: Unpack[Facts]) -> tuple[str, str]:
     """``highest_rating`` with the thresholds already read (bulk use)."""
-    kw: dict[str, Any] = {
-        "score": Decimal(score),
-        "on_time_percent": on_time_percent,
-        "beyond_percent": beyond_percent,
-        "collective": collective,
-        "shortcomings_fixed": shortcomings_fixed,
-        "disciplined": disciplined,
-    }
-    base = next(r for r in RATING_ORDER if not _missed(r, t, **kw))
-    if degraded and base != Rating.FAILED:
+    f = _all_of(facts)
+    base = next(r for r in RATING_ORDER if not _missed(r, t, f))
+    if f["degraded"] and base != Rating.FAILED:
         return Rating.FAILED, _capitalised(DEGRADED_TEXT) + "."
-    if disciplined and not collective:
+    if f["disciplined"] and not f["collective"]:
         cap = t.disciplined_max_rating
         if RATING_ORDER.index(base) < RATING_ORDER.index(cap):
             return cap, _capitalised(_cap_text(t)) + "."
     if base == Rating.EXCELLENT:
         return base, ""
     above = RATING_ORDER[RATING_ORDER.index(base) - 1]
-    missed = _missed(above, t, **kw)
+    missed = _missed(above, t, f)
     return base, f"Chưa đủ điều kiện “{label(above)}”: {'; '.join(missed)} ({SOURCE})."
 
 
-def problem(
-    rating: str,
-    t: Thresholds,
-    *,
-    score: Decimal,
-    on_time_percent: int,
-    beyond_percent: int,
-    disciplined: bool = False,
-    degraded: bool = False,
-    collective: bool = False,
-    shortcomings_fixed: bool = True,
-) -> str:
+def problem(rating: str, t: Thresholds, **facts: Unpack[Facts]) -> str:
     """``rating_problem`` with the thresholds already read (bulk use)."""
     if rating not in RATING_ORDER:
         return f"Xếp loại “{rating}” không hợp lệ."
-    highest, _why = evaluate(
-        t,
-        score=score,
-        on_time_percent=on_time_percent,
-        beyond_percent=beyond_percent,
-        disciplined=disciplined,
-        degraded=degraded,
-        collective=collective,
-        shortcomings_fixed=shortcomings_fixed,
-    )
+    f = _all_of(facts)
+    highest, _why = evaluate(t, **f)
     if RATING_ORDER.index(rating) >= RATING_ORDER.index(highest):
         return ""
-    missed = _missed(
-        rating,
-        t,
-        score=Decimal(score),
-        on_time_percent=on_time_percent,
-        beyond_percent=beyond_percent,
-        collective=collective,
-        shortcomings_fixed=shortcomings_fixed,
-        disciplined=disciplined,
-    )
+    missed = _missed(rating, t, f)
     if missed:
         reason = f"{'; '.join(missed)} ({SOURCE})"
-    elif degraded:
+    elif f["degraded"]:
         reason = DEGRADED_TEXT
     else:
         reason = _cap_text(t)
     return (
-        f"Không thể xếp loại “{label(rating)}” (điểm {number_text(Decimal(score))}): {reason}. "
+        f"Không thể xếp loại “{label(rating)}” (điểm {number_text(f['score'])}): {reason}. "
         f"Mức cao nhất được xếp: “{label(highest)}”."
     )
 
@@ -293,63 +271,26 @@ def problem(
 
 
 def highest_rating(
-    *,
-    score: Decimal,
-    on_time_percent: int,
-    beyond_percent: int,
-    on: date,
-    organisation: Organisation,
-    disciplined: bool = False,
-    degraded: bool = False,
-    collective: bool = False,
-    shortcomings_fixed: bool = True,
+    *, on: date, organisation: Organisation, **facts: Unpack[Facts]
 ) -> tuple[str, str]:
-    """The highest rating the review allows and, below "excellent", why not the one above
-    it (Vietnamese, names the condition missed and the rule; "" for "excellent").
+    """The highest rating the review (``Facts``) allows and, below "excellent", why not
+    the one above it (Vietnamese, names the condition missed and the rule; "" for
+    "excellent"), with the thresholds in force for ``organisation`` ``on`` that day.
 
     366-QĐ/TW Art. 11 [C] (bands); 16-HD/BTCTW 2018, 124-QĐ/TW [C] (discipline cap,
     degradation). ``collective``: an organisation's review (``disciplined`` then bars
     "excellent" instead of capping).
     """
-    return evaluate(
-        thresholds(on=on, organisation=organisation),
-        score=score,
-        on_time_percent=on_time_percent,
-        beyond_percent=beyond_percent,
-        disciplined=disciplined,
-        degraded=degraded,
-        collective=collective,
-        shortcomings_fixed=shortcomings_fixed,
-    )
+    return evaluate(thresholds(on=on, organisation=organisation), **facts)
 
 
 def rating_problem(
-    rating: str,
-    *,
-    score: Decimal,
-    on_time_percent: int,
-    beyond_percent: int,
-    on: date,
-    organisation: Organisation,
-    disciplined: bool = False,
-    degraded: bool = False,
-    collective: bool = False,
-    shortcomings_fixed: bool = True,
+    rating: str, *, on: date, organisation: Organisation, **facts: Unpack[Facts]
 ) -> str:
-    """Why ``rating`` is above what the review allows ("" when it is allowed): the score,
-    the condition missed and the rule (366-QĐ/TW Art. 11 [C]; a rating may be lower than
-    the highest allowed, never higher)."""
-    return problem(
-        rating,
-        thresholds(on=on, organisation=organisation),
-        score=score,
-        on_time_percent=on_time_percent,
-        beyond_percent=beyond_percent,
-        disciplined=disciplined,
-        degraded=degraded,
-        collective=collective,
-        shortcomings_fixed=shortcomings_fixed,
-    )
+    """Why ``rating`` is above what the review (``Facts``) allows ("" when it is allowed):
+    the score, the condition missed and the rule (366-QĐ/TW Art. 11 [C]; a rating may be
+    lower than the highest allowed, never higher)."""
+    return problem(rating, thresholds(on=on, organisation=organisation), **facts)
 
 
 def allowed_excellent(good_or_better: int, percent: int) -> int:

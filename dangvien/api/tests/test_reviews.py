@@ -74,7 +74,25 @@ def sheet(rows: list[dict[str, Any]], **fields: Any) -> dict[str, Any]:
     return {"held_on": "2026-12-15", "resolution_no": "05-NQ/CB", "rows": rows, **fields}
 
 
-def decision(org: Organisation, reviews: list[MemberReview], **fields: Any) -> dict[str, Any]:
+def assessment(period: ReviewPeriod, m: Member, **fields: Any) -> dict[str, Any]:
+    """A member's self-assessment: "good" at 80 points unless ``fields`` say otherwise."""
+    return {
+        "period_id": period.pk,
+        "member_id": m.pk,
+        "self_score": 80,
+        "self_rating": "good",
+        "assessed_on": "2026-12-01",
+        **fields,
+    }
+
+
+def village_sheet(period: ReviewPeriod, tree: Tree) -> str:
+    return f"/review-periods/{period.pk}/sheets/{tree['village'].pk}"
+
+
+def decision(
+    org: Organisation, reviews: list[MemberReview] | list[OrganisationReview], **fields: Any
+) -> dict[str, Any]:
     return {
         "organisation_id": org.pk,
         "decision_no": "12-QĐ/ĐU",
@@ -394,15 +412,13 @@ def test_a_self_assessment_is_recorded_201_then_updated_200(
     as_user: Any, tree: Tree, period: ReviewPeriod, secretary: User
 ) -> None:
     m = village_members(tree, 1)[0]
-    body = {
-        "period_id": period.pk,
-        "member_id": m.pk,
-        "self_score": 85.5,
-        "self_rating": "good",
-        "assessed_on": "2026-12-01",
-        "self_scores": {"chính trị tư tưởng": 18.5},
-        "self_comment": "Hoàn thành tốt các nhiệm vụ được giao.",
-    }
+    body = assessment(
+        period,
+        m,
+        self_score=85.5,
+        self_scores={"chính trị tư tưởng": 18.5},
+        self_comment="Hoàn thành tốt các nhiệm vụ được giao.",
+    )
     api = as_user(secretary)
     first = api.post("/reviews/self-assessments", body)
     assert first.status == 201
@@ -423,14 +439,7 @@ def test_a_self_rating_above_what_the_score_allows_is_refused_409(
 ) -> None:
     m = village_members(tree, 1)[0]
     answer = as_user(secretary).post(
-        "/reviews/self-assessments",
-        {
-            "period_id": period.pk,
-            "member_id": m.pk,
-            "self_score": 75,
-            "self_rating": "excellent",
-            "assessed_on": "2026-12-01",
-        },
+        "/reviews/self-assessments", assessment(period, m, self_score=75, self_rating="excellent")
     )
     assert answer.status == 409
     assert answer.error["message"].startswith(
@@ -444,16 +453,7 @@ def test_an_exempted_member_is_not_rated_409(
     as_user: Any, tree: Tree, period: ReviewPeriod, secretary: User
 ) -> None:
     m = member(tree["village"], exempted_since=date(2025, 6, 1))
-    answer = as_user(secretary).post(
-        "/reviews/self-assessments",
-        {
-            "period_id": period.pk,
-            "member_id": m.pk,
-            "self_score": 80,
-            "self_rating": "good",
-            "assessed_on": "2026-12-01",
-        },
-    )
+    answer = as_user(secretary).post("/reviews/self-assessments", assessment(period, m))
     assert answer.status == 409
     assert answer.error["message"] == EXEMPTED
     assert not MemberReview.objects.exists()
@@ -463,13 +463,7 @@ def test_a_leader_may_not_record_a_self_assessment_403(
     as_user: Any, tree: Tree, period: ReviewPeriod, leader: User
 ) -> None:
     m = village_members(tree, 1)[0]
-    body = {
-        "period_id": period.pk,
-        "member_id": m.pk,
-        "self_score": 80,
-        "self_rating": "good",
-        "assessed_on": "2026-12-01",
-    }
+    body = assessment(period, m)
     answer = as_user(leader).post("/reviews/self-assessments", body)
     assert answer.status == 403
     assert not MemberReview.objects.exists()
@@ -479,13 +473,7 @@ def test_a_self_assessment_for_a_member_outside_the_scope_answers_404(
     as_user: Any, tree: Tree, period: ReviewPeriod, outsider: User
 ) -> None:
     m = village_members(tree, 1)[0]
-    body = {
-        "period_id": period.pk,
-        "member_id": m.pk,
-        "self_score": 80,
-        "self_rating": "good",
-        "assessed_on": "2026-12-01",
-    }
+    body = assessment(period, m)
     assert as_user(outsider).post("/reviews/self-assessments", body).status == 404
 
 
@@ -508,14 +496,7 @@ def test_malformed_self_assessments_answer_400(
     as_user: Any, tree: Tree, period: ReviewPeriod, secretary: User, field: str, value: Any
 ) -> None:
     m = village_members(tree, 1)[0]
-    body = {
-        "period_id": period.pk,
-        "member_id": m.pk,
-        "self_score": 80,
-        "self_rating": "good",
-        "assessed_on": "2026-12-01",
-        field: value,
-    }
+    body = assessment(period, m, **{field: value})
     answer = as_user(secretary).post("/reviews/self-assessments", body)
     assert answer.status == 400
     assert field in answer.error["fields"]
@@ -526,13 +507,7 @@ def test_a_score_with_two_decimals_is_explained(
     as_user: Any, tree: Tree, period: ReviewPeriod, secretary: User
 ) -> None:
     m = village_members(tree, 1)[0]
-    body = {
-        "period_id": period.pk,
-        "member_id": m.pk,
-        "self_score": 85.55,
-        "self_rating": "good",
-        "assessed_on": "2026-12-01",
-    }
+    body = assessment(period, m, self_score=85.55)
     answer = as_user(secretary).post("/reviews/self-assessments", body)
     assert answer.error["fields"]["self_score"] == (
         "Điểm chỉ có tối đa một chữ số thập phân, ví dụ 85,5."
@@ -561,7 +536,7 @@ def test_the_sheet_lists_every_active_member_and_greys_the_exempted(
     an, binh = village_members(tree, 2)
     exempted = member(tree["village"], "Yến", exempted_since=date(2025, 6, 1))
     make_review(period, an, Rating.GOOD, score="80", stage=Stage.SELF_ASSESSED)
-    answer = as_user(secretary).get(f"/review-periods/{period.pk}/sheets/{tree['village'].pk}")
+    answer = as_user(secretary).get(village_sheet(period, tree))
     assert answer.status == 200
     assert answer.body["can_fill"] is True
     lines = {line["member_id"]: line for line in answer.body["lines"]}
@@ -583,9 +558,7 @@ def test_the_sheet_of_a_branch_outside_the_scope_or_the_period_answers_404(
         .status
         == 404
     )
-    assert (
-        as_user(board).get(f"/review-periods/{period.pk}/sheets/{tree['village'].pk}").status == 404
-    )
+    assert as_user(board).get(village_sheet(period, tree)).status == 404
 
 
 def test_the_chi_bo_saves_its_whole_sheet_at_once(
@@ -593,9 +566,7 @@ def test_the_chi_bo_saves_its_whole_sheet_at_once(
 ) -> None:
     people = village_members(tree, 5)
     rows = [sheet_row(m) for m in people[:4]] + [sheet_row(people[4], "complete", "60")]
-    answer = as_user(secretary).post(
-        f"/review-periods/{period.pk}/sheets/{tree['village'].pk}", sheet(rows)
-    )
+    answer = as_user(secretary).post(village_sheet(period, tree), sheet(rows))
     assert answer.status == 200, answer.body
     assert answer.body["count"] == 5
     assert all(r["ok"] for r in answer.body["results"])
@@ -617,9 +588,7 @@ def test_a_refused_sheet_says_which_member_and_why_and_saves_nothing(
         sheet_row(people[1], "good", "75", proposed_rating="excellent"),  # "good" at most
         sheet_row(people[2]),
     ]
-    answer = as_user(secretary).post(
-        f"/review-periods/{period.pk}/sheets/{tree['village'].pk}", sheet(rows)
-    )
+    answer = as_user(secretary).post(village_sheet(period, tree), sheet(rows))
     assert answer.status == 409
     error = answer.error
     assert error["code"] == "bulk_refused"
@@ -645,9 +614,7 @@ def test_three_excellent_of_ten_in_a_branch_is_over_the_quota_409(
     people = village_members(tree, 10)
     rows = [sheet_row(m, "excellent" if i < 3 else "good", "95") for i, m in enumerate(people)]
     rows = [r | {"beyond_percent": 40} for r in rows]
-    answer = as_user(secretary).post(
-        f"/review-periods/{period.pk}/sheets/{tree['village'].pk}", sheet(rows)
-    )
+    answer = as_user(secretary).post(village_sheet(period, tree), sheet(rows))
     assert answer.status == 409
     assert "3 đảng viên hoàn thành xuất sắc trên 10 đảng viên hoàn thành tốt trở lên" in str(
         answer.error
@@ -662,9 +629,7 @@ def test_two_excellent_of_ten_in_a_branch_is_exactly_the_quota(
     people = village_members(tree, 10)
     rows = [sheet_row(m, "excellent" if i < 2 else "good", "95") for i, m in enumerate(people)]
     rows = [r | {"beyond_percent": 40} for r in rows]
-    answer = as_user(secretary).post(
-        f"/review-periods/{period.pk}/sheets/{tree['village'].pk}", sheet(rows)
-    )
+    answer = as_user(secretary).post(village_sheet(period, tree), sheet(rows))
     assert answer.status == 200, answer.body
     assert MemberReview.objects.filter(proposed_rating="excellent").count() == 2
 
@@ -675,7 +640,7 @@ def test_a_sheet_row_for_an_exempted_member_is_refused_with_the_rule(
     an = village_members(tree, 1)[0]
     exempted = member(tree["village"], "Yến", exempted_since=date(2025, 6, 1))
     answer = as_user(secretary).post(
-        f"/review-periods/{period.pk}/sheets/{tree['village'].pk}",
+        village_sheet(period, tree),
         sheet([sheet_row(an), sheet_row(exempted)]),
     )
     assert answer.status == 409
@@ -689,9 +654,7 @@ def test_the_commune_board_may_not_fill_a_branch_sheet_403(
     as_user: Any, tree: Tree, period: ReviewPeriod, board: User
 ) -> None:
     people = village_members(tree, 1)
-    answer = as_user(board).post(
-        f"/review-periods/{period.pk}/sheets/{tree['village'].pk}", sheet([sheet_row(people[0])])
-    )
+    answer = as_user(board).post(village_sheet(period, tree), sheet([sheet_row(people[0])]))
     assert answer.status == 403
     assert not MemberReview.objects.exists()
 
@@ -700,9 +663,7 @@ def test_saving_the_sheet_of_a_branch_outside_the_scope_answers_404(
     as_user: Any, tree: Tree, period: ReviewPeriod, outsider: User
 ) -> None:
     people = village_members(tree, 1)
-    answer = as_user(outsider).post(
-        f"/review-periods/{period.pk}/sheets/{tree['village'].pk}", sheet([sheet_row(people[0])])
-    )
+    answer = as_user(outsider).post(village_sheet(period, tree), sheet([sheet_row(people[0])]))
     assert answer.status == 404
     assert not MemberReview.objects.exists()
 
@@ -728,7 +689,7 @@ def test_a_malformed_sheet_answers_400(
 ) -> None:
     people = village_members(tree, 1)
     answer = as_user(secretary).post(
-        f"/review-periods/{period.pk}/sheets/{tree['village'].pk}",
+        village_sheet(period, tree),
         sheet([sheet_row(people[0])]) | change,
     )
     assert answer.status == 400
@@ -755,7 +716,7 @@ def test_a_malformed_sheet_row_answers_400_naming_the_row(
 ) -> None:
     people = village_members(tree, 1)
     answer = as_user(secretary).post(
-        f"/review-periods/{period.pk}/sheets/{tree['village'].pk}",
+        village_sheet(period, tree),
         sheet([sheet_row(people[0], **change)]),
     )
     assert answer.status == 400
@@ -767,7 +728,7 @@ def test_a_member_twice_on_one_sheet_answers_400(
 ) -> None:
     m = village_members(tree, 1)[0]
     answer = as_user(secretary).post(
-        f"/review-periods/{period.pk}/sheets/{tree['village'].pk}",
+        village_sheet(period, tree),
         sheet([sheet_row(m), sheet_row(m)]),
     )
     assert answer.status == 400
@@ -864,36 +825,30 @@ def test_the_committee_quota_refuses_three_excellent_of_ten(
     assert stages(reviews) == ["branch_proposed"] * 10
 
 
+def decide_one(api: Any, period: ReviewPeriod, tree: Tree, committee: str) -> tuple[int, str]:
+    """``committee`` decides one village member's proposal: the answer's status and the
+    review's stage afterwards."""
+    reviews = proposed(period, village_members(tree, 1))
+    answer = api.post(f"/review-periods/{period.pk}/decisions", decision(tree[committee], reviews))
+    return answer.status, stages(reviews)[0]
+
+
 def test_a_branch_secretary_may_not_decide_ratings_403(
     as_user: Any, tree: Tree, period: ReviewPeriod, secretary: User
 ) -> None:
-    reviews = proposed(period, village_members(tree, 1))
-    body = decision(tree["village"], reviews)
-    answer = as_user(secretary).post(f"/review-periods/{period.pk}/decisions", body)
-    assert answer.status == 403
-    assert stages(reviews) == ["branch_proposed"]
+    assert decide_one(as_user(secretary), period, tree, "village") == (403, "branch_proposed")
 
 
 def test_a_leader_may_not_decide_ratings_403(
     as_user: Any, tree: Tree, period: ReviewPeriod, leader: User
 ) -> None:
-    reviews = proposed(period, village_members(tree, 1))
-    answer = as_user(leader).post(
-        f"/review-periods/{period.pk}/decisions", decision(tree["commune"], reviews)
-    )
-    assert answer.status == 403
-    assert stages(reviews) == ["branch_proposed"]
+    assert decide_one(as_user(leader), period, tree, "commune") == (403, "branch_proposed")
 
 
 def test_deciding_for_a_committee_outside_the_scope_answers_404(
     as_user: Any, tree: Tree, period: ReviewPeriod, outsider: User
 ) -> None:
-    reviews = proposed(period, village_members(tree, 1))
-    answer = as_user(outsider).post(
-        f"/review-periods/{period.pk}/decisions", decision(tree["commune"], reviews)
-    )
-    assert answer.status == 404
-    assert stages(reviews) == ["branch_proposed"]
+    assert decide_one(as_user(outsider), period, tree, "commune") == (404, "branch_proposed")
 
 
 @pytest.mark.parametrize(
@@ -964,6 +919,10 @@ def org_body(period: ReviewPeriod, org: Organisation, **fields: Any) -> dict[str
     }
 
 
+def org_decision(org: Organisation, reviews: list[OrganisationReview]) -> dict[str, Any]:
+    return decision(org, reviews, decision_no="15-QĐ/ĐU", decided_on="2027-01-12")
+
+
 def test_a_chi_bo_records_its_self_assessment_and_the_commune_decides(
     as_user: Any, tree: Tree, period: ReviewPeriod, secretary: User, board: User
 ) -> None:
@@ -982,12 +941,7 @@ def test_a_chi_bo_records_its_self_assessment_and_the_commune_decides(
     review = OrganisationReview.objects.get()
     answer = as_user(board).post(
         f"/review-periods/{period.pk}/organisation-decisions",
-        {
-            "organisation_id": tree["commune"].pk,
-            "decision_no": "15-QĐ/ĐU",
-            "decided_on": "2027-01-12",
-            "items": [{"review_id": review.pk}],
-        },
+        org_decision(tree["commune"], [review]),
     )
     assert answer.status == 200, answer.body
     review.refresh_from_db()
@@ -1014,15 +968,9 @@ def test_one_bad_organisation_refuses_the_whole_organisation_decision(
 ) -> None:
     village = org_review(period, tree["village"], "good", "80")
     clinic = org_review(period, tree["clinic"], "complete", "60")
-    answer = as_user(board).post(
-        f"/review-periods/{period.pk}/organisation-decisions",
-        {
-            "organisation_id": tree["commune"].pk,
-            "decision_no": "15-QĐ/ĐU",
-            "decided_on": "2027-01-12",
-            "items": [{"review_id": village.pk}, {"review_id": clinic.pk, "rating": "good"}],
-        },
-    )
+    body = org_decision(tree["commune"], [village, clinic])
+    body["items"][1]["rating"] = "good"
+    answer = as_user(board).post(f"/review-periods/{period.pk}/organisation-decisions", body)
     assert answer.status == 409
     results = {r["member_id"]: r for r in answer.error["results"]}
     assert results[tree["clinic"].pk]["ok"] is False
@@ -1039,12 +987,7 @@ def test_a_secretary_may_not_decide_organisations_ratings_403(
     village = org_review(period, tree["village"], "good", "80")
     answer = as_user(secretary).post(
         f"/review-periods/{period.pk}/organisation-decisions",
-        {
-            "organisation_id": tree["village"].pk,
-            "decision_no": "15-QĐ/ĐU",
-            "decided_on": "2027-01-12",
-            "items": [{"review_id": village.pk}],
-        },
+        org_decision(tree["village"], [village]),
     )
     assert answer.status == 403
     village.refresh_from_db()
@@ -1163,9 +1106,7 @@ def test_a_discipline_in_the_period_caps_the_rating_on_the_sheet(
 ) -> None:
     m = village_members(tree, 1)[0]
     assert as_user(board).post(f"/members/{m.pk}/disciplines", DISCIPLINE).status == 201
-    answer = as_user(secretary).post(
-        f"/review-periods/{period.pk}/sheets/{tree['village'].pk}", sheet([sheet_row(m)])
-    )
+    answer = as_user(secretary).post(village_sheet(period, tree), sheet([sheet_row(m)]))
     assert answer.status == 409
     assert answer.error["results"][0]["ok"] is False
     assert not MemberReview.objects.exists()
@@ -1177,7 +1118,7 @@ def test_the_lists_take_the_same_number_of_queries_whatever_the_rows(
     api = as_user(board)
     paths = [
         "/reviews",
-        f"/review-periods/{period.pk}/sheets/{tree['village'].pk}",
+        village_sheet(period, tree),
         f"/review-periods/{period.pk}/decisions",
         "/organisation-reviews",
     ]

@@ -2,29 +2,41 @@
 input checks (scores, percentages, dates), and exemptions read for many members at once."""
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from dangvien.core.errors import DomainError, NotAllowed, NotEligible, StageNotAllowed
 from dangvien.core.text import checked_text
 from dangvien.members.models import Exemption
 from dangvien.organisations.models import Organisation
-from dangvien.reviews.models import RATING_ORDER, Rating, ReviewPeriod
+from dangvien.reviews.models import (
+    RATING_ORDER,
+    MemberReview,
+    OrganisationReview,
+    Rating,
+    ReviewPeriod,
+    Stage,
+)
 from dangvien.reviews.queries.access import can_decide_ratings, covers
+from dangvien.reviews.rating import label
 
 # 366-QĐ/TW [U] (DOMAIN.md §4: exempted members are not rated).
 EXEMPTED = (
     "Đảng viên được miễn công tác và sinh hoạt đảng không xếp loại chất lượng (366-QĐ/TW [U])"
 )
 GOOD_OR_BETTER = (Rating.EXCELLENT, Rating.GOOD)
+DONE = (Stage.DECIDED, Stage.PUBLISHED)
 NOTE_MAX = 1000
+COMMENT_MAX = 4000
 ONE_DECIMAL = Decimal("0.1")
+
+AnyReview = TypeVar("AnyReview", MemberReview, OrganisationReview)
 
 
 @dataclass(frozen=True)
@@ -103,6 +115,14 @@ def period_open(period: ReviewPeriod) -> None:
         raise StageNotAllowed(
             f"Kỳ “{period.name}” đã kết thúc ngày {day_text(period.closed_on)}: không ghi "
             "thêm kiểm điểm, đánh giá được nữa."
+        )
+
+
+def in_period(period: ReviewPeriod, organisation: Organisation, field: str) -> None:
+    """``organisation`` lies in the period's subtree (``covers``), else refused."""
+    if not covers(period, organisation):
+        raise NotEligible(
+            f"{organisation.name} không thuộc phạm vi kỳ “{period.name}”.", field=field
         )
 
 
@@ -202,6 +222,16 @@ def counts(ratings: Iterable[str]) -> tuple[int, int]:
     return excellent, good_or_better
 
 
+@dataclass(frozen=True)
+class Decision:
+    """The head of a bulk decision, checked: the committee, the number, day and note."""
+
+    decider: Organisation
+    decision_no: str
+    decided_on: date
+    note: str
+
+
 def decision_head(
     period: ReviewPeriod,
     decider: Organisation,
@@ -211,8 +241,9 @@ def decision_head(
     decided_on: date,
     items: list[DecisionItem],
     note: str,
-) -> tuple[str, str]:
-    """Checks shared by both bulk decisions; returns the cleaned number and note."""
+) -> Decision:
+    """Checks shared by both bulk decisions; returns the head with the number and the note
+    cleaned."""
     allowed(
         by,
         can_decide_ratings,
@@ -220,10 +251,7 @@ def decision_head(
         message=f"Bạn không được quyết định xếp loại thay cho {decider.name}.",
     )
     period_open(period)
-    if not covers(period, decider):
-        raise NotEligible(
-            f"{decider.name} không thuộc phạm vi kỳ “{period.name}”.", field="organisation"
-        )
+    in_period(period, decider, "organisation")
     decision_no = checked_text(
         decision_no, what="số quyết định, thông báo", field="decision_no", max_length=50
     )
@@ -232,7 +260,7 @@ def decision_head(
     note = checked_text(note, what="ghi chú", field="note", max_length=NOTE_MAX, required=False)
     if not items:
         raise NotEligible("Chưa chọn bản kiểm điểm nào để quyết định.", field="items")
-    return decision_no, note
+    return Decision(decider, decision_no, decided_on, note)
 
 
 def item_rating(item: DecisionItem, proposed: str) -> tuple[str, str]:
@@ -243,3 +271,153 @@ def item_rating(item: DecisionItem, proposed: str) -> tuple[str, str]:
     if rating not in Rating.values:
         return "", f"Mức xếp loại “{rating}” không hợp lệ."
     return rating, ""
+
+
+def checked_self_part(
+    self_score: Any, self_rating: str, on_time_percent: Any, beyond_percent: Any
+) -> tuple[Decimal, int, int]:
+    """The self-assessment's score, shares of tasks and rating, checked in that order, as
+    (score, on time, beyond); the rating's limit is checked by the caller."""
+    score = checked_score(self_score, what="điểm tự chấm", field="self_score")
+    on_time = checked_percent(
+        on_time_percent, what="tỷ lệ nhiệm vụ đúng tiến độ", field="on_time_percent"
+    )
+    beyond = checked_percent(
+        beyond_percent, what="tỷ lệ nhiệm vụ vượt yêu cầu", field="beyond_percent"
+    )
+    message = rating_value_problem(self_rating, "mức tự xếp loại")
+    if message:
+        raise NotEligible(message, field="self_rating")
+    return score, on_time, beyond
+
+
+def checked_self_comment(value: str) -> str:
+    return checked_text(
+        value, what="tự nhận xét", field="self_comment", max_length=COMMENT_MAX, required=False
+    )
+
+
+def save_self_assessment(
+    model: type[AnyReview],
+    values: dict[str, Any],
+    *,
+    locked: Callable[[AnyReview], str],
+    field: str,
+    **about: Any,
+) -> AnyReview:
+    """Create the self-assessment ``about`` (the period and whom it is about) with
+    ``values``, or update it while nobody has reviewed it past ``self_assessed``; past it,
+    ``StageNotAllowed`` on ``field`` saying ``locked(review)``. Locks the row it updates."""
+    review = model.objects.select_for_update(of=("self",)).filter(**about).first()
+    if review is None:
+        return model.objects.create(**about, **values)
+    if review.stage != Stage.SELF_ASSESSED:
+        raise StageNotAllowed(locked(review), field=field)
+    for name, value in values.items():
+        setattr(review, name, value)
+    review.save(update_fields=[*values])
+    return review
+
+
+def checked_items(
+    items: list[DecisionItem],
+    reviews: Mapping[int, Any],
+    *,
+    period: ReviewPeriod,
+    what: str,
+    rows: str,
+    about: Callable[[Any], tuple[int, str]],
+    check: Callable[[Any, DecisionItem], tuple[str, str, str]],
+) -> tuple[list[RowResult], dict[int, str]]:
+    """The items of a bulk decision checked one by one, in the order given: each names a
+    review of the period (``reviews`` by id; ``what`` names one) at most once, then
+    ``check(review, item)`` gives (rating, refusal, field at fault), the refusal "" when
+    the rating may be decided; ``about(review)`` is whom the review is about (id, name).
+    Returns each item's result and the rating chosen per review id. All or nothing: a
+    refused item raises ``BulkRefused`` with every row's result (``rows`` names them)."""
+    results: list[RowResult] = []
+    chosen: dict[int, str] = {}
+    seen: set[int] = set()
+    for item in items:
+        review = reviews.get(item.review_id)
+        if review is None:
+            results.append(
+                RowResult(
+                    0,
+                    "",
+                    False,
+                    f"Không có {what} số {item.review_id} trong kỳ “{period.name}”.",
+                    "review_id",
+                )
+            )
+            continue
+        owner, name = about(review)
+        if item.review_id in seen:
+            rating, message = "", f"{what[:1].upper()}{what[1:]} có hai lần trong danh sách."
+            field = "review_id"
+        else:
+            seen.add(item.review_id)
+            rating, message, field = check(review, item)
+        if message:
+            results.append(RowResult(owner, name, False, message, field))
+        else:
+            chosen[item.review_id] = rating
+            results.append(RowResult(owner, name, True, f"Quyết định “{label(rating)}”."))
+    if any(not r.ok for r in results):
+        raise refused(results, what=rows)
+    return results, chosen
+
+
+def decided_counts(
+    model: type[MemberReview] | type[OrganisationReview],
+    period: ReviewPeriod,
+    decider: Organisation,
+) -> dict[str, int]:
+    """``excellent`` and ``good_or_better`` among the ratings ``decider`` decided in the
+    period (decided or published), for its quota (132/124-QĐ/TW [U]); one query."""
+    return model.objects.filter(period=period, decider=decider, stage__in=DONE).aggregate(
+        excellent=Count("pk", filter=Q(decided_rating=Rating.EXCELLENT)),
+        good_or_better=Count("pk", filter=Q(decided_rating__in=GOOD_OR_BETTER)),
+    )
+
+
+def over_quota(
+    results: list[RowResult], items: list[DecisionItem], over: dict[int, str], *, what: str
+) -> BulkRefused:
+    """The refusal of a bulk decision over the quota on "excellent" (132/124-QĐ/TW [U]):
+    the items in ``over`` (review id → refusal) refused on their rating, the others as
+    they were."""
+    return refused(
+        [
+            RowResult(r.member_id, r.name, False, over[item.review_id], "rating")
+            if item.review_id in over
+            else r
+            for r, item in zip(results, items, strict=True)
+        ],
+        what=what,
+    )
+
+
+def write_decisions(
+    model: type[MemberReview] | type[OrganisationReview],
+    chosen: dict[int, str],
+    decision: Decision,
+    *,
+    by: Any,
+) -> None:
+    """Move the reviews ``chosen`` (review id → rating) to ``decided`` with their rating
+    and the ``decision``: one UPDATE per distinct rating."""
+    user = user_of(by)
+    by_rating: dict[str, list[int]] = defaultdict(list)
+    for pk, rating in chosen.items():
+        by_rating[rating].append(pk)
+    for rating, pks in by_rating.items():
+        model.objects.filter(pk__in=pks).update(
+            stage=Stage.DECIDED,
+            decided_rating=rating,
+            decider=decision.decider,
+            decision_no=decision.decision_no,
+            decided_on=decision.decided_on,
+            decision_note=decision.note,
+            by=user,
+        )

@@ -19,21 +19,25 @@ from dangvien.core.errors import NotEligible
 from dangvien.members.models import ACTIVE_STATUSES, Event, Member, StatusChange
 from dangvien.organisations.models import Organisation
 from dangvien.reviews.actions._common import (
+    DONE,
     EXEMPTED,
     GOOD_OR_BETTER,
     DecisionItem,
     RowResult,
     allowed,
+    checked_items,
     counts,
     day_text,
+    decided_counts,
     decision_head,
     exempted_on,
     exemptions_of,
     item_rating,
     not_future,
+    over_quota,
     rating_day,
-    refused,
     user_of,
+    write_decisions,
 )
 from dangvien.reviews.models import (
     MemberReview,
@@ -47,8 +51,6 @@ from dangvien.reviews.queries.access import can_decide_ratings
 from dangvien.reviews.queries.sheets import decides, deciding_below, disciplined_ids
 from dangvien.reviews.rating import Thresholds, label, problem, quota_text, thresholds_for
 
-DONE = (Stage.DECIDED, Stage.PUBLISHED)
-NOTE_MAX = 1000
 BATCH = 2000
 REMOVAL_SOURCE = "Điều lệ Đảng Điều 8"
 
@@ -134,7 +136,7 @@ def decide_ratings(
     (Charter Art. 8; 24/294-QĐ/TW §8.1) gets a timeline row saying the chi ủy is to
     consider removal; every decided member gets a timeline row with the rating.
     """
-    decision_no, note = decision_head(
+    decision = decision_head(
         period,
         decider,
         by=by,
@@ -155,84 +157,44 @@ def decide_ratings(
     disciplined = disciplined_ids(member_ids, period)
     rules = thresholds_for([*branches.values(), decider], on=period.ends_on)
 
-    results: list[RowResult] = []
-    chosen: dict[int, str] = {}  # review id → rating
-    seen: set[int] = set()
-    for item in items:
-        review = reviews.get(item.review_id)
-        if review is None:
-            results.append(
-                RowResult(
-                    0,
-                    "",
-                    False,
-                    f"Không có bản kiểm điểm số {item.review_id} trong kỳ “{period.name}”.",
-                    "review_id",
-                )
-            )
-            continue
-        name = review.name
-        message, field = _review_problem(
+    def check(review: _Review, item: DecisionItem) -> tuple[str, str, str]:
+        return _review_problem(
             review,
             item,
             decider=decider,
             below=below,
             branch=branches[review.branch_id],
-            period=period,
             decided_on=decided_on,
             exempted=exempted_on(
                 spans.get(review.member_id, []), rating_day(period, review.branch_reviewed_on)
             ),
             disciplined=review.member_id in disciplined,
             t=rules[review.branch_id],
-            chosen=chosen,
-            seen=seen,
         )
-        if message:
-            results.append(RowResult(review.member_id, name, False, message, field))
-        else:
-            results.append(
-                RowResult(
-                    review.member_id,
-                    name,
-                    True,
-                    f"Quyết định “{label(chosen[review.pk])}”.",
-                )
-            )
-    if any(not r.ok for r in results):
-        raise refused(results, what="bản kiểm điểm")
+
+    results, chosen = checked_items(
+        items,
+        reviews,
+        period=period,
+        what="bản kiểm điểm",
+        rows="bản kiểm điểm",
+        about=lambda review: (review.member_id, review.name),
+        check=check,
+    )
 
     over = _quota_problems(period, decider, reviews, chosen, branches, rules)
     if over:
-        results = [
-            RowResult(r.member_id, r.name, False, over[item.review_id], "rating")
-            if item.review_id in over
-            else r
-            for r, item in zip(results, items, strict=True)
-        ]
-        raise refused(results, what="bản kiểm điểm")
+        raise over_quota(results, items, over, what="bản kiểm điểm")
 
+    write_decisions(MemberReview, chosen, decision, by=by)
     user = user_of(by)
-    by_rating: dict[str, list[int]] = defaultdict(list)
-    for pk, rating in chosen.items():
-        by_rating[rating].append(pk)
-    for rating, pks in by_rating.items():
-        MemberReview.objects.filter(pk__in=pks).update(
-            stage=Stage.DECIDED,
-            decided_rating=rating,
-            decider=decider,
-            decision_no=decision_no,
-            decided_on=decided_on,
-            decision_note=note,
-            by=user,
-        )
     running = _failed_running(period, reviews, chosen, branches, rules)
     timeline = []
     for pk, rating in chosen.items():
         review = reviews[pk]
         text = (
             f"{period.name}: cấp ủy quyết định xếp loại “{label(rating)}” (quyết định số "
-            f"{decision_no} ngày {day_text(decided_on)} của {decider.name})"
+            f"{decision.decision_no} ngày {day_text(decided_on)} của {decider.name})"
         )
         timeline.append(_row(review, text, decided_on, user))
         if review.member_id in running:
@@ -269,43 +231,42 @@ def _review_problem(
     decider: Organisation,
     below: set[str],
     branch: Organisation,
-    period: ReviewPeriod,
     decided_on: date,
     exempted: bool,
     disciplined: bool,
     t: Thresholds,
-    chosen: dict[int, str],
-    seen: set[int],
-) -> tuple[str, str]:
-    if review.pk in seen:
-        return "Bản kiểm điểm có hai lần trong danh sách.", "review_id"
-    seen.add(review.pk)
+) -> tuple[str, str, str]:
+    """(rating, refusal, field) for one item of ``decide_ratings``; "" refusal when the
+    rating may be decided."""
     if not review.org_path.startswith(decider.path):
-        return f"Đảng viên không thuộc {decider.name}.", "review_id"
+        return "", f"Đảng viên không thuộc {decider.name}.", "review_id"
     if not decides(decider, review.org_path, below):
         return (
+            "",
             f"Xếp loại đảng viên của {branch.name} không do {decider.name} quyết định.",
             "review_id",
         )
     if review.stage in DONE:
         return (
+            "",
             f"Đã có quyết định xếp loại “{label(review.decided_rating)}”.",
             "review_id",
         )
     if review.stage != Stage.BRANCH_PROPOSED:
-        return "Chi bộ chưa họp xem xét, đề xuất xếp loại đảng viên này.", "review_id"
+        return "", "Chi bộ chưa họp xem xét, đề xuất xếp loại đảng viên này.", "review_id"
     if review.status not in ACTIVE_STATUSES:
-        return "Đảng viên không còn sinh hoạt đảng: không xếp loại.", "review_id"
+        return "", "Đảng viên không còn sinh hoạt đảng: không xếp loại.", "review_id"
     if exempted:
-        return EXEMPTED + ".", "review_id"
+        return "", EXEMPTED + ".", "review_id"
     if review.branch_reviewed_on and decided_on < review.branch_reviewed_on:
         return (
+            "",
             f"Ngày quyết định trước ngày chi bộ họp ({day_text(review.branch_reviewed_on)}).",
             "decided_on",
         )
     rating, message = item_rating(item, review.proposed_rating)
     if message:
-        return message, "rating"
+        return "", message, "rating"
     score = review.branch_score if review.branch_score is not None else review.self_score
     message = problem(
         rating,
@@ -317,9 +278,8 @@ def _review_problem(
         degraded=review.degraded,
     )
     if message:
-        return message, "rating"
-    chosen[review.pk] = rating
-    return "", ""
+        return "", message, "rating"
+    return rating, "", ""
 
 
 def _rating_counts() -> dict[str, Any]:
@@ -360,12 +320,7 @@ def _quota_problems(
         .annotate(**_rating_counts())
         .order_by()
     }
-    committee = MemberReview.objects.filter(
-        period=period, decider=decider, stage__in=DONE
-    ).aggregate(
-        excellent=Count("pk", filter=Q(decided_rating=Rating.EXCELLENT)),
-        good_or_better=Count("pk", filter=Q(decided_rating__in=GOOD_OR_BETTER)),
-    )
+    committee = decided_counts(MemberReview, period, decider)
     total = [committee["excellent"], committee["good_or_better"]]
     for pk, rating in chosen.items():
         review = reviews[pk]

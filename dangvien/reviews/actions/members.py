@@ -7,19 +7,23 @@ from decimal import Decimal
 from typing import Any
 
 from dangvien.core.actions import action
-from dangvien.core.errors import NotEligible, StageNotAllowed
+from dangvien.core.errors import NotEligible
 from dangvien.core.text import checked_text, nfc
 from dangvien.members.models import ACTIVE_STATUSES, Member
 from dangvien.organisations.models import MEMBER_HOLDING, Organisation
 from dangvien.reviews.actions._common import (
+    COMMENT_MAX,
+    DONE,
     EXEMPTED,
     RowResult,
     allowed,
-    checked_percent,
     checked_score,
+    checked_self_comment,
+    checked_self_part,
     counts,
     exempted_on,
     exemptions_of,
+    in_period,
     not_before_period,
     not_future,
     percent_problem,
@@ -27,17 +31,16 @@ from dangvien.reviews.actions._common import (
     rating_day,
     rating_value_problem,
     refused,
+    save_self_assessment,
     score_problem,
     user_of,
 )
 from dangvien.reviews.models import MemberReview, Rating, ReviewPeriod, Stage
-from dangvien.reviews.queries.access import can_fill_sheet, covers
+from dangvien.reviews.queries.access import can_fill_sheet
 from dangvien.reviews.queries.sheets import disciplined_ids
 from dangvien.reviews.rating import label, problem, quota_text, thresholds_for
 
-COMMENT_MAX = 4000
 SKIPPED = "Dòng trống: bỏ qua."
-DONE = (Stage.DECIDED, Stage.PUBLISHED)
 
 
 def _self_scores(value: dict[str, Any] | None) -> dict[str, Any]:
@@ -90,10 +93,7 @@ def record_self_assessment(
         raise NotEligible(
             f"{member} không còn sinh hoạt đảng: không kiểm điểm, xếp loại.", field="member"
         )
-    if not covers(period, row.branch):
-        raise NotEligible(
-            f"{row.branch.name} không thuộc phạm vi kỳ “{period.name}”.", field="member"
-        )
+    in_period(period, row.branch, "member")
     not_future(assessed_on, "Ngày tự đánh giá", "assessed_on")
     not_before_period(assessed_on, period, "Ngày tự đánh giá", "assessed_on")
     if exempted_on(
@@ -101,16 +101,9 @@ def record_self_assessment(
         rating_day(period, assessed_on),
     ):
         raise NotEligible(EXEMPTED, field="member")
-    score = checked_score(self_score, what="điểm tự chấm", field="self_score")
-    on_time = checked_percent(
-        on_time_percent, what="tỷ lệ nhiệm vụ đúng tiến độ", field="on_time_percent"
+    score, on_time, beyond = checked_self_part(
+        self_score, self_rating, on_time_percent, beyond_percent
     )
-    beyond = checked_percent(
-        beyond_percent, what="tỷ lệ nhiệm vụ vượt yêu cầu", field="beyond_percent"
-    )
-    message = rating_value_problem(self_rating, "mức tự xếp loại")
-    if message:
-        raise NotEligible(message, field="self_rating")
     t = thresholds_for([row.branch], on=period.ends_on)[row.branch.pk]
     message = problem(
         self_rating,
@@ -123,13 +116,7 @@ def record_self_assessment(
     if message:
         raise NotEligible(message, field="self_rating")
     scores = _self_scores(self_scores)
-    comment = checked_text(
-        self_comment,
-        what="tự nhận xét",
-        field="self_comment",
-        max_length=COMMENT_MAX,
-        required=False,
-    )
+    comment = checked_self_comment(self_comment)
     values: dict[str, Any] = {
         "branch": row.branch,
         "org_path": row.org_path,
@@ -142,21 +129,14 @@ def record_self_assessment(
         "self_assessed_on": assessed_on,
         "by": user_of(by),
     }
-    review = (
-        MemberReview.objects.select_for_update(of=("self",))
-        .filter(period=period, member=row)
-        .first()
+    return save_self_assessment(
+        MemberReview,
+        values,
+        locked=lambda review: f"{Stage(review.stage).label}: không sửa bản tự đánh giá được nữa.",
+        field="member",
+        period=period,
+        member=row,
     )
-    if review is None:
-        return MemberReview.objects.create(period=period, member=row, **values)
-    if review.stage != Stage.SELF_ASSESSED:
-        raise StageNotAllowed(
-            f"{Stage(review.stage).label}: không sửa bản tự đánh giá được nữa.", field="member"
-        )
-    for field, value in values.items():
-        setattr(review, field, value)
-    review.save(update_fields=[*values])
-    return review
 
 
 @dataclass
@@ -304,8 +284,7 @@ def save_branch_sheet(
     period_open(period)
     if branch.kind not in MEMBER_HOLDING:
         raise NotEligible(f"{branch.name} không phải là chi bộ.", field="branch")
-    if not covers(period, branch):
-        raise NotEligible(f"{branch.name} không thuộc phạm vi kỳ “{period.name}”.", field="branch")
+    in_period(period, branch, "branch")
     not_future(held_on, "Ngày chi bộ họp", "held_on")
     not_before_period(held_on, period, "Ngày chi bộ họp", "held_on")
     resolution_no = checked_text(

@@ -1,37 +1,36 @@
 """Party organisations rate themselves and the committee above decides (366-QĐ/TW: the
 same four ratings on the collective's criteria [C]; DOMAIN.md §4)."""
 
-from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q
-
 from dangvien.core.actions import action
-from dangvien.core.errors import NotEligible, StageNotAllowed
-from dangvien.core.text import checked_text
+from dangvien.core.errors import NotEligible
 from dangvien.organisations.models import GRASSROOTS, MEMBER_HOLDING, SUPERIOR, Organisation
 from dangvien.reviews.actions._common import (
-    GOOD_OR_BETTER,
+    DONE,
     DecisionItem,
     RowResult,
     allowed,
-    checked_percent,
-    checked_score,
+    checked_items,
+    checked_self_comment,
+    checked_self_part,
     counts,
+    decided_counts,
     decision_head,
+    in_period,
     item_rating,
     not_before_period,
     not_future,
+    over_quota,
     period_open,
-    rating_value_problem,
-    refused,
+    save_self_assessment,
     user_of,
+    write_decisions,
 )
-from dangvien.reviews.actions.decisions import DONE
-from dangvien.reviews.models import OrganisationReview, Rating, ReviewPeriod, Stage
+from dangvien.reviews.models import OrganisationReview, Rating, ReviewPeriod
 from dangvien.reviews.queries.access import (
     can_decide_ratings,
     can_fill_sheet,
@@ -40,7 +39,14 @@ from dangvien.reviews.queries.access import (
 )
 from dangvien.reviews.rating import label, problem, quota_text, thresholds_for
 
-COMMENT_MAX = 4000
+
+def can_assess(user: Any, organisation: Organisation) -> bool:
+    """The organisation's own committee records its self-assessment (366-QĐ/TW [C]): a chi
+    bộ through its secretary (``can_fill_sheet``), a grassroots organisation or above
+    through its committee (``can_decide_ratings``)."""
+    if organisation.kind in MEMBER_HOLDING and organisation.kind not in GRASSROOTS:
+        return can_fill_sheet(user, organisation)
+    return can_decide_ratings(user, organisation)
 
 
 def org_deciders(orgs: Iterable[Organisation]) -> dict[int, int | None]:
@@ -86,25 +92,14 @@ def record_org_assessment(
     [C]: "excellent" also needs the shortcomings 100% fixed and nobody disciplined,
     124-QĐ/TW [C]). The committee that decides must lie in the period's subtree.
     """
-    if organisation.kind in MEMBER_HOLDING and organisation.kind not in GRASSROOTS:
-        allowed(
-            by,
-            can_fill_sheet,
-            organisation,
-            message=f"Bạn không được ghi tự đánh giá của {organisation.name}.",
-        )
-    else:
-        allowed(
-            by,
-            can_decide_ratings,
-            organisation,
-            message=f"Bạn không được ghi tự đánh giá của {organisation.name}.",
-        )
+    allowed(
+        by,
+        can_assess,
+        organisation,
+        message=f"Bạn không được ghi tự đánh giá của {organisation.name}.",
+    )
     period_open(period)
-    if not covers(period, organisation):
-        raise NotEligible(
-            f"{organisation.name} không thuộc phạm vi kỳ “{period.name}”.", field="organisation"
-        )
+    in_period(period, organisation, "organisation")
     decider = org_rating_decider(organisation)
     if decider is None or not covers(period, decider):
         raise NotEligible(
@@ -114,16 +109,9 @@ def record_org_assessment(
         )
     not_future(assessed_on, "Ngày tự đánh giá", "assessed_on")
     not_before_period(assessed_on, period, "Ngày tự đánh giá", "assessed_on")
-    score = checked_score(self_score, what="điểm tự chấm", field="self_score")
-    on_time = checked_percent(
-        on_time_percent, what="tỷ lệ nhiệm vụ đúng tiến độ", field="on_time_percent"
+    score, on_time, beyond = checked_self_part(
+        self_score, self_rating, on_time_percent, beyond_percent
     )
-    beyond = checked_percent(
-        beyond_percent, what="tỷ lệ nhiệm vụ vượt yêu cầu", field="beyond_percent"
-    )
-    message = rating_value_problem(self_rating, "mức tự xếp loại")
-    if message:
-        raise NotEligible(message, field="self_rating")
     t = thresholds_for([organisation], on=period.ends_on)[organisation.pk]
     message = problem(
         self_rating,
@@ -137,13 +125,7 @@ def record_org_assessment(
     )
     if message:
         raise NotEligible(message, field="self_rating")
-    comment = checked_text(
-        self_comment,
-        what="tự nhận xét",
-        field="self_comment",
-        max_length=COMMENT_MAX,
-        required=False,
-    )
+    comment = checked_self_comment(self_comment)
     values: dict[str, Any] = {
         "org_path": organisation.path,
         "self_score": score,
@@ -156,22 +138,16 @@ def record_org_assessment(
         "self_assessed_on": assessed_on,
         "by": user_of(by),
     }
-    review = (
-        OrganisationReview.objects.select_for_update(of=("self",))
-        .filter(period=period, organisation=organisation)
-        .first()
+    return save_self_assessment(
+        OrganisationReview,
+        values,
+        locked=lambda _review: (
+            f"Cấp ủy đã quyết định xếp loại {organisation.name}: không sửa tự đánh giá được."
+        ),
+        field="organisation",
+        period=period,
+        organisation=organisation,
     )
-    if review is None:
-        return OrganisationReview.objects.create(period=period, organisation=organisation, **values)
-    if review.stage != Stage.SELF_ASSESSED:
-        raise StageNotAllowed(
-            f"Cấp ủy đã quyết định xếp loại {organisation.name}: không sửa tự đánh giá được.",
-            field="organisation",
-        )
-    for field, value in values.items():
-        setattr(review, field, value)
-    review.save(update_fields=[*values])
-    return review
 
 
 @action
@@ -191,7 +167,7 @@ def decide_org_ratings(
     the collective's score allows (366-QĐ/TW Art. 11 [C]); then the quota on "excellent"
     among the organisations it rated in the period (132/124-QĐ/TW [U]). All or nothing
     (``BulkRefused``; ``RowResult.member_id`` holds the organisation's id)."""
-    decision_no, note = decision_head(
+    decision = decision_head(
         period,
         decider,
         by=by,
@@ -211,62 +187,43 @@ def decide_org_ratings(
     deciders = org_deciders(orgs)
     rules = thresholds_for([*orgs, decider], on=period.ends_on)
 
-    results: list[RowResult] = []
-    chosen: dict[int, str] = {}
-    seen: set[int] = set()
-    for item in items:
-        review = reviews.get(item.review_id)
-        if review is None:
-            results.append(
-                RowResult(
-                    0,
-                    "",
-                    False,
-                    f"Không có bản tự đánh giá số {item.review_id} trong kỳ “{period.name}”.",
-                    "review_id",
-                )
-            )
-            continue
+    def check(review: OrganisationReview, item: DecisionItem) -> tuple[str, str, str]:
         org = review.organisation
-        message, field = "", "review_id"
-        rating = ""
-        if review.pk in seen:
-            message = "Bản tự đánh giá có hai lần trong danh sách."
-        elif deciders.get(org.pk) != decider.pk or not org.path.startswith(decider.path):
-            message = f"Xếp loại {org.name} không do {decider.name} quyết định."
-        elif review.stage in DONE:
-            message = f"Đã có quyết định xếp loại “{label(review.decided_rating)}”."
-        elif decided_on < review.self_assessed_on:
-            message, field = "Ngày quyết định trước ngày tự đánh giá.", "decided_on"
-        else:
-            rating, message = item_rating(item, review.self_rating)
-            field = "rating"
-            if not message:
-                message = problem(
-                    rating,
-                    rules[org.pk],
-                    score=review.self_score,
-                    on_time_percent=review.on_time_percent,
-                    beyond_percent=review.beyond_percent,
-                    collective=True,
-                    shortcomings_fixed=review.shortcomings_fixed,
-                    disciplined=review.disciplined,
-                )
-        seen.add(review.pk)
-        if message:
-            results.append(RowResult(org.pk, org.name, False, message, field))
-        else:
-            chosen[review.pk] = rating
-            results.append(RowResult(org.pk, org.name, True, f"Quyết định “{label(rating)}”."))
-    if any(not r.ok for r in results):
-        raise refused(results, what="tổ chức")
+        if deciders.get(org.pk) != decider.pk or not org.path.startswith(decider.path):
+            return "", f"Xếp loại {org.name} không do {decider.name} quyết định.", "review_id"
+        if review.stage in DONE:
+            return (
+                "",
+                f"Đã có quyết định xếp loại “{label(review.decided_rating)}”.",
+                "review_id",
+            )
+        if decided_on < review.self_assessed_on:
+            return "", "Ngày quyết định trước ngày tự đánh giá.", "decided_on"
+        rating, message = item_rating(item, review.self_rating)
+        if not message:
+            message = problem(
+                rating,
+                rules[org.pk],
+                score=review.self_score,
+                on_time_percent=review.on_time_percent,
+                beyond_percent=review.beyond_percent,
+                collective=True,
+                shortcomings_fixed=review.shortcomings_fixed,
+                disciplined=review.disciplined,
+            )
+        return rating, message, "rating"
 
-    already = OrganisationReview.objects.filter(
-        period=period, decider=decider, stage__in=DONE
-    ).aggregate(
-        excellent=Count("pk", filter=Q(decided_rating=Rating.EXCELLENT)),
-        good_or_better=Count("pk", filter=Q(decided_rating__in=GOOD_OR_BETTER)),
+    results, chosen = checked_items(
+        items,
+        reviews,
+        period=period,
+        what="bản tự đánh giá",
+        rows="tổ chức",
+        about=lambda review: (review.organisation.pk, review.organisation.name),
+        check=check,
     )
+
+    already = decided_counts(OrganisationReview, period, decider)
     excellent, good_or_better = counts(chosen.values())
     message = quota_text(
         already["excellent"] + excellent,
@@ -277,26 +234,8 @@ def decide_org_ratings(
         noun="tổ chức đảng",
     )
     if message:
-        results = [
-            RowResult(r.member_id, r.name, False, message, "rating")
-            if chosen.get(item.review_id) == Rating.EXCELLENT
-            else r
-            for r, item in zip(results, items, strict=True)
-        ]
-        raise refused(results, what="tổ chức")
+        over = {pk: message for pk, rating in chosen.items() if rating == Rating.EXCELLENT}
+        raise over_quota(results, items, over, what="tổ chức")
 
-    user = user_of(by)
-    by_rating: dict[str, list[int]] = defaultdict(list)
-    for pk, rating in chosen.items():
-        by_rating[rating].append(pk)
-    for rating, pks in by_rating.items():
-        OrganisationReview.objects.filter(pk__in=pks).update(
-            stage=Stage.DECIDED,
-            decided_rating=rating,
-            decider=decider,
-            decision_no=decision_no,
-            decided_on=decided_on,
-            decision_note=note,
-            by=user,
-        )
+    write_decisions(OrganisationReview, chosen, decision, by=by)
     return results

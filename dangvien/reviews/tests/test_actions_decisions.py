@@ -8,7 +8,6 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from dangvien.accounts.models import Role, User
 from dangvien.core.errors import NotAllowed, NotEligible
@@ -24,21 +23,6 @@ pytestmark = pytest.mark.django_db
 TODAY = date(2026, 12, 20)
 HELD = date(2026, 12, 10)
 DECIDED = date(2026, 12, 18)
-
-
-@pytest.fixture(autouse=True)
-def _today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda *a: TODAY)
-
-
-@pytest.fixture
-def period(tree: dict[str, Organisation]) -> ReviewPeriod:
-    return make_period(tree["province"], 2026)
-
-
-@pytest.fixture
-def commune_staff(tree: dict[str, Organisation]) -> User:
-    return user_with_role(Role.GRASSROOTS_STAFF, tree["commune"])
 
 
 def propose(

@@ -4,7 +4,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from dangvien.accounts.models import Role
 from dangvien.core.errors import NotAllowed, NotEligible, StageNotAllowed
@@ -17,11 +16,6 @@ from dangvien.reviews.models import Discipline, Penalty
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 12, 20)
-
-
-@pytest.fixture(autouse=True)
-def _today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda *a: TODAY)
 
 
 def record(member: Member, by: Any, **kw: Any) -> Discipline:

@@ -7,7 +7,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from dangvien.accounts.models import Role, User
 from dangvien.core.errors import NotAllowed, NotEligible, StageNotAllowed
@@ -31,21 +30,6 @@ HELD = date(2026, 12, 10)
 EXEMPTED = (
     "Đảng viên được miễn công tác và sinh hoạt đảng không xếp loại chất lượng (366-QĐ/TW [U])"
 )
-
-
-@pytest.fixture(autouse=True)
-def _today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda *a: TODAY)
-
-
-@pytest.fixture
-def period(tree: dict[str, Organisation]) -> ReviewPeriod:
-    return make_period(tree["province"], 2026)
-
-
-@pytest.fixture
-def secretary(tree: dict[str, Organisation]) -> User:
-    return user_with_role(Role.BRANCH_SECRETARY, tree["village"])
 
 
 def assess(period: ReviewPeriod, member: Member, by: User, **kw: Any) -> MemberReview:

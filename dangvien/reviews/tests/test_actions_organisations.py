@@ -6,7 +6,6 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from dangvien.accounts.models import Role, User
 from dangvien.core.errors import NotAllowed, NotEligible, StageNotAllowed
@@ -27,21 +26,6 @@ pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 12, 20)
 ON = date(2026, 12, 12)
-
-
-@pytest.fixture(autouse=True)
-def _today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda *a: TODAY)
-
-
-@pytest.fixture
-def period(tree: dict[str, Organisation]) -> ReviewPeriod:
-    return make_period(tree["province"], 2026)
-
-
-@pytest.fixture
-def commune_staff(tree: dict[str, Organisation]) -> User:
-    return user_with_role(Role.GRASSROOTS_STAFF, tree["commune"])
 
 
 def assess(

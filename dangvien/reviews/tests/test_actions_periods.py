@@ -4,7 +4,6 @@ a member is reviewed once a year)."""
 from datetime import date
 
 import pytest
-from django.utils import timezone
 
 from dangvien.accounts.models import Role, User
 from dangvien.core.errors import Conflict, NotAllowed, NotEligible, StageNotAllowed
@@ -16,11 +15,6 @@ from dangvien.reviews.models import PeriodKind
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 12, 20)
-
-
-@pytest.fixture(autouse=True)
-def _today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda *a: TODAY)
 
 
 @pytest.fixture

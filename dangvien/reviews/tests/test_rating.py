@@ -26,10 +26,16 @@ pytestmark = pytest.mark.django_db
 ON = date(2026, 12, 31)
 
 
-def highest(tree: dict[str, Organisation], score: str, **kw: Any) -> str:
+def rated(tree: dict[str, Organisation], score: str, **kw: Any) -> tuple[str, str]:
+    """``highest_rating`` of a village member on ``ON``: every task on time and 30% beyond
+    requirements unless ``kw`` says otherwise."""
     kw.setdefault("on_time_percent", 100)
     kw.setdefault("beyond_percent", 30)
-    rating, _why = highest_rating(score=Decimal(score), on=ON, organisation=tree["village"], **kw)
+    return highest_rating(score=Decimal(score), on=ON, organisation=tree["village"], **kw)
+
+
+def highest(tree: dict[str, Organisation], score: str, **kw: Any) -> str:
+    rating, _why = rated(tree, score, **kw)
     return rating
 
 
@@ -71,39 +77,19 @@ def test_complete_allows_at_most_20_percent_of_tasks_late(tree: dict[str, Organi
 def test_why_not_higher_names_the_score_the_condition_and_the_rule(
     tree: dict[str, Organisation],
 ) -> None:
-    rating, why = highest_rating(
-        score=Decimal("89.9"),
-        on_time_percent=100,
-        beyond_percent=20,
-        on=ON,
-        organisation=tree["village"],
-    )
+    rating, why = rated(tree, "89.9", beyond_percent=20)
     assert rating == Rating.GOOD
     assert why == (
         "Chưa đủ điều kiện “Hoàn thành xuất sắc nhiệm vụ”: điểm 89,9 dưới 90; nhiệm vụ vượt "
         "yêu cầu 20% dưới 30% (366-QĐ/TW Điều 11 [C])."
     )
-    rating, why = highest_rating(
-        score=Decimal("95"),
-        on_time_percent=100,
-        beyond_percent=40,
-        on=ON,
-        organisation=tree["village"],
-    )
-    assert (rating, why) == (Rating.EXCELLENT, "")
+    assert rated(tree, "95", beyond_percent=40) == (Rating.EXCELLENT, "")
 
 
 def test_a_member_disciplined_in_the_period_is_capped_at_failed(
     tree: dict[str, Organisation],
 ) -> None:
-    rating, why = highest_rating(
-        score=Decimal("95"),
-        on_time_percent=100,
-        beyond_percent=40,
-        on=ON,
-        organisation=tree["village"],
-        disciplined=True,
-    )
+    rating, why = rated(tree, "95", beyond_percent=40, disciplined=True)
     assert rating == Rating.FAILED
     assert why.startswith("Bị kỷ luật trong kỳ") and "124-QĐ/TW" in why
 

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from dangvien.accounts.models import Role
 from dangvien.factories import make_member, user_with_role
@@ -17,11 +16,6 @@ from dangvien.reviews.tests.factories import make_period, make_review
 pytestmark = pytest.mark.django_db
 
 TODAY = date(2026, 12, 10)
-
-
-@pytest.fixture(autouse=True)
-def _today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda *a: TODAY)
 
 
 def test_a_secretary_sees_how_many_members_the_branch_has_not_proposed_yet(tree: Any) -> None:

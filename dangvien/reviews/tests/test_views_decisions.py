@@ -10,7 +10,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from dangvien.accounts.models import Role, User
 from dangvien.factories import make_member, org, user_with_role
@@ -23,22 +22,6 @@ pytestmark = pytest.mark.django_db
 
 Tree = dict[str, Organisation]
 TODAY = date(2026, 12, 20)
-
-
-@pytest.fixture(autouse=True)
-def _today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda *a: TODAY)
-
-
-@pytest.fixture
-def period(tree: Tree) -> ReviewPeriod:
-    return make_period(tree["province"], 2026)
-
-
-@pytest.fixture
-def commune_staff(tree: Tree) -> User:
-    """The commune decides the ratings of the chi bộ directly under it (thôn Đông)."""
-    return user_with_role(Role.GRASSROOTS_STAFF, tree["commune"])
 
 
 def decide_of(period: ReviewPeriod, org: Organisation) -> str:

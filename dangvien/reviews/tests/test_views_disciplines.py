@@ -8,7 +8,6 @@ import pytest
 from django.template import Context, Template
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from django.utils import timezone
 
 from dangvien.accounts.models import Role, User
 from dangvien.factories import make_member, user_with_role
@@ -20,11 +19,7 @@ from dangvien.reviews.tests.factories import make_period, make_review
 pytestmark = pytest.mark.django_db
 
 Tree = dict[str, Organisation]
-
-
-@pytest.fixture(autouse=True)
-def _today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda *a: date(2026, 12, 15))
+TODAY = date(2026, 12, 15)  # timezone.localdate() in these tests (conftest.py)
 
 
 @pytest.fixture

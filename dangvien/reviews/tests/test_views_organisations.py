@@ -8,34 +8,18 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from dangvien.accounts.models import Role, User
 from dangvien.factories import org, user_with_role
 from dangvien.organisations.models import Kind, Organisation
 from dangvien.reviews.models import OrganisationReview, Rating, ReviewPeriod, Stage
 from dangvien.reviews.queries.access import org_rating_decider
-from dangvien.reviews.tests.factories import make_period
 from dangvien.reviews.views.organisations import rated_by
 
 pytestmark = pytest.mark.django_db
 
 Tree = dict[str, Organisation]
-
-
-@pytest.fixture(autouse=True)
-def _today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda *a: date(2026, 12, 15))
-
-
-@pytest.fixture
-def period(tree: Tree) -> ReviewPeriod:
-    return make_period(tree["province"], 2026)
-
-
-@pytest.fixture
-def commune_staff(tree: Tree) -> User:
-    return user_with_role(Role.GRASSROOTS_STAFF, tree["commune"])
+TODAY = date(2026, 12, 15)  # timezone.localdate() in these tests (conftest.py)
 
 
 def page_of(period: ReviewPeriod, node: Organisation) -> str:
@@ -54,6 +38,32 @@ def self_review(
         beyond_percent=40,
         self_assessed_on=date(2026, 12, 1),
     )
+
+
+def assessment(node: Organisation, **values: object) -> dict[str, object]:
+    """The self-assessment form of ``node`` (all tasks on time, 10% beyond requirements,
+    shortcomings not fixed unless ``values`` say so)."""
+    return {
+        "form": "assess",
+        "organisation": node.pk,
+        "on_time_percent": "100",
+        "beyond_percent": "10",
+        "assessed_on": "10/12/2026",
+        **values,
+    }
+
+
+def decision(ratings: dict[OrganisationReview, str]) -> dict[str, object]:
+    """The decision form ticking the reviews of ``ratings``, each with its rating."""
+    data: dict[str, object] = {
+        "form": "decide",
+        "decision_no": "30-QĐ/ĐU",
+        "decided_on": "14/12/2026",
+        "pick": [str(r.pk) for r in ratings],
+    }
+    for review, rating in ratings.items():
+        data[f"r{review.pk}-rating"] = rating
+    return data
 
 
 def test_the_organisations_each_committee_rates_match_org_rating_decider(tree: Tree) -> None:
@@ -94,21 +104,14 @@ def test_the_commune_lists_the_organisations_it_rates(
 
 
 def test_a_chi_bo_records_its_self_assessment(
-    client: Client, tree: Tree, period: ReviewPeriod
+    client: Client, tree: Tree, period: ReviewPeriod, secretary: User
 ) -> None:
-    client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
+    client.force_login(secretary)
     answer = client.post(
         page_of(period, tree["village"]),
-        {
-            "form": "assess",
-            "organisation": tree["village"].pk,
-            "self_score": "86,5",
-            "self_rating": Rating.GOOD,
-            "on_time_percent": "100",
-            "beyond_percent": "10",
-            "shortcomings_fixed": "on",
-            "assessed_on": "10/12/2026",
-        },
+        assessment(
+            tree["village"], self_score="86,5", self_rating=Rating.GOOD, shortcomings_fixed="on"
+        ),
     )
     assert answer.status_code == 302
     review = OrganisationReview.objects.get()
@@ -120,20 +123,12 @@ def test_a_chi_bo_records_its_self_assessment(
 
 
 def test_a_self_rating_above_the_score_answers_409_beside_the_rating(
-    client: Client, tree: Tree, period: ReviewPeriod
+    client: Client, tree: Tree, period: ReviewPeriod, secretary: User
 ) -> None:
-    client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
+    client.force_login(secretary)
     answer = client.post(
         page_of(period, tree["village"]),
-        {
-            "form": "assess",
-            "organisation": tree["village"].pk,
-            "self_score": "75",
-            "self_rating": Rating.EXCELLENT,
-            "on_time_percent": "100",
-            "beyond_percent": "10",
-            "assessed_on": "10/12/2026",
-        },
+        assessment(tree["village"], self_score="75", self_rating=Rating.EXCELLENT),
     )
     assert answer.status_code == 409
     assert "Không thể xếp loại “Hoàn thành xuất sắc nhiệm vụ” (điểm 75)" in answer.content.decode()
@@ -148,14 +143,7 @@ def test_the_commune_decides_the_ticked_organisations(
     client.force_login(commune_staff)
     answer = client.post(
         page_of(period, tree["commune"]),
-        {
-            "form": "decide",
-            "decision_no": "30-QĐ/ĐU",
-            "decided_on": "14/12/2026",
-            "pick": [str(village.pk), str(clinic.pk)],
-            f"r{village.pk}-rating": Rating.COMPLETE,
-            f"r{clinic.pk}-rating": Rating.COMPLETE,
-        },
+        decision({village: Rating.COMPLETE, clinic: Rating.COMPLETE}),
     )
     assert answer.status_code == 302
     village.refresh_from_db()
@@ -172,14 +160,7 @@ def test_one_refused_organisation_decides_none(
     client.force_login(commune_staff)
     answer = client.post(
         page_of(period, tree["commune"]),
-        {
-            "form": "decide",
-            "decision_no": "30-QĐ/ĐU",
-            "decided_on": "14/12/2026",
-            "pick": [str(village.pk), str(clinic.pk)],
-            f"r{village.pk}-rating": Rating.GOOD,
-            f"r{clinic.pk}-rating": Rating.EXCELLENT,
-        },
+        decision({village: Rating.GOOD, clinic: Rating.EXCELLENT}),
     )
     body = answer.content.decode()
     assert answer.status_code == 409

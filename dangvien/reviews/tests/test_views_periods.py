@@ -7,7 +7,6 @@ from datetime import date
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from dangvien.accounts.models import Role, User
 from dangvien.factories import make_member, user_with_role
@@ -18,12 +17,8 @@ from dangvien.reviews.tests.factories import make_period, make_review
 pytestmark = pytest.mark.django_db
 
 Tree = dict[str, Organisation]
+TODAY = date(2026, 12, 15)  # timezone.localdate() in these tests (conftest.py)
 PERIODS = "/danh-gia/"
-
-
-@pytest.fixture(autouse=True)
-def _today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda *a: date(2026, 12, 15))
 
 
 @pytest.fixture

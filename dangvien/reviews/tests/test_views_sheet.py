@@ -4,13 +4,13 @@ query count that does not grow with the members."""
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from dangvien.accounts.models import Role, User
 from dangvien.factories import make_member, user_with_role
@@ -23,21 +23,6 @@ pytestmark = pytest.mark.django_db
 
 Tree = dict[str, Organisation]
 TODAY = date(2026, 12, 15)
-
-
-@pytest.fixture(autouse=True)
-def _today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda *a: TODAY)
-
-
-@pytest.fixture
-def period(tree: Tree) -> ReviewPeriod:
-    return make_period(tree["province"], 2026)
-
-
-@pytest.fixture
-def secretary(tree: Tree) -> User:
-    return user_with_role(Role.BRANCH_SECRETARY, tree["village"])
 
 
 def sheet_of(period: ReviewPeriod, branch: Organisation) -> str:
@@ -62,11 +47,29 @@ def row(member: Member, **values: str) -> dict[str, str]:
     return {f"m{member.pk}-{k}": v for k, v in fields.items()}
 
 
+def filled(member: Member, **values: str) -> dict[str, str]:
+    """A row whose self part and chi bộ part are both "good" at 80 points."""
+    good = {
+        "self_score": "80",
+        "self_rating": "good",
+        "branch_score": "80",
+        "proposed_rating": "good",
+    }
+    return row(member, **{**good, **values})
+
+
 def posted(*rows: dict[str, str], held_on: str = "10/12/2026") -> dict[str, str]:
     data = {"held_on": held_on, "resolution_no": "05-NQ/CB"}
     for r in rows:
         data.update(r)
     return data
+
+
+def save(
+    client: Client, period: ReviewPeriod, tree: Tree, *rows: dict[str, str], **head: str
+) -> Any:
+    """POST the village chi bộ's sheet with ``rows`` (``head``: see ``posted``)."""
+    return client.post(sheet_of(period, tree["village"]), posted(*rows, **head))
 
 
 def test_the_sheet_needs_a_login(client: Client, tree: Tree, period: ReviewPeriod) -> None:
@@ -79,7 +82,7 @@ def test_a_branch_outside_the_users_scope_answers_404(
 ) -> None:
     client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["other_branch"]))
     assert client.get(sheet_of(period, tree["village"])).status_code == 404
-    assert client.post(sheet_of(period, tree["village"]), posted()).status_code == 404
+    assert save(client, period, tree).status_code == 404
     assert client.get(sheet_of(period, tree["other_branch"])).status_code == 200
 
 
@@ -149,26 +152,26 @@ def test_saving_the_sheet_proposes_every_filled_row_at_once(
 ) -> None:
     a, b, untouched = members(tree["village"], 3)
     client.force_login(secretary)
-    answer = client.post(
-        sheet_of(period, tree["village"]),
-        posted(
-            row(
-                a,
-                self_score="85",
-                self_rating="good",
-                branch_score="84,5",
-                proposed_rating="good",
-                branch_comment="Gương mẫu",
-            ),
-            row(
-                b,
-                self_score="60",
-                self_rating="complete",
-                branch_score="58",
-                proposed_rating="complete",
-            ),
-            row(untouched),
+    answer = save(
+        client,
+        period,
+        tree,
+        row(
+            a,
+            self_score="85",
+            self_rating="good",
+            branch_score="84,5",
+            proposed_rating="good",
+            branch_comment="Gương mẫu",
         ),
+        row(
+            b,
+            self_score="60",
+            self_rating="complete",
+            branch_score="58",
+            proposed_rating="complete",
+        ),
+        row(untouched),
     )
     assert answer.status_code == 302
     assert answer["Location"] == sheet_of(period, tree["village"])
@@ -188,25 +191,12 @@ def test_a_refused_row_keeps_every_typed_value_and_saves_nothing(
 ) -> None:
     good, bad = members(tree["village"], 2)
     client.force_login(secretary)
-    answer = client.post(
-        sheet_of(period, tree["village"]),
-        posted(
-            row(
-                good,
-                self_score="80",
-                self_rating="good",
-                branch_score="80",
-                proposed_rating="good",
-                branch_comment="Nhận xét giữ lại",
-            ),
-            row(
-                bad,
-                self_score="75",
-                self_rating="good",
-                branch_score="75",
-                proposed_rating="excellent",
-            ),
-        ),
+    answer = save(
+        client,
+        period,
+        tree,
+        filled(good, branch_comment="Nhận xét giữ lại"),
+        filled(bad, self_score="75", branch_score="75", proposed_rating="excellent"),
     )
     body = answer.content.decode()
     assert answer.status_code == 409
@@ -228,18 +218,7 @@ def test_a_score_out_of_range_answers_400_beside_its_input(
 ) -> None:
     member = make_member(branch=tree["village"])
     client.force_login(secretary)
-    answer = client.post(
-        sheet_of(period, tree["village"]),
-        posted(
-            row(
-                member,
-                self_score="120",
-                self_rating="good",
-                branch_score="80",
-                proposed_rating="good",
-            )
-        ),
-    )
+    answer = save(client, period, tree, filled(member, self_score="120"))
     body = answer.content.decode()
     assert answer.status_code == 400
     assert "Điểm tối đa là 100." in body
@@ -252,19 +231,7 @@ def test_a_share_over_100_percent_answers_400_beside_its_input(
 ) -> None:
     member = make_member(branch=tree["village"])
     client.force_login(secretary)
-    answer = client.post(
-        sheet_of(period, tree["village"]),
-        posted(
-            row(
-                member,
-                self_score="80",
-                self_rating="good",
-                branch_score="80",
-                proposed_rating="good",
-                on_time_percent="120",
-            )
-        ),
-    )
+    answer = save(client, period, tree, filled(member, on_time_percent="120"))
     assert answer.status_code == 400
     assert "Tỷ lệ tối đa là 100%." in answer.content.decode()
 
@@ -274,19 +241,7 @@ def test_a_meeting_date_in_the_future_answers_409(
 ) -> None:
     member = make_member(branch=tree["village"])
     client.force_login(secretary)
-    answer = client.post(
-        sheet_of(period, tree["village"]),
-        posted(
-            row(
-                member,
-                self_score="80",
-                self_rating="good",
-                branch_score="80",
-                proposed_rating="good",
-            ),
-            held_on="20/12/2026",
-        ),
-    )
+    answer = save(client, period, tree, filled(member), held_on="20/12/2026")
     assert answer.status_code == 409
     assert "không thể sau ngày hôm nay" in answer.content.decode()
     assert not MemberReview.objects.exists()
@@ -297,7 +252,7 @@ def test_an_empty_sheet_is_not_saved(
 ) -> None:
     member = make_member(branch=tree["village"])
     client.force_login(secretary)
-    answer = client.post(sheet_of(period, tree["village"]), posted(row(member)))
+    answer = save(client, period, tree, row(member))
     assert answer.status_code == 400
     assert "Chưa có dòng nào được nhập" in answer.content.decode()
 
@@ -311,18 +266,7 @@ def test_a_viewer_sees_the_sheet_without_inputs_and_may_not_post(
     assert "chỉ được xem" in body
     assert f'name="m{member.pk}-branch_score"' not in body
     assert "Lưu phiếu tổng hợp" not in body
-    answer = client.post(
-        sheet_of(period, tree["village"]),
-        posted(
-            row(
-                member,
-                self_score="80",
-                self_rating="good",
-                branch_score="80",
-                proposed_rating="good",
-            )
-        ),
-    )
+    answer = save(client, period, tree, filled(member))
     assert answer.status_code == 403
     assert not MemberReview.objects.exists()
 
@@ -367,18 +311,7 @@ def test_a_closed_period_shows_the_sheet_read_only_and_refuses_a_save_with_409(
     body = client.get(sheet_of(period, tree["village"])).content.decode()
     assert "đã kết thúc ngày 01/12/2026" in body
     assert f'name="m{member.pk}-branch_score"' not in body
-    answer = client.post(
-        sheet_of(period, tree["village"]),
-        posted(
-            row(
-                member,
-                self_score="80",
-                self_rating="good",
-                branch_score="80",
-                proposed_rating="good",
-            )
-        ),
-    )
+    answer = save(client, period, tree, filled(member))
     assert answer.status_code == 409
     assert "không ghi thêm kiểm điểm, đánh giá được nữa" in answer.content.decode()
     assert not MemberReview.objects.exists()

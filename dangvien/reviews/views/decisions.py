@@ -7,6 +7,7 @@ happened (``decide_ratings`` is all or nothing). Then the committee publishes.
 Who decides: ``member_rating_decider`` (124-QĐ/TW Art. 12; 16-HD/BTCTW 2018 §II [C/U]);
 the quota on "excellent" per branch and per committee (132/124-QĐ/TW, 20% [U])."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
@@ -25,7 +26,13 @@ from django.utils.safestring import SafeString, mark_safe
 from dangvien.core.errors import DomainError, NotAllowed
 from dangvien.core.http import AuthedRequest
 from dangvien.organisations.models import Organisation
-from dangvien.reviews.actions import BulkRefused, DecisionItem, decide_ratings, publish_ratings
+from dangvien.reviews.actions import (
+    BulkRefused,
+    DecisionItem,
+    RowResult,
+    decide_ratings,
+    publish_ratings,
+)
 from dangvien.reviews.forms import (
     BADGES,
     SHORT,
@@ -41,7 +48,7 @@ from dangvien.reviews.queries.access import can_decide_ratings, visible_period
 from dangvien.reviews.queries.quotas import quota_usage
 from dangvien.reviews.queries.sheets import decision_rows
 from dangvien.reviews.views.periods import COMMITTEES, crumbs, node_in_period, refused
-from dangvien.reviews.views.sheet import rating_rules
+from dangvien.reviews.views.sheet import rating_context
 
 
 @cache
@@ -203,6 +210,56 @@ def _items(reads: list[ReadItem], rows: list[Any]) -> list[DecisionItem]:
     ]
 
 
+@dataclass
+class Submitted:
+    """What a bulk decision posted from a page came to: the answer's ``status``, the
+    results when it was saved, the refusal when rows were refused (nothing saved)."""
+
+    status: int
+    answer: list[RowResult] | None = None
+    refused: BulkRefused | None = None
+
+
+def submit_decision(
+    decide_ratings: Callable[..., list[RowResult]],
+    period: ReviewPeriod,
+    decider: Organisation,
+    *,
+    by: Any,
+    head: DecisionHeadForm,
+    reads: list[ReadItem],
+    items: list[DecisionItem],
+    none_picked: str,
+) -> Submitted:
+    """The POST of both decision pages (members' and organisations' ratings): the head
+    form and the rows read, then ``decide_ratings`` (all or nothing). A bad input or
+    nothing picked (``none_picked`` at the top of the form) → 400; a refusal → 409 (per
+    row in ``Submitted.refused``, or beside the head's input); ``NotAllowed`` → 403."""
+    if not head.is_valid() or any(r.error for r in reads):
+        return Submitted(400)
+    if not items:
+        head.add_error(None, none_picked)
+        return Submitted(400)
+    try:
+        answer = decide_ratings(
+            period,
+            decider,
+            by=by,
+            decision_no=head.cleaned_data["decision_no"],
+            decided_on=head.cleaned_data["decided_on"],
+            items=items,
+            note=head.cleaned_data.get("note") or "",
+        )
+    except BulkRefused as error:
+        return Submitted(409, refused=error)
+    except NotAllowed:
+        raise PermissionDenied from None
+    except DomainError as error:
+        refused(head, error)
+        return Submitted(409)
+    return Submitted(200, answer=answer)
+
+
 @login_required
 def decide(request: AuthedRequest, pk: int, org_pk: int) -> HttpResponse:
     """GET: the reviews to decide; POST ``form=decide`` decides the ticked ones at once,
@@ -250,49 +307,37 @@ def decide(request: AuthedRequest, pk: int, org_pk: int) -> HttpResponse:
                 r for r, row in zip(reads, rows, strict=True) if row.stage == Stage.BRANCH_PROPOSED
             ]
             lines = _lines(rows, {r.review_id: r for r in reads})
-            items = _items(reads, rows)
-            if not head.is_valid() or any(r.error for r in reads):
-                status = 400
-            elif not items:
-                status = 400
-                head.add_error(None, "Chưa chọn đảng viên nào để quyết định.")
-            else:
-                try:
-                    answer = decide_ratings(
-                        period,
-                        decider,
-                        by=user,
-                        decision_no=head.cleaned_data["decision_no"],
-                        decided_on=head.cleaned_data["decided_on"],
-                        items=items,
-                        note=head.cleaned_data.get("note") or "",
-                    )
-                except BulkRefused as error:
-                    status = 409
-                    results = _results(lines, error.results, saved=False)
-                    bad = sum(1 for r in error.results if not r.ok)
-                    head.add_error(
-                        None,
-                        f"Chưa quyết định cho ai: {bad} đảng viên bị từ chối (lý do bên cạnh). "
-                        "Sửa hoặc bỏ chọn các dòng đó rồi quyết định lại."
-                        if bad
-                        else str(error),
-                    )
-                except NotAllowed:
-                    raise PermissionDenied from None
-                except DomainError as error:
-                    status = 409
-                    refused(head, error)
-                else:
-                    messages.success(
-                        request,
-                        f"Đã quyết định xếp loại {len(answer)} đảng viên "
-                        f"(số {head.cleaned_data['decision_no']}).",
-                    )
-                    # Fresh rows: the decided ones now show their decision.
-                    lines = _lines(decision_rows(period, decider))
-                    results = _results(lines, answer, saved=True)
-                    head = DecisionHeadForm(initial={"decided_on": today})
+            done = submit_decision(
+                decide_ratings,
+                period,
+                decider,
+                by=user,
+                head=head,
+                reads=reads,
+                items=_items(reads, rows),
+                none_picked="Chưa chọn đảng viên nào để quyết định.",
+            )
+            status = done.status
+            if done.refused is not None:
+                results = _results(lines, done.refused.results, saved=False)
+                bad = sum(1 for r in done.refused.results if not r.ok)
+                head.add_error(
+                    None,
+                    f"Chưa quyết định cho ai: {bad} đảng viên bị từ chối (lý do bên cạnh). "
+                    "Sửa hoặc bỏ chọn các dòng đó rồi quyết định lại."
+                    if bad
+                    else str(done.refused),
+                )
+            elif done.answer is not None:
+                messages.success(
+                    request,
+                    f"Đã quyết định xếp loại {len(done.answer)} đảng viên "
+                    f"(số {head.cleaned_data['decision_no']}).",
+                )
+                # Fresh rows: the decided ones now show their decision.
+                lines = _lines(decision_rows(period, decider))
+                results = _results(lines, done.answer, saved=True)
+                head = DecisionHeadForm(initial={"decided_on": today})
     may_act = may_decide and not period.closed_on  # a closed period still publishes
     context = _context(request, period, decider, lines, head, publish, may_act, today)
     context["may_publish"] = may_decide
@@ -332,9 +377,7 @@ def _context(
         "quotas": [
             q for q in quota_usage(period, decider) if q.committee or q.organisation.pk in branches
         ],
-        "rules": rating_rules(min(period.ends_on, today), decider),
-        "ratings": [(value, SHORT[value], label) for value, label in Rating.choices],
-        "short": SHORT,
+        **rating_context(min(period.ends_on, today), decider),
         "period_url": reverse("reviews:period", args=[period.pk]) + f"?node={decider.pk}",
         "rows_html": rows_html(
             lines,

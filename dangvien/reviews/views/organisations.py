@@ -21,16 +21,15 @@ from django.utils import timezone
 
 from dangvien.core.errors import DomainError, NotAllowed
 from dangvien.core.http import AuthedRequest
-from dangvien.organisations.models import GRASSROOTS, MEMBER_HOLDING, SEGMENT, Organisation
+from dangvien.core.text import is_number
+from dangvien.organisations.models import SEGMENT, Organisation
 from dangvien.reviews.actions import (
-    BulkRefused,
     DecisionItem,
     decide_org_ratings,
     record_org_assessment,
 )
-from dangvien.reviews.actions.organisations import org_deciders
+from dangvien.reviews.actions.organisations import can_assess, org_deciders
 from dangvien.reviews.forms import (
-    SHORT,
     DecisionHeadForm,
     OrgAssessmentForm,
     ReadItem,
@@ -41,13 +40,13 @@ from dangvien.reviews.forms import (
 from dangvien.reviews.models import OrganisationReview, Rating, ReviewPeriod, Stage
 from dangvien.reviews.queries.access import (
     can_decide_ratings,
-    can_fill_sheet,
     covers,
     visible_period,
 )
 from dangvien.reviews.rating import evaluate, excellent_allowed, thresholds_for
+from dangvien.reviews.views.decisions import submit_decision
 from dangvien.reviews.views.periods import crumbs, node_in_period, refused
-from dangvien.reviews.views.sheet import rating_rules
+from dangvien.reviews.views.sheet import rating_context
 
 
 def rated_by(committee: Organisation) -> list[Organisation]:
@@ -84,14 +83,6 @@ class Line:
         return decision_prefix(self.review.pk) if self.review else ""
 
 
-def _may_assess(user: Any, org: Organisation) -> bool:
-    """The organisation's own committee records its self-assessment: the chi bộ
-    (``branch_moves``) or, for a grassroots organisation or above, ``decide``."""
-    if org.kind in MEMBER_HOLDING and org.kind not in GRASSROOTS:
-        return can_fill_sheet(user, org)
-    return can_decide_ratings(user, org)
-
-
 @login_required
 def organisations(request: AuthedRequest, pk: int, org_pk: int) -> HttpResponse:
     """GET: the committee's own review and those of the organisations it rates. POST
@@ -108,7 +99,7 @@ def organisations(request: AuthedRequest, pk: int, org_pk: int) -> HttpResponse:
         for r in OrganisationReview.objects.filter(period=period, organisation__in=targets)
     }
     # Permission here (403); a closed period is refused by the actions (409).
-    assessable = [(o.pk, o.name) for o in targets if _may_assess(user, o)]
+    assessable = [(o.pk, o.name) for o in targets if can_assess(user, o)]
     may_decide = bool(rated) and can_decide_ratings(user, committee)
     lines = [
         Line(
@@ -169,38 +160,29 @@ def organisations(request: AuthedRequest, pk: int, org_pk: int) -> HttpResponse:
                 for read, line in zip(reads, awaiting, strict=True)
                 if read.picked and line.review
             ]
-            if not head.is_valid() or any(r.error for r in reads):
-                status = 400
-            elif not items:
-                status = 400
-                head.add_error(None, "Chưa chọn tổ chức nào để quyết định.")
-            else:
-                try:
-                    answer = decide_org_ratings(
-                        period,
-                        committee,
-                        by=user,
-                        decision_no=head.cleaned_data["decision_no"],
-                        decided_on=head.cleaned_data["decided_on"],
-                        items=items,
-                        note=head.cleaned_data.get("note") or "",
-                    )
-                except BulkRefused as error:
-                    status = 409
-                    results = _results(lines, error.results)
-                    head.add_error(
-                        None,
-                        "Chưa quyết định cho tổ chức nào: sửa hoặc bỏ chọn các dòng bị từ chối "
-                        "rồi quyết định lại.",
-                    )
-                except NotAllowed:
-                    raise PermissionDenied from None
-                except DomainError as error:
-                    status = 409
-                    refused(head, error)
-                else:
-                    messages.success(request, f"Đã quyết định xếp loại {len(answer)} tổ chức đảng.")
-                    return redirect("reviews:organisations", period.pk, committee.pk)
+            done = submit_decision(
+                decide_org_ratings,
+                period,
+                committee,
+                by=user,
+                head=head,
+                reads=reads,
+                items=items,
+                none_picked="Chưa chọn tổ chức nào để quyết định.",
+            )
+            status = done.status
+            if done.refused is not None:
+                results = _results(lines, done.refused.results)
+                head.add_error(
+                    None,
+                    "Chưa quyết định cho tổ chức nào: sửa hoặc bỏ chọn các dòng bị từ chối "
+                    "rồi quyết định lại.",
+                )
+            elif done.answer is not None:
+                messages.success(
+                    request, f"Đã quyết định xếp loại {len(done.answer)} tổ chức đảng."
+                )
+                return redirect("reviews:organisations", period.pk, committee.pk)
         else:
             if assess is None:
                 raise PermissionDenied
@@ -233,9 +215,7 @@ def organisations(request: AuthedRequest, pk: int, org_pk: int) -> HttpResponse:
         "awaiting": sum(1 for line in lines if line.awaiting),
         "results": results,
         "quota": _quota(lines, period, committee, today),
-        "rules": rating_rules(min(period.ends_on, today), committee),
-        "ratings": [(value, SHORT[value], label) for value, label in Rating.choices],
-        "short": SHORT,
+        **rating_context(min(period.ends_on, today), committee),
         "covers": covers(period, committee),
     }
     return render(request, "reviews/organisations.html", context, status=status)
@@ -251,7 +231,7 @@ def _assess_initial(
         "beyond_percent": 0,
         "shortcomings_fixed": True,
     }
-    if not chosen.isdigit():
+    if not is_number(chosen):
         return initial
     initial["organisation"] = int(chosen)
     review = reviews.get(int(chosen))

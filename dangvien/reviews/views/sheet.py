@@ -63,6 +63,16 @@ def rating_rules(on: date, organisation: Organisation) -> dict[str, Any]:
     }
 
 
+def rating_context(on: date, organisation: Organisation) -> dict[str, Any]:
+    """What every review page with rating inputs shows: ``rules`` (``rating_rules``, for
+    the live hints), the ratings as (value, short name, full name) and the short names."""
+    return {
+        "rules": rating_rules(on, organisation),
+        "ratings": [(value, SHORT[value], label) for value, label in Rating.choices],
+        "short": SHORT,
+    }
+
+
 @dataclass
 class Line:
     """One row of the sheet as the template shows it."""
@@ -270,9 +280,7 @@ def _context(
             for q in quota_usage(period, decider)
             if q.organisation.pk == branch.pk and not (q.committee and decider != branch)
         ],
-        "rules": rating_rules(on, branch),
-        "ratings": [(value, SHORT[value], label) for value, label in Rating.choices],
-        "short": SHORT,
+        **rating_context(on, branch),
     }
 
 

@@ -22,11 +22,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def secretary(tree: dict[str, Organisation]) -> User:
-    return user_with_role(Role.BRANCH_SECRETARY, tree["village"])
-
-
-@pytest.fixture
 def members(tree: dict[str, Organisation]) -> list[Member]:
     return [make_member(branch=tree["village"]) for _ in range(6)]
 
@@ -44,6 +39,16 @@ def ballot_data(member: Member, **kw: Any) -> dict[str, Any]:
     }
     data.update(kw)
     return data
+
+
+def helper_data(helper: Member, help_from: str) -> dict[str, Any]:
+    """The helper move: ``helper`` from ``help_from`` until 05/09/2026."""
+    return {
+        "move": "helper",
+        "helper": helper.pk,
+        "help_from": help_from,
+        "help_until": "05/09/2026",
+    }
 
 
 # ---- list ------------------------------------------------------------------------------
@@ -261,12 +266,7 @@ def test_posting_a_helper_moves_the_case_on(
     client.force_login(secretary)
     response = client.post(
         reverse("screening:case", args=[case.pk]),
-        {
-            "move": "helper",
-            "helper": members[1].pk,
-            "help_from": "05/03/2026",
-            "help_until": "05/09/2026",
-        },
+        helper_data(members[1], help_from="05/03/2026"),
     )
     assert response.status_code == 302
     case.refresh_from_db()
@@ -280,12 +280,7 @@ def test_a_refused_move_shows_the_rule_beside_the_form(
     client.force_login(secretary)
     response = client.post(
         reverse("screening:case", args=[case.pk]),
-        {
-            "move": "helper",
-            "helper": members[1].pk,
-            "help_from": "05/03/2025",
-            "help_until": "05/09/2026",
-        },
+        helper_data(members[1], help_from="05/03/2025"),
     )
     assert response.status_code == 409
     assert "Ngày bắt đầu giúp đỡ trước ngày chi bộ bỏ phiếu" in response.content.decode()

@@ -13,7 +13,8 @@ their outcomes, for the yearly report").
 Both export to XLSX and PDF (``?format=xlsx|pdf``) from the same query results.
 """
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
@@ -51,6 +52,8 @@ SCREENING_HEADING = "Kết quả rà soát, sàng lọc đảng viên"
 NOT_RATED = "Không xếp loại (miễn công tác và sinh hoạt đảng)"
 PENDING = "Chưa có quyết định của cấp ủy"
 RATED = "Tổng số được xếp loại"
+
+Results = TypeVar("Results", RatingResults, ScreeningResults)
 
 # Short rating names for the per-child columns.
 SHORT = {
@@ -311,46 +314,46 @@ def _child_row(child: ChildRatings, year: int) -> dict[str, Any]:
     }
 
 
-@login_required
-def quality_page(request: AuthedRequest, org_pk: int) -> HttpResponse:
-    """Kết quả đánh giá, xếp loại chất lượng of the node in ``?year=`` (default this year),
-    compared with the year before."""
-    org = visible_node(request.user, org_pk)
-    year = year_param(request)
-    result = rating_results(org, year)
-    response = export_or_none(request, lambda: quality_report(result))
-    if response is not None:
-        return response
-    children = shown(result.children)
-    context = page_context(
-        request,
-        org,
-        "quality",
-        heading=QUALITY_HEADING,
-        subtitle=f"Năm {year}, so với năm {year - 1}",
-        exportable=True,
-        year=year,
-        result=result,
-        members=_comparison(result.members),
-        organisations=_comparison(result.organisations),
-        groups=[
+def _quality_context(
+    org: Organisation, year: int, result: RatingResults, children: list[ChildRatings]
+) -> dict[str, Any]:
+    return {
+        "subtitle": f"Năm {year}, so với năm {year - 1}",
+        "members": _comparison(result.members),
+        "organisations": _comparison(result.organisations),
+        "groups": [
             (label, child_org_cells(ratings.this_year))
             for _key, label, ratings in result.organisation_groups
         ],
-        periods=[
+        "periods": [
             {
                 "period": p,
                 "url": _try_url("reviews:period", p.pk, node=org.pk),
             }
             for p in result.periods
         ],
-        ratings=[SHORT[r] for r in RATING_ORDER],
-        rating_names=[rating_label(r) for r in RATING_ORDER],
-        children=[_child_row(c, year) for c in children],
-        not_rated_label=NOT_RATED,
-        pending_label=PENDING,
+        "ratings": [SHORT[r] for r in RATING_ORDER],
+        "rating_names": [rating_label(r) for r in RATING_ORDER],
+        "children": [_child_row(c, year) for c in children],
+        "not_rated_label": NOT_RATED,
+        "pending_label": PENDING,
+    }
+
+
+@login_required
+def quality_page(request: AuthedRequest, org_pk: int) -> HttpResponse:
+    """Kết quả đánh giá, xếp loại chất lượng of the node in ``?year=`` (default this year),
+    compared with the year before."""
+    return _yearly_page(
+        request,
+        org_pk,
+        "quality",
+        results=rating_results,
+        report=quality_report,
+        heading=QUALITY_HEADING,
+        context=_quality_context,
+        template="stats/quality.html",
     )
-    return render(request, "stats/quality.html", context)
 
 
 # ---- screening -------------------------------------------------------------------------
@@ -405,31 +408,16 @@ def screening_cells(figures: ScreeningFigures) -> list[int]:
     return [figures[column] for column, _label in SCREENING_COLUMNS]
 
 
-@login_required
-def screening_page(request: AuthedRequest, org_pk: int) -> HttpResponse:
-    """Kết quả rà soát, sàng lọc of the node: the ballots held in ``?year=`` (default this
-    year) and where the cases stand."""
-    org = visible_node(request.user, org_pk)
-    year = year_param(request)
-    result = screening_results(org, year)
-    response = export_or_none(request, lambda: screening_report(result))
-    if response is not None:
-        return response
-    children = shown(result.children)
-    context = page_context(
-        request,
-        org,
-        "screening",
-        heading=SCREENING_HEADING,
-        subtitle=f"Năm {year}, theo ngày chi bộ bỏ phiếu kín",
-        exportable=True,
-        year=year,
-        result=result,
-        lines=result.lines(),
-        criteria=result.criteria_lines(),
-        cases_url=_try_url("screening:list", node=org.pk, year=year),
-        columns=[label for _c, label in SCREENING_COLUMNS],
-        children=[
+def _screening_context(
+    org: Organisation, year: int, result: ScreeningResults, children: list[Any]
+) -> dict[str, Any]:
+    return {
+        "subtitle": f"Năm {year}, theo ngày chi bộ bỏ phiếu kín",
+        "lines": result.lines(),
+        "criteria": result.criteria_lines(),
+        "cases_url": _try_url("screening:list", node=org.pk, year=year),
+        "columns": [label for _c, label in SCREENING_COLUMNS],
+        "children": [
             {
                 "label": c.label,
                 "url": None if c.direct else _child_url("screening", c.organisation, year),
@@ -437,9 +425,60 @@ def screening_page(request: AuthedRequest, org_pk: int) -> HttpResponse:
             }
             for c in children
         ],
-        totals=screening_cells(result.figures),
+        "totals": screening_cells(result.figures),
+    }
+
+
+@login_required
+def screening_page(request: AuthedRequest, org_pk: int) -> HttpResponse:
+    """Kết quả rà soát, sàng lọc of the node: the ballots held in ``?year=`` (default this
+    year) and where the cases stand."""
+    return _yearly_page(
+        request,
+        org_pk,
+        "screening",
+        results=screening_results,
+        report=screening_report,
+        heading=SCREENING_HEADING,
+        context=_screening_context,
+        template="stats/quality_screening.html",
     )
-    return render(request, "stats/quality_screening.html", context)
+
+
+# ---- both pages ------------------------------------------------------------------------
+
+
+def _yearly_page(
+    request: AuthedRequest,
+    org_pk: int,
+    tab: str,
+    *,
+    results: Callable[[Organisation, int], Results],
+    report: Callable[[Results], Report],
+    heading: str,
+    context: Callable[[Organisation, int, Results, list[Any]], dict[str, Any]],
+    template: str,
+) -> HttpResponse:
+    """Either page: the node in the user's scope, ``?year=`` (default this year), the
+    ``results`` of the year; the export (``?format=xlsx|pdf``, ``report`` of the same
+    results) or the page, whose own ``context`` gets the children ``shown``."""
+    org = visible_node(request.user, org_pk)
+    year = year_param(request)
+    result = results(org, year)
+    response = export_or_none(request, lambda: report(result))
+    if response is not None:
+        return response
+    page = page_context(
+        request,
+        org,
+        tab,
+        heading=heading,
+        exportable=True,
+        year=year,
+        result=result,
+        **context(org, year, result, shown(result.children)),
+    )
+    return render(request, template, page)
 
 
 urlpatterns: list[URLPattern] = [
