@@ -26,7 +26,6 @@ from dangvien.core.rules import ratio_text
 from dangvien.members.models import ACTIVE_STATUSES, RemovalTrigger
 from dangvien.members.queries import visible_members
 from dangvien.organisations.queries import visible_organisations
-from dangvien.reviews.queries.access import member_rating_decider
 from dangvien.screening import actions
 from dangvien.screening.models import NEXT_STATES, Criterion, ScreeningCase, State
 from dangvien.screening.queries import cases as queries
@@ -214,8 +213,7 @@ def _moves(case: ScreeningCase, user: Any) -> list[str]:
             out.append("assign-helper")
         if case.state == State.HELPING:
             out += ["record-improved", "record-outcome"]
-    decider = member_rating_decider(case.branch)
-    if State.DECIDED in NEXT_STATES[case.state] and can(user, Capability.DECIDE, decider.path):
+    if State.DECIDED in NEXT_STATES[case.state] and queries.may_decide(user, case):
         proceeding = case.proceeding
         if case.state not in queries.PROCEEDING_OUTCOMES or (
             proceeding is not None and proceeding.step == "decided"

@@ -18,6 +18,7 @@ from dangvien.candidates.models import Candidate, Stage
 from dangvien.candidates.moves import MOVES, allowed_moves, can_create_in, role_allows, stage_allows
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
+from dangvien.core.text import is_number
 from dangvien.exams.queries.results import results_of
 from dangvien.members.models import ACTIVE_STATUSES, Member, Status
 from dangvien.members.queries import exempted_count, vote_denominator
@@ -36,7 +37,7 @@ def _branches(user: Any) -> Any:
 def candidate_list(request: AuthedRequest) -> HttpResponse:
     rows = queries.visible_candidates(request.user)
     organisation = None
-    if request.GET.get("organisation", "").isdigit():
+    if is_number(request.GET.get("organisation", "")):
         organisation = get_object_or_404(
             visible_organisations(request.user), pk=request.GET["organisation"]
         )
@@ -93,7 +94,7 @@ def candidate_new(request: AuthedRequest) -> HttpResponse:
             return redirect("candidates:detail", candidate.pk)
     if request.method == "GET" and len(branches) == 1:
         form.initial["branch"] = branches[0].pk
-    elif request.method == "GET" and request.GET.get("branch", "").isdigit():
+    elif request.method == "GET" and is_number(request.GET.get("branch", "")):
         form.initial["branch"] = int(request.GET["branch"])  # the field only offers allowed ones
     return render(request, "candidates/new.html", {"nav": "candidates", "form": form})
 

@@ -3,6 +3,8 @@
 import calendar
 from datetime import date, timedelta
 
+from dangvien.core.text import is_number
+
 
 def add_months(day: date, months: int) -> date:
     """Same day ``months`` later; the 31st becomes the month's last day when needed."""
@@ -36,7 +38,7 @@ def parse_month(value: str) -> date | None:
     """``YYYY-MM`` (or a full ``YYYY-MM-DD``) → the first day of that month; None if bad."""
     value = (value or "").strip()
     parts = value.split("-")
-    if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
+    if len(parts) not in (2, 3) or not all(is_number(p) for p in parts):
         return None
     try:
         day = date(int(parts[0]), int(parts[1]), int(parts[2]) if len(parts) == 3 else 1)
@@ -65,7 +67,7 @@ def parse_day(value: str, *, label: str, field: str) -> date:
     text = value.strip()
     for sep in ("/", "-", "."):
         parts = text.split(sep)
-        if len(parts) == 3 and all(p.isdigit() for p in parts):
+        if len(parts) == 3 and all(is_number(p) for p in parts):
             if len(parts[0]) == 4:
                 year, month, day = parts
             else:

@@ -302,6 +302,12 @@ DEFAULTS: dict[str, Default] = {
         "Điều lệ Đảng Điều 8; 24/294-QĐ/TW §8.1 (2 năm liền không hoàn thành nhiệm vụ) [C]",
         "Số năm liền xếp loại không hoàn thành nhiệm vụ thì xem xét xóa tên",
     ),
+    "vote.review": Default(
+        [1, 2, "more_than"],
+        "366-QĐ/TW; 124-QĐ/TW Điều 12 (chi bộ biểu quyết đề xuất mức xếp loại từng đảng viên) "
+        "[U: tỷ lệ]",
+        "Tỷ lệ tán thành để chi bộ đề xuất mức xếp loại một đảng viên",
+    ),
     "vote.screening": Default(
         [2, 3, "at_least"],
         "02-HD/BTCTW 2021 §1 (bỏ phiếu kín từng đảng viên, trừ đảng viên miễn sinh hoạt) [C]",

@@ -120,3 +120,9 @@ def collation_key(*parts: str) -> str:
         # Equal letters mean equal lengths, so the tone digits of two parts always align.
         key.append("".join(primaries) + _PART_END + "".join(tones))
     return "".join(key)[:KEY_LENGTH]
+
+
+def is_number(value: str) -> bool:
+    """Whether ``value`` is a run of ASCII digits, as ``int()`` reads it. ``str.isdigit``
+    alone also accepts "²" and "１", which ``int()`` refuses (a 500 on a query string)."""
+    return value.isascii() and value.isdigit()

@@ -43,9 +43,13 @@ from dangvien.members.models import (
 )
 from dangvien.members.queries.leaving import OPEN_STEPS
 from dangvien.organisations.models import Organisation
-from dangvien.reviews.queries.access import member_rating_decider
 from dangvien.screening.models import NEXT_STATES, CaseChange, Criterion, ScreeningCase, State
-from dangvien.screening.queries.cases import PROCEEDING_OUTCOMES, ballot_base, open_case_of
+from dangvien.screening.queries.cases import (
+    PROCEEDING_OUTCOMES,
+    ballot_base,
+    case_decider,
+    open_case_of,
+)
 
 # What the chi bộ may conclude after the help period besides "improved" (02-HD/BTCTW §3).
 OUTCOMES = (State.PROPOSED_REMOVAL, State.PROPOSED_EXPULSION, State.EXIT_REQUESTED)
@@ -84,10 +88,10 @@ def _branch_step_allowed(by: Any, org_path: str, branch: Organisation) -> None:
         )
 
 
-def _decision_allowed(by: Any, branch: Organisation) -> None:
-    """The decision: ``decide`` at the committee that decides the member's rating, or above
-    (02-HD/BTCTW §4; DOMAIN.md §2 [U])."""
-    decider = member_rating_decider(branch)
+def _decision_allowed(by: Any, branch: Organisation, state: str) -> None:
+    """The decision: ``decide`` at the committee ``case_decider`` names, or above
+    (02-HD/BTCTW §4; DOMAIN.md §2)."""
+    decider = case_decider(branch, state)
     if not can(by, Capability.DECIDE, decider.path):
         raise NotAllowed(
             f"Bạn không được ghi quyết định này: do {decider.name} hoặc cấp ủy cấp trên "
@@ -536,7 +540,7 @@ def decide_case(
       reason ``note`` or else the chi bộ's, and ``never_readmit``: 294-QĐ/TW §3.5).
     """
     row = _locked(case)
-    _decision_allowed(by, row.branch)
+    _decision_allowed(by, row.branch, row.state)
     _check_move(row, State.DECIDED)
     note = checked_text(note, what="ghi chú", field="note", max_length=1000, required=False)
     member = locked(row.member)

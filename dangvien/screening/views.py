@@ -30,6 +30,7 @@ from dangvien.candidates.forms import DateInput
 from dangvien.core.errors import DomainError, NotAllowed
 from dangvien.core.http import AuthedRequest
 from dangvien.core.rules import ratio_text
+from dangvien.core.text import is_number
 from dangvien.members.models import ACTIVE_STATUSES
 from dangvien.organisations.models import MEMBER_HOLDING, Organisation
 from dangvien.organisations.queries import (
@@ -38,7 +39,6 @@ from dangvien.organisations.queries import (
     units_managed_by,
     visible_organisations,
 )
-from dangvien.reviews.queries.access import member_rating_decider
 from dangvien.screening import actions
 from dangvien.screening.forms import (
     BallotForm,
@@ -64,7 +64,7 @@ MOVES: dict[str, tuple[str, str, str]] = {
 
 
 def _year(value: str) -> int | None:
-    if value.isdigit() and 1930 <= int(value) <= 2200:
+    if is_number(value) and 1930 <= int(value) <= 2200:
         return int(value)
     return None
 
@@ -72,7 +72,7 @@ def _year(value: str) -> int | None:
 def _node(request: AuthedRequest) -> Organisation | None:
     """The node asked for (404 outside the scope), else the user's only top node."""
     value = request.GET.get("node", "")
-    if value.isdigit():
+    if is_number(value):
         return get_object_or_404(visible_organisations(request.user), pk=value)
     units = list(units_managed_by(request.user)[:2])
     return units[0] if len(units) == 1 else None
@@ -147,7 +147,7 @@ def case_new(request: AuthedRequest, branch: int) -> HttpResponse:
     on = _day((data or request.GET).get("ballot_on", ""), today)
     members = queries.members_to_screen(org)
     initial: dict[str, Any] = {"ballot_on": today}
-    if request.GET.get("member", "").isdigit():
+    if is_number(request.GET.get("member", "")):
         initial["member"] = int(request.GET["member"])
     form = BallotForm(data, members=members, initial=initial)
     status = 200
@@ -197,7 +197,7 @@ def _ballot_message(case: ScreeningCase) -> str:
 def _allowed(user: Any, case: ScreeningCase, who: str) -> bool:
     if who == BRANCH:
         return can(user, Capability.BRANCH_MOVES, case.org_path)
-    return can(user, Capability.DECIDE, member_rating_decider(case.branch).path)
+    return queries.may_decide(user, case)
 
 
 def _state_allows(case: ScreeningCase, move: str) -> bool:

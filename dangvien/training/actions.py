@@ -24,7 +24,7 @@ from dangvien.core.actions import action
 from dangvien.core.errors import Conflict, DomainError, NotEligible, StageNotAllowed
 from dangvien.core.rules import rule
 from dangvien.core.text import checked_text as _text
-from dangvien.core.text import nfc
+from dangvien.core.text import is_number, nfc
 from dangvien.members.actions import probation
 from dangvien.members.models import Member
 from dangvien.organisations.models import MEMBER_HOLDING, Organisation
@@ -524,7 +524,7 @@ def certificate_number(pattern: str, n: int, width: int = 0) -> str:
 
 def _parse_first(first_number: Any) -> tuple[int, int]:
     text = str(first_number).strip()
-    if not text.isdigit() or int(text) <= 0:
+    if not is_number(text) or int(text) <= 0:
         raise NotEligible(
             "Số bắt đầu phải là một số nguyên dương, ví dụ 125.", field="first_number"
         )

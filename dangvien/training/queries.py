@@ -19,7 +19,7 @@ from dangvien.accounts.queries import can
 from dangvien.candidates.models import Candidate, Stage
 from dangvien.core.dates import add_months
 from dangvien.core.rules import rule
-from dangvien.core.text import fold
+from dangvien.core.text import fold, is_number
 from dangvien.members.models import Member, Status
 from dangvien.organisations.models import MEMBER_HOLDING, Organisation
 from dangvien.organisations.queries import in_scope, units_managed_by, visible_organisations
@@ -550,7 +550,7 @@ def next_number(course: Course) -> int:
     for number in numbers.values_list("number", flat=True):
         digits = ""
         for ch in number:
-            if not ch.isdigit():
+            if not is_number(ch):
                 break
             digits += ch
         if digits:

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
+from dangvien.core.text import is_number
 from dangvien.organisations.models import MEMBER_HOLDING
 from dangvien.organisations.queries import visible_organisations
 from dangvien.training import actions, queries
@@ -52,7 +53,7 @@ def _managed(request: AuthedRequest, pk: int) -> Course:
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return int(value) if is_number(value) else None
 
 
 # ---- courses ---------------------------------------------------------------------------
@@ -312,7 +313,7 @@ def enrol(request: AuthedRequest, pk: int) -> HttpResponse:
     status = 200
     error = ""
     if request.method == "POST":
-        ids = [int(v) for v in request.POST.getlist("pick") if v.isdigit()]
+        ids = [int(v) for v in request.POST.getlist("pick") if is_number(v)]
         people = _picked(request, course, ids)
         if not people:
             error = "Chưa chọn người nào."

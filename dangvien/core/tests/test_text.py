@@ -1,3 +1,5 @@
+import pytest
+
 from dangvien.core.text import collation_key, fold, nfc, nfc_lines
 
 
@@ -54,3 +56,31 @@ def test_posted_form_text_keeps_line_breaks_for_essays(client):
     request = RequestFactory().post("/", {"text": "Dòng một\r\nDòng  hai"})
     NormaliseTextMiddleware(view)(request)
     assert seen["text"] == ["Dòng một\nDòng hai"]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("12", True), ("", False), ("²", False), ("１２", False), ("1a", False), ("-1", False)],
+)
+def test_is_number_accepts_only_what_int_reads_as_ascii_digits(value: str, expected: bool) -> None:
+    from dangvien.core.text import is_number
+
+    assert is_number(value) is expected
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/sang-loc/?node=%C2%B2",
+        "/sang-loc/?year=%C2%B2",
+        "/dang-vien/?organisation=%C2%B2",
+        "/quan-chung/?organisation=%C2%B2",
+    ],
+)
+def test_a_superscript_digit_in_a_query_string_is_ignored_not_a_500(client, tree, url: str) -> None:
+    from dangvien.accounts.models import Role
+    from dangvien.factories import user_with_role
+
+    client.force_login(user_with_role(Role.BOARD_STAFF, tree["commune"]))
+    assert client.get(url).status_code == 200

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
-from dangvien.core.text import fold
+from dangvien.core.text import fold, is_number
 from dangvien.exams.models import (
     Difficulty,
     PaperItem,
@@ -77,7 +77,7 @@ def matching_text(rows: QuerySet[Question], q: str) -> QuerySet[Question]:
         )
     ]
     condition = Q(pk__in=hits)
-    if q.strip().isdigit():
+    if is_number(q.strip()):
         condition |= Q(pk=int(q.strip()))
     return rows.filter(condition)
 

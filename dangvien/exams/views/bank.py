@@ -26,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
+from dangvien.core.text import is_number
 from dangvien.exams.actions.bank import (
     ImportRefused,
     InvalidQuestion,
@@ -73,12 +74,12 @@ def _filters(request: AuthedRequest) -> tuple[queries.BankFilters, dict[str, Any
     """The list's filters from the query string; a value outside the choices is ignored."""
     get = request.GET
     topic = (
-        Topic.objects.filter(pk=get["topic"]).first() if get.get("topic", "").isdigit() else None
+        Topic.objects.filter(pk=get["topic"]).first() if is_number(get.get("topic", "")) else None
     )
     difficulty = int(get["difficulty"]) if get.get("difficulty", "") in ("1", "2", "3") else None
     kind = get.get("type", "") if get.get("type", "") in QuestionType.values else ""
     owner = None
-    if get.get("owner", "").isdigit():
+    if is_number(get.get("owner", "")):
         owner = queries.owners_in_view(request.user).filter(pk=get["owner"]).first()
     active_value = get.get("active", "1")
     active = {"1": True, "0": False, "all": None}.get(active_value, True)

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_POST
 
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
+from dangvien.core.text import is_number
 from dangvien.exams import printing
 from dangvien.exams.actions import rounds as actions
 from dangvien.exams.forms_rounds import BoardForm, RegisterForm, RoundForm, line_formset
@@ -78,14 +79,14 @@ def _base(exam_round: ExamRound, user: Any, **extra: Any) -> dict[str, Any]:
 @login_required
 def round_list(request: AuthedRequest) -> HttpResponse:
     organisation = None
-    if request.GET.get("organisation", "").isdigit():
+    if is_number(request.GET.get("organisation", "")):
         organisation = get_object_or_404(
             visible_organisations(request.user), pk=request.GET["organisation"]
         )
     status = request.GET.get("status", "")
     status = status if status in RoundStatus.values else ""
     year_text = request.GET.get("year", "")
-    year = int(year_text) if year_text.isdigit() else None
+    year = int(year_text) if is_number(year_text) else None
     rows = queries.filter_rounds(
         queries.round_list(request.user), year=year, status=status, organisation=organisation
     )
@@ -454,7 +455,7 @@ def round_codes(request: AuthedRequest, pk: int) -> HttpResponse:
     if not access.can_run_round(request.user, exam_round):
         raise PermissionDenied
     sitting = None
-    if request.POST.get("sitting", "").isdigit():
+    if is_number(request.POST.get("sitting", "")):
         sitting = get_object_or_404(online, pk=request.POST["sitting"])
     try:
         codes = actions.issue_codes(exam_round, sitting=sitting, by=request.user)

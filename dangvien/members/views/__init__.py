@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
+from dangvien.core.text import is_number
 from dangvien.members import queries
 from dangvien.members.models import Member, Status
 from dangvien.members.moves import MOVES, allowed_moves, role_allows, state_allows
@@ -29,7 +30,7 @@ PAGE_SIZE = 50
 @login_required
 def member_list(request: AuthedRequest) -> HttpResponse:
     organisation = None
-    if request.GET.get("organisation", "").isdigit():
+    if is_number(request.GET.get("organisation", "")):
         organisation = get_object_or_404(
             visible_organisations(request.user), pk=request.GET["organisation"]
         )

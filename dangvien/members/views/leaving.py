@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from dangvien.core.http import AuthedRequest
 from dangvien.core.rules import rule
+from dangvien.core.text import is_number
 from dangvien.members import queries
 from dangvien.members.models import Member, NeverReadmit, ProceedingKind, Status
 from dangvien.members.queries import leaving
@@ -49,7 +50,7 @@ def panel(member: Member, user: Any, today: date) -> dict[str, Any]:
 def _year(value: str, default: int | None) -> int | None:
     if value == "all":
         return None
-    if value.isdigit() and 1930 <= int(value) <= 2200:
+    if is_number(value) and 1930 <= int(value) <= 2200:
         return int(value)
     return default
 
@@ -60,7 +61,7 @@ def departures(request: AuthedRequest) -> HttpResponse:
     removal and exit proceedings under way."""
     today = timezone.localdate()
     organisation = None
-    if request.GET.get("organisation", "").isdigit():
+    if is_number(request.GET.get("organisation", "")):
         organisation = get_object_or_404(
             visible_organisations(request.user), pk=request.GET["organisation"]
         )

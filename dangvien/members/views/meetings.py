@@ -35,6 +35,7 @@ from dangvien.core.dates import add_months, parse_month
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
 from dangvien.core.rules import rule
+from dangvien.core.text import is_number
 from dangvien.members.actions import meetings as actions
 from dangvien.members.forms.meetings import DuesGridForm, MeetingForm, to_month
 from dangvien.members.models import ACTIVE_STATUSES, DuesChannel, MeetingKind, Member
@@ -59,14 +60,14 @@ def _recordable(user: Any) -> list[Organisation]:
 def _node(request: AuthedRequest, name: str) -> Organisation | None:
     """A node the user sees, named by a query parameter; 404 when outside the scope."""
     value = request.GET.get(name, "")
-    if not value.isdigit():
+    if not is_number(value):
         return None
     return get_object_or_404(visible_organisations(request.user), pk=value)
 
 
 def _branch(request: AuthedRequest, value: str) -> Organisation:
     """A chi bộ in the user's scope (404 otherwise, or when it holds no members)."""
-    if not value.isdigit():
+    if not is_number(value):
         from django.http import Http404
 
         raise Http404

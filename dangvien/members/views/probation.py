@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from dangvien.core.dates import parse_month
 from dangvien.core.http import AuthedRequest
+from dangvien.core.text import is_number
 from dangvien.members import queries
 from dangvien.members.models import Member, Status
 from dangvien.members.queries import probation as q
@@ -91,7 +92,7 @@ def panel(member: Member, user: Any, today: date) -> dict[str, Any]:
 def _organisation(request: AuthedRequest) -> Organisation | None:
     """The ``organisation`` filter, among the organisations the user sees (404 outside)."""
     value = request.GET.get("organisation", "")
-    if not value.isdigit():
+    if not is_number(value):
         return None
     return get_object_or_404(visible_organisations(request.user), pk=value)
 
@@ -110,7 +111,7 @@ def window(value: str | None) -> int | None:
     """Days ahead for the due list: a number (capped), "all" for no limit, else 60."""
     if value == "all":
         return None
-    if value and value.isdigit():
+    if value and is_number(value):
         return min(int(value), MAX_WINDOW)
     return DEFAULT_WINDOW
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 
 from dangvien.core.http import AuthedRequest
+from dangvien.core.text import is_number
 from dangvien.members import queries
 from dangvien.members.models import Member, Status
 from dangvien.members.queries import records
@@ -24,7 +25,7 @@ PAGE_SIZE = 50
 
 def _organisation(request: AuthedRequest) -> Organisation | None:
     value = request.GET.get("organisation", "")
-    if not value.isdigit():
+    if not is_number(value):
         return None
     return get_object_or_404(visible_organisations(request.user), pk=value)
 
@@ -56,7 +57,7 @@ def badges_due_page(request: AuthedRequest) -> HttpResponse:
     organisation = _organisation(request)
     award_day = _award_day(request.GET.get("award_day", ""), today)
     years_value = request.GET.get("years", "")
-    years = int(years_value) if years_value.isdigit() else None
+    years = int(years_value) if is_number(years_value) else None
     if years not in records.BADGE_YEARS:
         years = None
     rows = queries.filter_members(queries.visible_members(request.user), organisation=organisation)

@@ -17,6 +17,7 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 
 from dangvien.core.http import AuthedRequest
+from dangvien.core.text import is_number
 from dangvien.members.models import Member, TransferKind, TransferState
 from dangvien.members.queries import transfers as q
 from dangvien.organisations.models import Organisation
@@ -28,7 +29,7 @@ PAGE_SIZE = 50
 def _organisation(request: AuthedRequest) -> Organisation | None:
     """The ``organisation`` filter: a node the user sees, else 404."""
     value = request.GET.get("organisation", "")
-    if not value.isdigit():
+    if not is_number(value):
         return None
     return get_object_or_404(visible_organisations(request.user), pk=value)
 

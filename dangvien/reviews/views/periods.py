@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from dangvien.core.errors import DomainError, NotAllowed
 from dangvien.core.http import AuthedRequest
+from dangvien.core.text import is_number
 from dangvien.organisations.models import GRASSROOTS, MEMBER_HOLDING, SUPERIOR, Organisation
 from dangvien.organisations.queries import units_managed_by, visible_organisations
 from dangvien.reviews.actions import close_period, open_period
@@ -158,7 +159,7 @@ def period(request: AuthedRequest, pk: int) -> HttpResponse:
     node_pk = request.GET.get("node", "")
     node = (
         node_in_period(user, review_period, node_pk)
-        if node_pk.isdigit()
+        if is_number(node_pk)
         else default_node(user, review_period)
     )
     close_form = None

@@ -255,3 +255,32 @@ def tasks(user: "User", today: date) -> list[Task]:
         )
         for due in open_cases_due(visible_cases(user), today, limit=50)
     ]
+
+
+# ---- who decides -------------------------------------------------------------------------
+
+
+def case_decider(branch: Organisation, state: str) -> Organisation:
+    """The committee whose decision closes a case proposed as ``state`` (02-HD/BTCTW §4;
+    DOMAIN.md §2).
+
+    - Expulsion: the committee competent to admit, as for the member page's expulsion
+      record (296-QĐ/TW Art. 10 [R]; a chi bộ or a grassroots đảng ủy not authorised to
+      admit may not expel), so the case cannot do what the member page forbids.
+    - Removal and exit are decided on the member page by that same committee; the case
+      only copies that decision, which the committee deciding the member's rating (or
+      above) may record.
+    """
+    from dangvien.organisations.queries import admission_chain
+    from dangvien.reviews.queries.access import member_rating_decider
+
+    if state == State.PROPOSED_EXPULSION:
+        return admission_chain(branch).decider
+    return member_rating_decider(branch)
+
+
+def may_decide(user: Any, case: ScreeningCase) -> bool:
+    from dangvien.accounts.models import Capability
+    from dangvien.accounts.queries import can
+
+    return can(user, Capability.DECIDE, case_decider(case.branch, case.state).path)

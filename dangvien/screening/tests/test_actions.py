@@ -51,11 +51,6 @@ def staff(tree: dict[str, Organisation]) -> User:
 
 
 @pytest.fixture
-def secretary(tree: dict[str, Organisation]) -> User:
-    return user_with_role(Role.BRANCH_SECRETARY, tree["village"])
-
-
-@pytest.fixture
 def village(tree: dict[str, Organisation]) -> list[Member]:
     """Six official members in the village chi bộ."""
     return officials(tree["village"], 6)
@@ -73,6 +68,18 @@ def ballot(member: Member, by: User, **kw: Any) -> ScreeningCase:
     }
     fields.update(kw)
     return actions.list_for_screening(member, by=by, **fields)
+
+
+def missed_meetings(member: Member, by: User, on: date) -> Proceeding:
+    """The member's removal proceeding opened on ``on`` for missed meetings (outside the
+    screening case)."""
+    return leaving.request_self_review(
+        member,
+        by=by,
+        requested_on=on,
+        trigger=RemovalTrigger.MISSED_MEETINGS,
+        reason="Bỏ sinh hoạt",
+    )
 
 
 def helping(member: Member, helper: Member, by: User) -> ScreeningCase:
@@ -486,13 +493,7 @@ def test_an_open_removal_proceeding_is_linked_as_it_is(
     village: list[Member], secretary: User
 ) -> None:
     case = helping(village[0], village[1], secretary)
-    opened = leaving.request_self_review(
-        village[0],
-        by=secretary,
-        requested_on=date(2026, 1, 5),
-        trigger=RemovalTrigger.MISSED_MEETINGS,
-        reason="Bỏ sinh hoạt",
-    )
+    opened = missed_meetings(village[0], secretary, date(2026, 1, 5))
     case = actions.record_outcome(
         case, by=secretary, outcome=State.PROPOSED_REMOVAL, on=AFTER, note="Không tiến bộ"
     )
@@ -522,13 +523,7 @@ def test_a_refusal_by_the_exit_rules_half_way_leaves_nothing(
     village: list[Member], secretary: User
 ) -> None:
     case = helping(village[0], village[1], secretary)
-    leaving.request_self_review(
-        village[0],
-        by=secretary,
-        requested_on=date(2025, 5, 2),
-        trigger=RemovalTrigger.MISSED_MEETINGS,
-        reason="Bỏ sinh hoạt",
-    )
+    missed_meetings(village[0], secretary, date(2025, 5, 2))
     changes, rows = CaseChange.objects.count(), screening_rows(village[0])
     with pytest.raises(NotEligible, match="Đảng viên đang bị xem xét xóa tên"):
         actions.record_outcome(
@@ -772,7 +767,7 @@ def test_a_refusal_by_the_expulsion_rules_half_way_leaves_nothing(
     assert member.status == Status.OFFICIAL
 
 
-def test_the_decision_belongs_to_the_committee_deciding_the_member_s_rating(
+def test_an_expulsion_case_is_closed_by_the_committee_competent_to_admit(
     tree: dict[str, Organisation], staff: User, secretary: User
 ) -> None:
     school = officials(tree["school_branch"], 6)
@@ -780,8 +775,10 @@ def test_the_decision_belongs_to_the_committee_deciding_the_member_s_rating(
     case = proposed(school[0], school[1], school_staff, State.PROPOSED_EXPULSION)
     values: dict[str, Any] = {"decision_no": "1-QĐ", "decided_on": AFTER, "upheld": False}
     school_secretary = user_with_role(Role.BRANCH_SECRETARY, tree["school_branch"])
-    with pytest.raises(NotAllowed, match="do Đảng bộ Trường THPT An Bình hoặc cấp ủy cấp trên"):
+    with pytest.raises(NotAllowed, match="do Đảng bộ xã An Bình hoặc cấp ủy cấp trên"):
         actions.decide_case(case, by=school_secretary, **values)
+    with pytest.raises(NotAllowed):  # the đảng bộ cơ sở is not authorised to admit
+        actions.decide_case(case, by=school_staff, **values)
     with pytest.raises(NotAllowed):
         actions.decide_case(case, by=secretary, **values)  # another branch's secretary
     assert actions.decide_case(case, by=staff, **values).state == State.DECIDED  # above

@@ -21,6 +21,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils.http import urlencode
 
 from dangvien.core.http import AuthedRequest
+from dangvien.core.text import is_number
 from dangvien.organisations.models import Organisation
 from dangvien.stats import charts
 from dangvien.stats.formatting import percent_text
@@ -311,7 +312,7 @@ def dashboard(request: AuthedRequest, org_pk: int) -> HttpResponse:
 
 def _month_param(request: AuthedRequest) -> int | None:
     value = request.GET.get("month", "")
-    return int(value) if value.isdigit() and 1 <= int(value) <= 12 else None
+    return int(value) if is_number(value) and 1 <= int(value) <= 12 else None
 
 
 def _until_param(request: AuthedRequest) -> date | None:

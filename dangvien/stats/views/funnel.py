@@ -16,6 +16,7 @@ from django.urls import URLPattern, path
 
 from dangvien.core.dates import BadDate, parse_day
 from dangvien.core.http import AuthedRequest
+from dangvien.core.text import is_number
 from dangvien.organisations.models import Organisation
 from dangvien.stats import charts
 from dangvien.stats.queries import funnel as queries
@@ -50,7 +51,7 @@ def period_from(request: AuthedRequest) -> tuple[queries.Period, str]:
     params = request.GET
     year = params.get("year", "").strip()
     if year:
-        if year.isdigit() and 2000 <= int(year) <= 2100:
+        if is_number(year) and 2000 <= int(year) <= 2100:
             return queries.year_period(int(year)), ""
         return queries.default_period(), "Năm không hợp lệ."
     try:
