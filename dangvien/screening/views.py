@@ -36,6 +36,7 @@ from dangvien.organisations.models import MEMBER_HOLDING, Organisation
 from dangvien.organisations.queries import (
     ancestors,
     children,
+    path_within,
     units_managed_by,
     visible_organisations,
 )
@@ -104,7 +105,7 @@ def case_list(request: AuthedRequest) -> HttpResponse:
         "nav": "screening",
         "today": today,
         "node": node,
-        "crumbs": ancestors(node) if node else [],
+        "crumbs": _crumbs(request.user, node) if node else [],
         "children": list(children(node)) if node else list(units_managed_by(request.user)),
         "page": page,
         "state": state,
@@ -171,7 +172,7 @@ def case_new(request: AuthedRequest, branch: int) -> HttpResponse:
         "nav": "screening",
         "branch": org,
         "counts": [form["in_favour"], form["against"], form["invalid"]],
-        "crumbs": ancestors(org),
+        "crumbs": _crumbs(request.user, org),
         "form": form,
         "base": base,
         "rule_text": ratio_text(base.rule),
@@ -189,6 +190,11 @@ def _ballot_message(case: ScreeningCase) -> str:
         f"Đã ghi kết quả bỏ phiếu kín: {count}, chưa đạt {ratio_text(case.ballot_rule)} – "
         "không đưa vào diện giáo dục, giúp đỡ."
     )
+
+
+def _crumbs(user: Any, org: Organisation, include_self: bool = False) -> list[Organisation]:
+    """The node's ancestors the user may open (a node above their scope answers 404)."""
+    return [a for a in ancestors(org, include_self=include_self) if path_within(a.path, user)]
 
 
 # ---- the case ------------------------------------------------------------------------------
@@ -271,7 +277,7 @@ def _context(
         if case.state == State.DECIDED
         else "",
         "member": case.member,
-        "crumbs": ancestors(case.branch, include_self=True),
+        "crumbs": _crumbs(user, case.branch, include_self=True),
         "criteria": [Criterion(c).label for c in case.criteria if c in Criterion.values],
         "rule_text": ratio_text(case.ballot_rule),
         "history": history,
