@@ -26,6 +26,7 @@ from dangvien.organisations.models import Organisation
 from dangvien.reviews.actions import (
     DecisionItem,
     SheetRow,
+    close_period,
     decide_org_ratings,
     decide_ratings,
     open_period,
@@ -226,6 +227,10 @@ def build_reviews_and_screening(demo: "Demo") -> dict[str, Any]:
             held_on=date(last, 12, 10) + timedelta(days=rng.randint(0, 10)),
             fail={twice.pk} if unit is demo_branch else set(),
         )
+    orgs = [u.org for u in units]
+    if demo.demo_gc is not None:
+        orgs.append(demo.demo_gc)
+    _org_ratings(demo, p_last, orgs, rng=rng, on=date(last, 12, 28))
     deciders: dict[Organisation, list[Organisation]] = {}
     for unit in units:
         deciders.setdefault(member_rating_decider(unit.org), []).append(unit.org)
@@ -236,10 +241,7 @@ def build_reviews_and_screening(demo: "Demo") -> dict[str, Any]:
             p_last, decider, branches, by=user, on=date(year, 1, 15), number=f"{n:02d}-QĐ/ĐU"
         )
         publish_ratings(p_last, decider, by=user, published_on=date(year, 1, 25))
-    orgs = [u.org for u in units]
-    if demo.demo_gc is not None:
-        orgs.append(demo.demo_gc)
-    _org_ratings(demo, p_last, orgs, rng=rng, on=date(last, 12, 28))
+    close_period(p_last, by=board, closed_on=date(year, 2, 1))
 
     # This year: the demo chi bộ decided early (the member failing again), the other chi bộ
     # under the commune proposed, the đảng bộ cơ sở's chi bộ still self-assessing.
