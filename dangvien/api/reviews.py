@@ -262,8 +262,11 @@ def open_period(request: HttpRequest, payload: PeriodIn) -> Status[dict[str, Any
     (366-QĐ/TW: yearly by default; quarterly, per term or ad hoc). Yearly: 1/1–31/12;
     quarterly: the quarter's dates; term and ad hoc: `starts_on` and `ends_on` required.
     A second yearly (or quarterly) period for the same year (quarter) on the node, an
-    ancestor or a descendant → 409: a member is reviewed once a year. Without the
-    `decide` capability at the node → 403."""
+    ancestor or a descendant → 409: a member is reviewed once a year. Yearly and quarterly
+    periods only at the top of a tree, a superior committee or a đảng bộ cơ sở (a chi bộ
+    → 409 on `kind`); a term lasts at most 5 years and ends in `year`, an ad hoc period
+    lies within `year`, and `ends_on` is at most a year from today. Without the `decide`
+    capability at the node → 403."""
     user = user_of(request)
     org = _node(user, payload.organisation_id)
     period = actions.open_period(
@@ -363,6 +366,12 @@ class ReviewItem(Schema):
     on_time_percent: int
     beyond_percent: int
     degraded: bool
+    branch_in_favour: int | None = Field(
+        description="Số đảng viên chi bộ biểu quyết tán thành mức đề xuất (null: không ghi)"
+    )
+    branch_denominator: int | None = Field(
+        description="Số đảng viên được tính tỷ lệ biểu quyết ngày chi bộ họp"
+    )
 
 
 class ReviewPage(Schema):
@@ -377,8 +386,6 @@ class ReviewOut(ReviewItem):
     branch_comment: str
     branch_reviewed_on: date | None
     branch_resolution_no: str
-    branch_in_favour: int | None
-    branch_denominator: int | None
     decider_id: int | None
     decider_name: str | None
     decision_no: str
@@ -488,6 +495,8 @@ def review_item(review: MemberReview) -> dict[str, Any]:
         "branch_score": _score(review.branch_score),
         "proposed_rating": review.proposed_rating,
         "degraded": review.degraded,
+        "branch_in_favour": review.branch_in_favour,
+        "branch_denominator": review.branch_denominator,
     }
 
 
@@ -499,8 +508,6 @@ def review_out(review: MemberReview) -> dict[str, Any]:
         "branch_comment": review.branch_comment,
         "branch_reviewed_on": review.branch_reviewed_on,
         "branch_resolution_no": review.branch_resolution_no,
-        "branch_in_favour": review.branch_in_favour,
-        "branch_denominator": review.branch_denominator,
         "decider_name": review.decider.name if review.decider else None,
         "by": user_name(review.by),
         "at": timezone.localtime(review.at),
@@ -586,7 +593,7 @@ class RowResultOut(Schema):
 
 
 class BulkOut(Schema):
-    count: int = Field(description="Số dòng đã ghi")
+    count: int = Field(description="Số dòng đã ghi (không tính dòng trống được bỏ qua)")
     results: list[RowResultOut]
 
 
@@ -616,9 +623,8 @@ def _result_out(result: Any) -> dict[str, Any]:
 def _bulk_out(results: Sequence[Any]) -> Status[dict[str, Any]]:
     """200 for a bulk write that went through: how many rows were written, and each row's
     result."""
-    return Status(
-        200, {"count": sum(r.ok for r in results), "results": [_result_out(r) for r in results]}
-    )
+    saved = sum(1 for r in results if r.ok and not r.skipped)
+    return Status(200, {"count": saved, "results": [_result_out(r) for r in results]})
 
 
 def _refused(
@@ -669,6 +675,12 @@ class SheetRowIn(Schema):
     beyond_percent: Percent = Field(0, description="% nhiệm vụ vượt yêu cầu")
     degraded: bool = Field(False, description="Bị kết luận suy thoái, “tự diễn biến”")
     branch_comment: Comment = ""
+    in_favour: Annotated[int, Field(ge=0, le=100_000)] | None = Field(
+        None,
+        description="Số đảng viên biểu quyết tán thành mức đề xuất (bỏ trống: không ghi). "
+        "Tính trên số đảng viên được tính tỷ lệ biểu quyết ngày họp; cần đạt `vote.review` "
+        "(trên 1/2 [U])",
+    )
 
 
 class SheetIn(Schema):
@@ -747,7 +759,12 @@ def save_sheet(
     the row when the member did not self-assess. A row with no proposed rating and no
     scores is skipped. Each row is checked (active member of the branch, not exempted —
     366-QĐ/TW [U] —, not yet decided, rating no higher than the score allows), then the
-    branch quota on "excellent" (20% of those rated good or better [U]).
+    branch quota on "excellent" (20% of those rated good or better [U]). `in_favour`, when
+    given, is the chi bộ's vote on the proposed rating: counted against the official
+    members who count on `held_on` (not negative, not above them) and needing more than
+    1/2 (`vote.review` [U]); both counts are stored on the review. A row naming someone
+    who is not a member of the branch is refused without their name. `count` in the
+    answer: the rows saved (empty rows skipped are not counted).
 
     All or nothing: on any problem nothing is saved and the answer is **409** in the
     error shape `{"error": {"code", "message", "fields", "results"}}` where `fields` is
@@ -874,7 +891,9 @@ def decide(request: HttpRequest, period_id: int, payload: DecisionIn) -> Status[
     `branch_proposed` that this committee decides; `rating` empty confirms the chi bộ's
     proposal. Checked: the rating no higher than the score allows, the quota on
     "excellent" per branch and for the committee (20% of those rated good or better
-    [U]). A second failed year running writes the member's timeline row (Charter Art. 8).
+    [U], each rating counted as decided, else as proposed). An item naming a review
+    outside the committee's subtree is answered as unknown, without a name. A second
+    failed year running writes the member's timeline row (Charter Art. 8).
 
     All or nothing: on any problem nothing is decided and the answer is **409** in the
     error shape `{"error": {"code", "message", "fields", "results"}}` where `fields` is

@@ -161,6 +161,17 @@ class SheetRowForm(forms.Form):
     branch_comment = forms.CharField(
         label="Nhận xét của chi bộ", max_length=COMMENT_MAX, required=False
     )
+    in_favour = forms.IntegerField(
+        label="Số tán thành",
+        required=False,
+        min_value=0,
+        max_value=100_000,
+        error_messages={
+            "invalid": "Số tán thành là một số nguyên.",
+            "min_value": "Số phiếu không thể âm.",
+            "max_value": "Số tán thành quá lớn.",
+        },
+    )
 
     INPUTS = (
         "self_score",
@@ -171,7 +182,15 @@ class SheetRowForm(forms.Form):
         "beyond_percent",
         "degraded",
         "branch_comment",
+        "in_favour",
     )
+
+
+# A share left blank for a member who did not self-assess: nothing to fall back on.
+SHARE_NEEDED = {
+    "on_time_percent": "Cần nhập % nhiệm vụ đúng tiến độ (0–100): đảng viên chưa tự đánh giá.",
+    "beyond_percent": "Cần nhập % nhiệm vụ vượt yêu cầu (0–100): đảng viên chưa tự đánh giá.",
+}
 
 
 def sheet_prefix(member_id: int) -> str:
@@ -191,6 +210,7 @@ def sheet_initial(review: Any) -> dict[str, Any]:
         "beyond_percent": review.beyond_percent,
         "degraded": review.degraded,
         "branch_comment": review.branch_comment,
+        "in_favour": review.branch_in_favour,
     }
 
 
@@ -209,7 +229,9 @@ class ReadRow:
 def read_sheet_row(data: QueryDict, member_id: int, review: Any) -> ReadRow:
     """One posted line. A line is sent to the action when the chi bộ's part (branch score
     or proposed rating) is filled, or when there was no self-assessment and one is typed;
-    an untouched self-assessment with nothing from the chi bộ is left as it is."""
+    an untouched self-assessment with nothing from the chi bộ is left as it is. A share of
+    tasks left blank keeps the self-assessment's; with no self-assessment it must be
+    typed (a blank is not read as 100% on time or 0% beyond)."""
     prefix = sheet_prefix(member_id)
     form = SheetRowForm(data, prefix=prefix)
     values = {
@@ -230,6 +252,13 @@ def read_sheet_row(data: QueryDict, member_id: int, review: Any) -> ReadRow:
     self_part = cleaned["self_score"] is not None or bool(cleaned["self_rating"])
     row.cleaned = cleaned
     row.filled = branch_part or (self_part and review is None)
+    for name, needed in SHARE_NEEDED.items():
+        if cleaned[name] is not None:
+            continue
+        if review is not None:
+            cleaned[name] = getattr(review, name)
+        elif row.filled:
+            row.errors[name] = needed
     return row
 
 

@@ -176,7 +176,7 @@ def test_a_second_yearly_period_under_the_same_tree_is_refused_409(
     assert answer.status == 409
     assert answer.error["code"] == "conflict"
     assert answer.error["message"].startswith(
-        "Đảng bộ xã An Bình đã mở kỳ kiểm điểm, đánh giá năm 2026"
+        "Cấp trên là Đảng bộ xã An Bình đã mở kỳ kiểm điểm, đánh giá năm 2026"
     )
     assert "year" in answer.error["fields"]
     assert ReviewPeriod.objects.count() == 1
@@ -312,6 +312,20 @@ def test_quota_usage_counts_proposals_per_branch(
     assert village["over"] is True
     commune = answer.body["items"][0]
     assert (commune["organisation_id"], commune["committee"]) == (tree["commune"].pk, True)
+
+
+def test_a_chi_bo_gets_its_own_quota_line(
+    as_user: Any, tree: Tree, period: ReviewPeriod, secretary: User
+) -> None:
+    people = village_members(tree, 10)
+    for i, m in enumerate(people):
+        make_review(period, m, Rating.EXCELLENT if i < 2 else Rating.GOOD, score="95")
+    answer = as_user(secretary).get(f"/review-periods/{period.pk}/quotas")
+    assert answer.status == 200
+    assert answer.body["count"] == 1
+    (line,) = answer.body["items"]
+    assert (line["organisation_id"], line["committee"]) == (tree["village"].pk, False)
+    assert line["proposed"] == {"good_or_better": 10, "excellent": 2, "allowed": 2, "over": False}
 
 
 def test_quotas_of_a_node_outside_the_scope_answer_404(
@@ -735,6 +749,69 @@ def test_a_member_twice_on_one_sheet_answers_400(
     assert "xuất hiện nhiều lần" in answer.error["fields"]["rows"]
 
 
+def test_the_count_of_a_saved_sheet_leaves_out_the_empty_rows(
+    as_user: Any, tree: Tree, period: ReviewPeriod, secretary: User
+) -> None:
+    people = village_members(tree, 3)
+    rows = [sheet_row(people[0]), sheet_row(people[1]), {"member_id": people[2].pk}]
+    answer = as_user(secretary).post(village_sheet(period, tree), sheet(rows))
+    assert answer.status == 200, answer.body
+    assert answer.body["count"] == 2
+    assert [r["message"] for r in answer.body["results"]][2] == "Dòng trống: bỏ qua."
+
+
+def test_a_sheet_row_for_someone_outside_the_branch_answers_without_their_name(
+    as_user: Any, tree: Tree, period: ReviewPeriod, secretary: User
+) -> None:
+    mine = village_members(tree, 1)[0]
+    stranger = member(tree["other_branch"], "Xuân")
+    rows = [sheet_row(mine), {"member_id": stranger.pk}]
+    answer = as_user(secretary).post(village_sheet(period, tree), sheet(rows))
+    assert answer.status == 409
+    result = answer.error["results"][1]
+    assert (result["member_id"], result["name"], result["ok"]) == (stranger.pk, "", False)
+    assert result["message"] == "Không tìm thấy đảng viên trong Chi bộ thôn Đông."
+    assert answer.error["fields"]["rows.1.member_id"] == result["message"]
+    assert "Xuân" not in str(answer.body)
+    assert not MemberReview.objects.exists()
+
+
+def test_the_chi_bo_vote_on_each_proposal_is_stored_and_shown(
+    as_user: Any, tree: Tree, period: ReviewPeriod, secretary: User
+) -> None:
+    people = village_members(tree, 4)
+    rows = [sheet_row(people[0], in_favour=3), sheet_row(people[1])]
+    api = as_user(secretary)
+    answer = api.post(village_sheet(period, tree), sheet(rows))
+    assert answer.status == 200, answer.body
+    voted = MemberReview.objects.get(member=people[0])
+    shown = api.get(f"/reviews/{voted.pk}").body
+    assert (shown["branch_in_favour"], shown["branch_denominator"]) == (3, 4)
+    listed = {i["member_id"]: i for i in api.get("/reviews").body["items"]}
+    assert listed[people[1].pk]["branch_in_favour"] is None
+    lines = api.get(village_sheet(period, tree)).body["lines"]
+    line = next(ln for ln in lines if ln["member_id"] == people[0].pk)
+    assert line["review"]["branch_denominator"] == 4
+
+
+def test_a_vote_short_of_half_refuses_the_sheet_409(
+    as_user: Any, tree: Tree, period: ReviewPeriod, secretary: User
+) -> None:
+    people = village_members(tree, 4)
+    answer = as_user(secretary).post(
+        village_sheet(period, tree), sheet([sheet_row(people[0], in_favour=2)])
+    )
+    assert answer.status == 409
+    assert answer.error["fields"]["rows.0.in_favour"] == (
+        "Chi bộ biểu quyết 2/4 tán thành mức đề xuất: chưa đạt trên 1/2 (366-QĐ/TW [U])."
+    )
+    negative = as_user(secretary).post(
+        village_sheet(period, tree), sheet([sheet_row(people[0], in_favour=-1)])
+    )
+    assert negative.status == 400
+    assert not MemberReview.objects.exists()
+
+
 # ---- the committee's decision ----------------------------------------------------------------
 
 
@@ -823,6 +900,23 @@ def test_the_committee_quota_refuses_three_excellent_of_ten(
     assert answer.status == 409
     assert "vượt tỷ lệ 20% (tối đa 2)" in str(answer.error)
     assert stages(reviews) == ["branch_proposed"] * 10
+
+
+def test_a_review_of_another_commune_answers_without_its_members_name(
+    as_user: Any, tree: Tree, board: User
+) -> None:
+    period = make_period(tree["province"], 2026)
+    mine = proposed(period, village_members(tree, 1))
+    far = proposed(period, [member(tree["other_branch"], "Xuân")])
+    answer = as_user(board).post(
+        f"/review-periods/{period.pk}/decisions", decision(tree["commune"], mine + far)
+    )
+    assert answer.status == 409
+    result = answer.error["results"][1]
+    assert (result["member_id"], result["name"]) == (0, "")
+    assert result["message"] == f"Không có bản kiểm điểm số {far[0].pk} trong kỳ “{period.name}”."
+    assert "Xuân" not in str(answer.body)
+    assert stages(mine + far) == ["branch_proposed"] * 2
 
 
 def decide_one(api: Any, period: ReviewPeriod, tree: Tree, committee: str) -> tuple[int, str]:

@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any, TypeVar
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from dangvien.core.errors import DomainError, NotAllowed, NotEligible, StageNotAllowed
@@ -49,6 +49,7 @@ class RowResult:
     ok: bool
     message: str
     field: str = ""
+    skipped: bool = False  # an empty row left as it was: ``ok`` but nothing written
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,9 @@ def refused(results: list[RowResult], *, what: str) -> BulkRefused:
 
 
 def day_text(day: date) -> str:
-    return day.strftime("%d/%m/%Y")
+    """dd/mm/yyyy with a four-digit year whatever the year (``strftime`` prints year 1 as
+    "1")."""
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
 
 
 def today() -> date:
@@ -366,19 +369,6 @@ def checked_items(
     if any(not r.ok for r in results):
         raise refused(results, what=rows)
     return results, chosen
-
-
-def decided_counts(
-    model: type[MemberReview] | type[OrganisationReview],
-    period: ReviewPeriod,
-    decider: Organisation,
-) -> dict[str, int]:
-    """``excellent`` and ``good_or_better`` among the ratings ``decider`` decided in the
-    period (decided or published), for its quota (132/124-QĐ/TW [U]); one query."""
-    return model.objects.filter(period=period, decider=decider, stage__in=DONE).aggregate(
-        excellent=Count("pk", filter=Q(decided_rating=Rating.EXCELLENT)),
-        good_or_better=Count("pk", filter=Q(decided_rating__in=GOOD_OR_BETTER)),
-    )
 
 
 def over_quota(

@@ -28,7 +28,6 @@ from dangvien.reviews.actions._common import (
     checked_items,
     counts,
     day_text,
-    decided_counts,
     decision_head,
     exempted_on,
     exemptions_of,
@@ -48,7 +47,12 @@ from dangvien.reviews.models import (
     Stage,
 )
 from dangvien.reviews.queries.access import can_decide_ratings
-from dangvien.reviews.queries.sheets import decides, deciding_below, disciplined_ids
+from dangvien.reviews.queries.sheets import (
+    decided_scope,
+    decides,
+    deciding_below,
+    disciplined_ids,
+)
 from dangvien.reviews.rating import Thresholds, label, problem, quota_text, thresholds_for
 
 BATCH = 2000
@@ -94,12 +98,16 @@ REVIEW_FIELDS = (
 )
 
 
-def _locked_reviews(period: ReviewPeriod, ids: list[int]) -> dict[int, _Review]:
-    """The reviews asked for, locked with their members (no status change slips in while
-    the decision is written), and the members' names; two queries."""
+def _locked_reviews(
+    period: ReviewPeriod, decider: Organisation, ids: list[int]
+) -> dict[int, _Review]:
+    """The reviews asked for within the decider's subtree, locked with their members (no
+    status change slips in while the decision is written), and the members' names; two
+    queries. A review elsewhere is not read at all: the answer names nobody outside the
+    committee's own subtree."""
     rows = list(
         MemberReview.objects.select_for_update()
-        .filter(period=period, pk__in=ids)
+        .filter(period=period, pk__in=ids, org_path__startswith=decider.path)
         .values_list(*REVIEW_FIELDS)
     )
     names = {
@@ -129,8 +137,10 @@ def decide_ratings(
     by this committee; the member still active and not exempted (366-QĐ/TW [U]); the rating
     (the proposal if none is given) within what the chi bộ's score allows (366-QĐ/TW Art.
     11 [C]; discipline cap 16-HD/BTCTW 2018, 124-QĐ/TW [C]). Then the quota on "excellent"
-    (132/124-QĐ/TW [U]) per chi bộ (its ratings in the period) and for the committee (all
-    the ratings it decided in the period). All or nothing (``BulkRefused``).
+    (132/124-QĐ/TW [U]) per chi bộ (its ratings in the period) and for the committee (the
+    ratings of every chi bộ it decides), each rating counted as decided, else as proposed,
+    so the order of the decisions does not matter. A review outside the committee's
+    subtree is answered as unknown, without a name. All or nothing (``BulkRefused``).
 
     A member failing the ``review.failed_years_for_removal``-th yearly period running
     (Charter Art. 8; 24/294-QĐ/TW §8.1) gets a timeline row saying the chi ủy is to
@@ -146,9 +156,13 @@ def decide_ratings(
         note=note,
     )
     ids = [item.review_id for item in items]
-    reviews = _locked_reviews(period, ids)
+    # The committee's row first: two decisions of the same committee queue one behind the
+    # other, so each sees the other's ratings in the committee's quota.
+    Organisation.objects.select_for_update(of=("self",)).filter(pk=decider.pk).first()
+    reviews = _locked_reviews(period, decider, ids)
     branches = Organisation.objects.in_bulk({r.branch_id for r in reviews.values()})
-    below = set(deciding_below(decider))
+    below = deciding_below(decider)
+    blocked = set(below)
     # Members of the period under the decider, as a sub-query (no list of 10,000 ids).
     member_ids = MemberReview.objects.filter(
         period=period, org_path__startswith=decider.path
@@ -162,7 +176,7 @@ def decide_ratings(
             review,
             item,
             decider=decider,
-            below=below,
+            below=blocked,
             branch=branches[review.branch_id],
             decided_on=decided_on,
             exempted=exempted_on(
@@ -182,7 +196,7 @@ def decide_ratings(
         check=check,
     )
 
-    over = _quota_problems(period, decider, reviews, chosen, branches, rules)
+    over = _quota_problems(period, decider, below, reviews, chosen, branches, rules)
     if over:
         raise over_quota(results, items, over, what="bản kiểm điểm")
 
@@ -304,15 +318,17 @@ def _rating_counts() -> dict[str, Any]:
 def _quota_problems(
     period: ReviewPeriod,
     decider: Organisation,
+    below: list[str],
     reviews: dict[int, "_Review"],
     chosen: dict[int, str],
     branches: dict[int, Organisation],
     rules: dict[int, Thresholds],
 ) -> dict[int, str]:
     """The quota on "excellent" once the decision applies (132/124-QĐ/TW [U]): per chi bộ
-    among its ratings in the period (decided, else proposed), and for the committee among
-    all the ratings it decided in the period. Two grouped queries. Returns the refusal per
-    review id (put on the reviews decided "excellent" of the group over)."""
+    among its ratings in the period, and for the committee among the ratings of every chi
+    bộ it decides, each counted as decided, else as proposed: the answer does not depend
+    on the order in which the committee decides. Two grouped queries. Returns the refusal
+    per review id (put on the reviews decided "excellent" of the group over)."""
     per_branch = {
         row["branch_id"]: [row["excellent"], row["good_or_better"]]
         for row in MemberReview.objects.filter(period=period, branch_id__in=list(branches))
@@ -320,7 +336,11 @@ def _quota_problems(
         .annotate(**_rating_counts())
         .order_by()
     }
-    committee = decided_counts(MemberReview, period, decider)
+    committee = (
+        MemberReview.objects.filter(period=period)
+        .filter(decided_scope(decider, below=below))
+        .aggregate(**_rating_counts())
+    )
     total = [committee["excellent"], committee["good_or_better"]]
     for pk, rating in chosen.items():
         review = reviews[pk]
@@ -330,8 +350,8 @@ def _quota_problems(
         now = counts([rating])
         tally[0] += now[0] - was[0]
         tally[1] += now[1] - was[1]
-        total[0] += now[0]
-        total[1] += now[1]
+        total[0] += now[0] - was[0]
+        total[1] += now[1] - was[1]
     over: dict[int, str] = {}
     for branch_id in {reviews[pk].branch_id for pk in chosen}:
         excellent, good_or_better = per_branch[branch_id]
@@ -352,7 +372,7 @@ def _quota_problems(
         total[1],
         rules[decider.pk].excellent_quota_percent,
         where=decider.name,
-        verb="quyết định",
+        verb="có",
     )
     if message:
         for pk, rating in chosen.items():
@@ -368,9 +388,11 @@ def _failed_running(
     branches: dict[int, Organisation],
     rules: dict[int, Thresholds],
 ) -> dict[int, str]:
-    """Members now failed for the ``review.failed_years_for_removal``-th yearly period
-    running (Charter Art. 8; 24/294-QĐ/TW §8.1 [C]): member id → the timeline text. One
-    query for the earlier years' failed ratings."""
+    """Members now failed for ``review.failed_years_for_removal`` yearly periods running
+    (Charter Art. 8; 24/294-QĐ/TW §8.1 [C]): member id → the timeline text. The years on
+    both sides of this one count (a committee may decide an earlier year late): the run of
+    failed years through this year, up to N − 1 years either side. One query for the
+    other years' failed ratings."""
     if period.kind != PeriodKind.YEARLY:
         return {}
     failed = {
@@ -385,25 +407,35 @@ def _failed_running(
         for member_id, branch_id in failed.items()
     }
     longest = max(years_needed.values())
-    earlier: dict[int, set[int]] = defaultdict(set)
+    others: dict[int, set[int]] = defaultdict(set)
     if longest > 1:
-        rows = MemberReview.objects.filter(
-            member_id__in=list(failed),
-            period__kind=PeriodKind.YEARLY,
-            period__year__gte=period.year - (longest - 1),
-            period__year__lt=period.year,
-            stage__in=DONE,
-            decided_rating=Rating.FAILED,
-        ).values_list("member_id", "period__year")
+        rows = (
+            MemberReview.objects.filter(
+                member_id__in=list(failed),
+                period__kind=PeriodKind.YEARLY,
+                period__year__gte=period.year - (longest - 1),
+                period__year__lte=period.year + (longest - 1),
+                stage__in=DONE,
+                decided_rating=Rating.FAILED,
+            )
+            .exclude(period=period)
+            .values_list("member_id", "period__year")
+        )
         for member_id, year in rows:
-            earlier[member_id].add(year)
+            others[member_id].add(year)
     found: dict[int, str] = {}
     for member_id, needed in years_needed.items():
-        years = [period.year - n for n in range(needed - 1, 0, -1)]
-        if all(year in earlier[member_id] for year in years):
-            listed = ", ".join(str(y) for y in [*years, period.year])
+        years = others[member_id]
+        first = last = period.year
+        while first - 1 in years and period.year - (first - 1) < needed:
+            first -= 1
+        while last + 1 in years and (last + 1) - period.year < needed:
+            last += 1
+        if last - first + 1 >= needed:
+            run = range(first, last + 1)
+            listed = ", ".join(str(y) for y in run)
             found[member_id] = (
-                f"Không hoàn thành nhiệm vụ {needed} năm liền ({listed}): chi ủy xem xét "
+                f"Không hoàn thành nhiệm vụ {len(run)} năm liền ({listed}): chi ủy xem xét "
                 f"xóa tên ({REMOVAL_SOURCE})"
             )
     return found

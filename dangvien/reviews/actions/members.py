@@ -8,8 +8,10 @@ from typing import Any
 
 from dangvien.core.actions import action
 from dangvien.core.errors import NotEligible
+from dangvien.core.rules import ratio_met, ratio_text, rule
 from dangvien.core.text import checked_text, nfc
 from dangvien.members.models import ACTIVE_STATUSES, Member
+from dangvien.members.queries import vote_denominator
 from dangvien.organisations.models import MEMBER_HOLDING, Organisation
 from dangvien.reviews.actions._common import (
     COMMENT_MAX,
@@ -41,6 +43,7 @@ from dangvien.reviews.queries.sheets import disciplined_ids
 from dangvien.reviews.rating import label, problem, quota_text, thresholds_for
 
 SKIPPED = "Dòng trống: bỏ qua."
+VOTE_SOURCE = "366-QĐ/TW [U]"
 
 
 def _self_scores(value: dict[str, Any] | None) -> dict[str, Any]:
@@ -143,7 +146,8 @@ def record_self_assessment(
 class SheetRow:
     """One member's line of the chi bộ's review sheet. A row with no proposed rating and
     no scores is skipped. The self part (score, rating) is used only when the member did
-    not self-assess."""
+    not self-assess. ``in_favour``: how many of the chi bộ voted for the proposed rating
+    (None: the vote is not recorded)."""
 
     member_id: int
     self_score: Decimal | None
@@ -154,6 +158,7 @@ class SheetRow:
     beyond_percent: int = 0
     degraded: bool = False
     branch_comment: str = ""
+    in_favour: int | None = None
 
     @property
     def empty(self) -> bool:
@@ -171,6 +176,42 @@ class _Checked:
     on_time: int
     beyond: int
     comment: str
+    in_favour: int | None
+
+
+@dataclass(frozen=True)
+class _Vote:
+    """The chi bộ's vote on the proposals: who counts on the meeting day and the ratio
+    rule in force (``vote.review``)."""
+
+    denominator: int
+    ratio: list[Any]
+
+
+def _vote_problem(in_favour: Any, vote: _Vote | None) -> str:
+    """The chi bộ votes on each member's proposed rating (124-QĐ/TW Art. 12 [C]; ratio
+    ``vote.review``, more than 1/2 [U]; who counts: ``members.queries.vote_denominator``,
+    DOMAIN.md §2). "" when the count is fine and meets the ratio."""
+    if in_favour is None:
+        return ""
+    assert vote is not None
+    if isinstance(in_favour, bool) or not isinstance(in_favour, int):
+        return "Số tán thành phải là một số nguyên."
+    if in_favour < 0:
+        return "Số phiếu không thể âm."
+    if vote.denominator <= 0:
+        return "Chi bộ không có ai được tính tỷ lệ biểu quyết."
+    if in_favour > vote.denominator:
+        return (
+            f"Số tán thành ({in_favour}) vượt quá số đảng viên được tính tỷ lệ biểu quyết "
+            f"({vote.denominator})."
+        )
+    if not ratio_met(in_favour, vote.denominator, vote.ratio):
+        return (
+            f"Chi bộ biểu quyết {in_favour}/{vote.denominator} tán thành mức đề xuất: chưa "
+            f"đạt {ratio_text(vote.ratio)} ({VOTE_SOURCE})."
+        )
+    return ""
 
 
 def _row_problem(
@@ -182,14 +223,16 @@ def _row_problem(
     exempted: bool,
     disciplined: bool,
     t: Any,
+    vote: _Vote | None,
     seen: set[int],
 ) -> tuple[str, str, _Checked | None]:
-    """(message, field, checked values) for one sheet row; "" when it is fine."""
+    """(message, field, checked values) for one sheet row; "" when it is fine. ``member``
+    is None for anyone not in ``branch``."""
     if row.member_id in seen:
         return "Đảng viên có hai dòng trong phiếu.", "member_id", None
     seen.add(row.member_id)
     if member is None or member.branch_id != branch.pk:
-        return f"Không phải đảng viên của {branch.name}.", "member_id", None
+        return not_found(branch), "member_id", None
     if member.status not in ACTIVE_STATUSES:
         return "Đảng viên không còn sinh hoạt đảng: không kiểm điểm, xếp loại.", "member_id", None
     if exempted:
@@ -246,13 +289,31 @@ def _row_problem(
     )
     if message:
         return message, "proposed_rating", None
+    message = _vote_problem(row.in_favour, vote)
+    if message:
+        return message, "in_favour", None
     comment = nfc(row.branch_comment or "")
     if len(comment) > COMMENT_MAX:
         return f"Nhận xét quá dài (tối đa {COMMENT_MAX} ký tự).", "branch_comment", None
     checked = _Checked(
-        member, row, review, self_score, self_rating, branch_score, on_time, beyond, comment
+        member,
+        row,
+        review,
+        self_score,
+        self_rating,
+        branch_score,
+        on_time,
+        beyond,
+        comment,
+        row.in_favour,
     )
     return "", "", checked
+
+
+def not_found(branch: Organisation) -> str:
+    """The refusal of a sheet row naming someone who is not a member of ``branch``: it
+    says nothing about who they are."""
+    return f"Không tìm thấy đảng viên trong {branch.name}."
 
 
 @action
@@ -271,9 +332,13 @@ def save_branch_sheet(
 
     Each row is checked: an active member of this chi bộ, not exempted (366-QĐ/TW [U]),
     not decided yet, scores 0–100 with one decimal, ratings within what the scores allow
-    (366-QĐ/TW Art. 11 [C]; the discipline cap, 16-HD/BTCTW 2018, 124-QĐ/TW [C]). Then the
-    chi bộ's quota on "excellent" among its ratings in the period (132/124-QĐ/TW [U]).
-    All or nothing: any problem raises ``BulkRefused`` with a result per row.
+    (366-QĐ/TW Art. 11 [C]; the discipline cap, 16-HD/BTCTW 2018, 124-QĐ/TW [C]); when
+    the row gives ``in_favour``, the chi bộ's vote on the proposal counted against
+    ``vote_denominator`` on the meeting day and meeting ``vote.review`` (more than 1/2,
+    366-QĐ/TW [U]). Then the chi bộ's quota on "excellent" among its ratings in the period
+    (132/124-QĐ/TW [U]). All or nothing: any problem raises ``BulkRefused`` with a result
+    per row. Only the chi bộ's own members are read: a row naming anyone else is refused
+    without their name.
     """
     allowed(
         by,
@@ -297,11 +362,15 @@ def save_branch_sheet(
     if not any(not row.empty for row in rows):
         raise NotEligible("Phiếu chưa có dòng nào được chấm điểm, đề xuất.", field="rows")
     ids = [row.member_id for row in rows if not row.empty]
+    # The chi bộ's row first: two sheets of the same chi bộ (whatever their members) queue
+    # one behind the other, so each sees the other's ratings in the quota.
+    Organisation.objects.select_for_update(of=("self",)).filter(pk=branch.pk).first()
     # Locking the members queues this sheet behind a self-assessment or another sheet for
-    # the same members (and the other way round).
+    # the same members (and the other way round). Only the chi bộ's own members.
     members = (
         Member.objects.select_for_update(of=("self",))
         .select_related("person")
+        .filter(branch=branch)
         .in_bulk([row.member_id for row in rows])
     )
     reviews = {
@@ -314,6 +383,12 @@ def save_branch_sheet(
     spans = exemptions_of(ids, until=day)
     disciplined = disciplined_ids(ids, period)
     t = thresholds_for([branch], on=period.ends_on)[branch.pk]
+    vote: _Vote | None = None
+    if any(row.in_favour is not None for row in rows if not row.empty):
+        vote = _Vote(
+            denominator=vote_denominator(branch, on=held_on),
+            ratio=rule("vote.review", on=held_on, organisation=branch),
+        )
 
     # One result per row, in the order given (empty rows: skipped).
     results: list[RowResult] = []
@@ -323,7 +398,10 @@ def save_branch_sheet(
         member = members.get(row.member_id)
         name = str(member.person) if member is not None else ""
         if row.empty:
-            results.append(RowResult(row.member_id, name, True, SKIPPED))
+            if member is None:
+                results.append(RowResult(row.member_id, "", False, not_found(branch), "member_id"))
+            else:
+                results.append(RowResult(row.member_id, name, True, SKIPPED, skipped=True))
             checked.append(None)
             continue
         message, field, ok = _row_problem(
@@ -334,6 +412,7 @@ def save_branch_sheet(
             exempted=exempted_on(spans.get(row.member_id, []), day),
             disciplined=row.member_id in disciplined,
             t=t,
+            vote=vote,
             seen=seen,
         )
         checked.append(ok)
@@ -403,6 +482,8 @@ def save_branch_sheet(
         review.branch_comment = c.comment
         review.branch_reviewed_on = held_on
         review.branch_resolution_no = resolution_no
+        review.branch_in_favour = c.in_favour
+        review.branch_denominator = vote.denominator if vote and c.in_favour is not None else None
         review.by = user
     MemberReview.objects.bulk_create(new, batch_size=500)
     MemberReview.objects.bulk_update(
@@ -419,6 +500,8 @@ def save_branch_sheet(
             "branch_comment",
             "branch_reviewed_on",
             "branch_resolution_no",
+            "branch_in_favour",
+            "branch_denominator",
             "by",
         ],
         batch_size=500,

@@ -18,7 +18,6 @@ from dangvien.reviews.actions._common import (
     checked_self_comment,
     checked_self_part,
     counts,
-    decided_counts,
     decision_head,
     in_period,
     item_rating,
@@ -177,10 +176,14 @@ def decide_org_ratings(
         note=note,
     )
     ids = [item.review_id for item in items]
+    # The committee's row first: two decisions of the same committee queue one behind the
+    # other, so each sees the other's ratings in the quota.
+    Organisation.objects.select_for_update(of=("self",)).filter(pk=decider.pk).first()
+    # Only the reviews in the committee's subtree: the answer names nobody elsewhere.
     reviews = {
         r.pk: r
         for r in OrganisationReview.objects.select_for_update(of=("self",))
-        .filter(period=period, pk__in=ids)
+        .filter(period=period, pk__in=ids, org_path__startswith=decider.path)
         .select_related("organisation")
     }
     orgs = [r.organisation for r in reviews.values()]
@@ -223,14 +226,13 @@ def decide_org_ratings(
         check=check,
     )
 
-    already = decided_counts(OrganisationReview, period, decider)
-    excellent, good_or_better = counts(chosen.values())
+    excellent, good_or_better = _standing(period, decider, chosen)
     message = quota_text(
-        already["excellent"] + excellent,
-        already["good_or_better"] + good_or_better,
+        excellent,
+        good_or_better,
         rules[decider.pk].excellent_quota_percent,
         where=decider.name,
-        verb="quyết định",
+        verb="có",
         noun="tổ chức đảng",
     )
     if message:
@@ -239,3 +241,28 @@ def decide_org_ratings(
 
     write_decisions(OrganisationReview, chosen, decision, by=by)
     return results
+
+
+def _standing(
+    period: ReviewPeriod, decider: Organisation, chosen: dict[int, str]
+) -> tuple[int, int]:
+    """(excellent, good or better) among all the organisations ``decider`` rates in the
+    period once ``chosen`` (review id → rating) applies, each counted as decided, else as
+    self-rated (132/124-QĐ/TW [U]): the answer does not depend on the order in which the
+    committee decides. Two queries (the reviews under it, their deciders)."""
+    rows = list(
+        OrganisationReview.objects.filter(period=period, org_path__startswith=decider.path)
+        .exclude(organisation=decider)
+        .select_related("organisation")
+    )
+    deciders = org_deciders(r.organisation for r in rows)
+    ratings = []
+    for r in rows:
+        if r.pk in chosen:
+            ratings.append(chosen[r.pk])
+        elif r.stage in DONE:
+            if r.decider_id == decider.pk:
+                ratings.append(r.decided_rating)
+        elif deciders.get(r.organisation_id) == decider.pk:
+            ratings.append(r.self_rating)
+    return counts(ratings)

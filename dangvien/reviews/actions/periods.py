@@ -7,14 +7,22 @@ from typing import Any
 from django.db.models import Q
 
 from dangvien.core.actions import action
+from dangvien.core.dates import add_months
 from dangvien.core.errors import Conflict, NotEligible, StageNotAllowed
 from dangvien.core.text import checked_text
-from dangvien.organisations.models import Organisation
+from dangvien.organisations.models import SUPERIOR, Kind, Organisation
 from dangvien.reviews.actions._common import allowed, day_text, not_future, today, user_of
 from dangvien.reviews.models import PeriodKind, ReviewPeriod
 from dangvien.reviews.queries.access import can_open_period
 
 FIRST_YEAR = 2000
+FIRST_DAY = date(1900, 1, 1)
+TERM_YEARS = 5  # a party congress term lasts at most 5 years (Party Charter) [U]
+# Yearly and quarterly reviews cover a whole organisation: opened by a committee that has
+# member organisations under it (a superior committee or a grassroots đảng bộ cơ sở) or by
+# the top of a tree, never by a chi bộ, a chi bộ cơ sở or a đảng bộ bộ phận, which would
+# keep the committee above from opening the year for everyone [U].
+PERIODIC_KINDS = SUPERIOR | {Kind.GRASSROOTS_COMMITTEE}
 QUARTER_MONTHS = {1: (1, 3, 31), 2: (4, 6, 30), 3: (7, 9, 30), 4: (10, 12, 31)}
 
 
@@ -44,15 +52,62 @@ def _dates(
         raise NotEligible("Cần ghi ngày bắt đầu kỳ đánh giá.", field="starts_on")
     if ends_on is None:
         raise NotEligible("Cần ghi ngày kết thúc kỳ đánh giá.", field="ends_on")
+    if starts_on < FIRST_DAY:
+        raise NotEligible(
+            f"Ngày bắt đầu kỳ đánh giá không thể trước {day_text(FIRST_DAY)}.", field="starts_on"
+        )
     if ends_on < starts_on:
         raise NotEligible("Ngày kết thúc kỳ đánh giá trước ngày bắt đầu.", field="ends_on")
-    if not starts_on.year <= year <= ends_on.year:
+    latest = add_months(today(), 12)
+    if ends_on > latest:
         raise NotEligible(
-            f"Năm {year} nằm ngoài thời gian của kỳ đánh giá "
-            f"({day_text(starts_on)}–{day_text(ends_on)}).",
-            field="year",
+            f"Ngày kết thúc kỳ đánh giá không thể sau {day_text(latest)} (quá một năm kể từ "
+            "hôm nay).",
+            field="ends_on",
+        )
+    span = f"{day_text(starts_on)}–{day_text(ends_on)}"
+    if kind == PeriodKind.TERM:
+        if ends_on.year != year:
+            raise NotEligible(
+                f"Kỳ đánh giá theo nhiệm kỳ ({span}) phải kết thúc trong năm {year}.",
+                field="year",
+            )
+        if ends_on >= add_months(starts_on, 12 * TERM_YEARS):
+            raise NotEligible(
+                f"Kỳ đánh giá theo nhiệm kỳ ({span}) dài quá {TERM_YEARS} năm (một nhiệm kỳ "
+                "đại hội, Điều lệ Đảng [U]).",
+                field="ends_on",
+            )
+    elif not starts_on.year == ends_on.year == year:
+        raise NotEligible(
+            f"Kỳ đánh giá đột xuất ({span}) phải nằm trong năm {year}.",
+            field="ends_on" if starts_on.year == year else "starts_on",
         )
     return starts_on, ends_on
+
+
+def _clash_text(clash: ReviewPeriod, organisation: Organisation) -> str:
+    """Why a second yearly (quarterly) period is refused, told from where it is opened:
+    the same node, a committee above that already covers it, or one below it."""
+    yearly = clash.kind == PeriodKind.YEARLY
+    what = f"năm {clash.year}" if yearly else f"quý {clash.quarter} năm {clash.year}"
+    once = (
+        "mỗi đảng viên chỉ được kiểm điểm, xếp loại một lần mỗi "
+        f"{'năm' if yearly else 'quý'} (366-QĐ/TW [C])."
+    )
+    opened = f"kỳ kiểm điểm, đánh giá {what} (“{clash.name}”)"
+    if clash.organisation_id == organisation.pk:
+        return f"{organisation.name} đã mở {opened}: {once}"
+    if organisation.path.startswith(clash.org_path):
+        return (
+            f"Cấp trên là {clash.organisation.name} đã mở {opened} cho cả {organisation.name}: "
+            f"các chi bộ, đảng viên của {organisation.name} kiểm điểm trong kỳ đó; {once}"
+        )
+    return (
+        f"Cấp dưới là {clash.organisation.name} đã mở {opened}: mở kỳ tại "
+        f"{organisation.name} sẽ kiểm điểm hai lần các đảng viên của {clash.organisation.name}"
+        f"; {once}"
+    )
 
 
 @action
@@ -73,7 +128,12 @@ def open_period(
 
     A member is reviewed once a year (and once a quarter): a second yearly (quarterly)
     period for the same year (quarter) is refused on the node, an ancestor or a
-    descendant. Needs ``decide`` at the node (``can_open_period``).
+    descendant, the refusal naming the one already open. Yearly and quarterly periods are
+    opened only by the top of a tree, a superior committee or a đảng bộ cơ sở (never by a
+    chi bộ, which would block the year for the committee above) [U]. A term period lasts
+    at most 5 years and ends in ``year``; an ad hoc one lies within ``year``; no period
+    starts before 1900 or ends more than a year from today. Needs ``decide`` at the node
+    (``can_open_period``).
     """
     allowed(
         by,
@@ -91,12 +151,20 @@ def open_period(
             raise NotEligible("Quý phải từ 1 đến 4.", field="quarter")
     elif quarter is not None:
         raise NotEligible("Chỉ kỳ đánh giá hằng quý mới ghi quý.", field="quarter")
+    periodic = kind in (PeriodKind.YEARLY, PeriodKind.QUARTERLY)
+    if periodic and organisation.parent_id is not None and organisation.kind not in PERIODIC_KINDS:
+        raise NotEligible(
+            f"{organisation.name} không mở kỳ kiểm điểm, đánh giá hằng năm, hằng quý: kỳ đó "
+            "do cấp ủy cấp trên (đảng bộ xã, huyện, tỉnh) hoặc đảng ủy cơ sở mở cho cả đảng "
+            "bộ. Tổ chức này chỉ mở được kỳ theo nhiệm kỳ hoặc đột xuất.",
+            field="kind",
+        )
     first, last_day = _dates(kind, year, quarter, starts_on, ends_on)
     name = checked_text(name, what="tên kỳ đánh giá", field="name", max_length=200, required=False)
     # One opening at a time per tree: the checks below then see every period opened.
     root_id = organisation.ancestor_ids(include_self=True)[0]
     Organisation.objects.select_for_update().filter(pk=root_id).first()
-    if kind in (PeriodKind.YEARLY, PeriodKind.QUARTERLY):
+    if periodic:
         clash = (
             ReviewPeriod.objects.filter(kind=kind, year=year, quarter=quarter)
             .filter(
@@ -104,17 +172,11 @@ def open_period(
                 | Q(org_path__startswith=organisation.path)
             )
             .select_related("organisation")
+            .order_by("org_path")  # the highest first: the one that covers this node
             .first()
         )
         if clash is not None:
-            what = f"năm {year}" if kind == PeriodKind.YEARLY else f"quý {quarter} năm {year}"
-            raise Conflict(
-                f"{clash.organisation.name} đã mở kỳ kiểm điểm, đánh giá {what} (“{clash.name}”)"
-                " bao trùm hoặc nằm trong tổ chức này: mỗi đảng viên chỉ được kiểm điểm, xếp "
-                f"loại một lần mỗi kỳ {'năm' if kind == PeriodKind.YEARLY else 'quý'} "
-                "(366-QĐ/TW [C]).",
-                field="year",
-            )
+            raise Conflict(_clash_text(clash, organisation), field="year")
     return ReviewPeriod.objects.create(
         organisation=organisation,
         org_path=organisation.path,

@@ -50,9 +50,9 @@ class QuotaLine:
 
 def quota_usage(period: ReviewPeriod, org: Organisation) -> list[QuotaLine]:
     """For ``org`` (when it decides members' ratings: the chi bộ it decides, together) and
-    each chi bộ under it (by tree order): good-or-better, excellent and allowed, proposed
-    and decided counted separately. Four queries whatever the size (chi bộ, grouped
-    counts, the deciding nodes below, rule parameters)."""
+    each chi bộ under it (by tree order; a plain chi bộ: its own line): good-or-better,
+    excellent and allowed, proposed and decided counted separately. Four queries whatever
+    the size (chi bộ, grouped counts, the deciding nodes below, rule parameters)."""
     branches = list(branches_under(org)) if org.kind not in MEMBER_HOLDING else [org]
     grouped = (
         MemberReview.objects.filter(period=period, org_path__startswith=org.path)
@@ -92,6 +92,7 @@ def quota_usage(period: ReviewPeriod, org: Organisation) -> list[QuotaLine]:
                     total[i] += n
         lines.append(line(org, (total[0], total[1], total[2], total[3]), True))
     for branch in branches:
-        if branch.pk != org.pk:
+        # A plain chi bộ has its own line; a chi bộ cơ sở's is its committee line above.
+        if branch.pk != org.pk or org.kind not in DECIDING_KINDS:
             lines.append(line(branch, tallies.get(branch.pk, (0, 0, 0, 0)), False))
     return lines

@@ -19,7 +19,14 @@ from django.utils import timezone
 from dangvien.members.models import ACTIVE_STATUSES, Member
 from dangvien.members.queries import _exempted_ids
 from dangvien.organisations.models import GRASSROOTS, SUPERIOR, Organisation
-from dangvien.reviews.models import RATING_ORDER, Discipline, MemberReview, ReviewPeriod, Stage
+from dangvien.reviews.models import (
+    RATING_ORDER,
+    Discipline,
+    MemberReview,
+    OrganisationReview,
+    ReviewPeriod,
+    Stage,
+)
 from dangvien.reviews.rating import Thresholds, evaluate, thresholds_for
 
 DECIDING_KINDS = GRASSROOTS | SUPERIOR
@@ -45,12 +52,15 @@ def decides(decider: Organisation, path: str, below: list[str] | set[str]) -> bo
     return not any(path[:end] in blocked for end in range(len(decider.path) + 9, len(path) + 1, 9))
 
 
-def decided_scope(decider: Organisation, field: str = "org_path") -> Q:
+def decided_scope(
+    decider: Organisation, field: str = "org_path", *, below: list[str] | None = None
+) -> Q:
     """A filter on ``field`` (a chi bộ's path) keeping the rows whose ratings ``decider``
-    decides; two queries at most (the deciding nodes below are read here)."""
+    decides; one query (the deciding nodes below, unless given as ``below``)."""
     if decider.kind not in DECIDING_KINDS:
         return Q(pk__in=[])
-    below = deciding_below(decider)
+    if below is None:
+        below = deciding_below(decider)
     scope = Q(**{f"{field}__startswith": decider.path})
     if below:
         scope &= ~reduce(or_, (Q(**{f"{field}__startswith": p}) for p in below))
@@ -129,6 +139,29 @@ def sheet_rows(
             )
         )
     return lines
+
+
+def sheet_meeting(period: ReviewPeriod, branch: Organisation) -> tuple[date | None, str]:
+    """The chi bộ meeting already recorded on the branch's sheet in ``period`` (its latest
+    day and resolution number), or (None, ""); one query."""
+    found = (
+        MemberReview.objects.filter(period=period, branch=branch, branch_reviewed_on__isnull=False)
+        .order_by("-branch_reviewed_on", "-pk")
+        .values_list("branch_reviewed_on", "branch_resolution_no")
+        .first()
+    )
+    return found if found is not None else (None, "")
+
+
+def awaiting_publication(period: ReviewPeriod, decider: Organisation) -> tuple[int, int]:
+    """(members, organisations) whose rating ``decider`` decided in ``period`` and has not
+    published yet; two queries."""
+    return (
+        MemberReview.objects.filter(period=period, decider=decider, stage=Stage.DECIDED).count(),
+        OrganisationReview.objects.filter(
+            period=period, decider=decider, stage=Stage.DECIDED
+        ).count(),
+    )
 
 
 def disciplined_ids(members: Any, period: ReviewPeriod) -> set[int]:

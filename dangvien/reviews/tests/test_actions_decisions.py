@@ -156,7 +156,8 @@ def test_reviews_the_committee_may_not_decide_are_refused_one_by_one(
     assert messages[2] == (
         "Xếp loại đảng viên của Chi bộ Trạm Y tế không do Đảng bộ xã An Bình quyết định."
     )
-    assert messages[3] == "Đảng viên không thuộc Đảng bộ xã An Bình."
+    assert messages[3] == f"Không có bản kiểm điểm số {outside.pk} trong kỳ “{period.name}”."
+    assert (error.value.results[3].member_id, error.value.results[3].name) == (0, "")
     assert messages[4] == "Chi bộ chưa họp xem xét, đề xuất xếp loại đảng viên này."
     assert messages[5] == "Đã có quyết định xếp loại “Hoàn thành tốt nhiệm vụ”."
     assert messages[6] == "Bản kiểm điểm có hai lần trong danh sách."
@@ -259,29 +260,84 @@ def test_three_excellent_among_ten_in_a_branch_is_refused_at_the_decision(
 def test_the_committee_quota_is_checked_even_when_each_branch_is_within_its_own(
     tree: dict[str, Organisation], period: ReviewPeriod, commune_staff: User
 ) -> None:
-    second = org(Kind.BRANCH, tree["commune"], name="Chi bộ thôn Nam")
-    first_reviews = proposals(period, tree["village"], 2, 8)
-    decide(period, tree["commune"], commune_staff, items_of(first_reviews))
-    # The second chi bộ: 2 excellent of 10 proposals (within), but the committee decides
-    # only 5 of them now: 4 excellent among 15 good or better decided (at most 3).
-    second_reviews = proposals(period, second, 2, 8)
+    from dangvien.core.models import RuleParameter
+
+    # The village's own quota is 30%; the commune deciding for it keeps 20%.
+    RuleParameter.objects.create(
+        key="review.excellent_quota_percent",
+        value=30,
+        effective_from=date(2026, 1, 1),
+        organisation=tree["village"],
+        source="thử",
+    )
+    reviews = proposals(period, tree["village"], 3, 7)
     with pytest.raises(BulkRefused) as error:
-        decide(period, tree["commune"], commune_staff, items_of(second_reviews[:5]))
+        decide(period, tree["commune"], commune_staff, items_of(reviews))
     message = (
-        "Đảng bộ xã An Bình quyết định 4 đảng viên hoàn thành xuất sắc trên 15 đảng viên "
-        "hoàn thành tốt trở lên: vượt tỷ lệ 20% (tối đa 3)."
+        "Đảng bộ xã An Bình có 3 đảng viên hoàn thành xuất sắc trên 10 đảng viên "
+        "hoàn thành tốt trở lên: vượt tỷ lệ 20% (tối đa 2)."
     )
     results = error.value.results
-    assert [r.message for r in results[:2]] == [message] * 2
-    assert all(r.ok for r in results[2:])
+    assert [r.message for r in results[:3]] == [message] * 3
+    assert all(r.ok for r in results[3:])
+    assert unchanged(reviews)
+
+
+def test_the_committee_quota_does_not_depend_on_the_order_of_the_decisions(
+    tree: dict[str, Organisation], period: ReviewPeriod, commune_staff: User
+) -> None:
+    second = org(Kind.BRANCH, tree["commune"], name="Chi bộ thôn Nam")
+    first_reviews = proposals(period, tree["village"], 2, 8)
+    second_reviews = proposals(period, second, 2, 8)
+    # The excellent ones first: 2 of 10 proposed in the village, 4 of 20 under the commune.
     assert all(
-        r.stage == Stage.BRANCH_PROPOSED
-        for r in MemberReview.objects.filter(pk__in=[r.pk for r in second_reviews])
+        r.ok for r in decide(period, tree["commune"], commune_staff, items_of(first_reviews[:2]))
     )
-    # Deciding the whole chi bộ: 4 of 20, within.
     assert all(
-        r.ok for r in decide(period, tree["commune"], commune_staff, items_of(second_reviews))
+        r.ok for r in decide(period, tree["commune"], commune_staff, items_of(second_reviews[:2]))
     )
+    rest = first_reviews[2:] + second_reviews[2:]
+    assert all(r.ok for r in decide(period, tree["commune"], commune_staff, items_of(rest)))
+    assert MemberReview.objects.filter(decided_rating=Rating.EXCELLENT).count() == 4
+
+
+def test_a_review_outside_the_committee_is_answered_as_unknown_without_a_name(
+    tree: dict[str, Organisation], period: ReviewPeriod, commune_staff: User
+) -> None:
+    mine = propose(period, make_member(branch=tree["village"]))
+    far = propose(period, make_member(branch=tree["other_branch"]))
+    with pytest.raises(BulkRefused) as error:
+        decide(period, tree["commune"], commune_staff, items_of([mine, far]))
+    stranger = str(far.member.person)
+    assert stranger not in str(error.value)
+    far_result = error.value.results[1]
+    assert (far_result.member_id, far_result.name, far_result.message) == (
+        0,
+        "",
+        f"Không có bản kiểm điểm số {far.pk} trong kỳ “{period.name}”.",
+    )
+    assert all(stranger not in r.message for r in error.value.results)
+
+
+def test_the_decision_locks_the_committee_first_so_two_decisions_of_it_queue(
+    tree: dict[str, Organisation],
+    period: ReviewPeriod,
+    commune_staff: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from django.db.models.query import QuerySet
+
+    review = propose(period, make_member(branch=tree["village"]))
+    locked: list[str] = []
+    original = QuerySet.select_for_update
+
+    def spy(self: QuerySet, *args: Any, **kwargs: Any) -> QuerySet:
+        locked.append(self.model.__name__)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "select_for_update", spy)
+    decide(period, tree["commune"], commune_staff, [DecisionItem(review.pk)])
+    assert locked[:2] == ["Organisation", "MemberReview"]
 
 
 # ---- two failed years running -------------------------------------------------------------
@@ -316,6 +372,20 @@ def test_the_second_failed_year_running_writes_the_removal_row(
     failed_in(2025, member, tree)
     review = propose(period, member, Rating.FAILED, "40")
     results = decide(period, tree["commune"], commune_staff, [DecisionItem(review.pk)])
+    assert removal_rows(member) == [REMOVAL_NOTE]
+    assert results[0].message.endswith(REMOVAL_NOTE)
+
+
+def test_an_earlier_failed_year_decided_late_writes_the_removal_row(
+    tree: dict[str, Organisation], commune_staff: User
+) -> None:
+    member = make_member(branch=tree["village"])
+    failed_in(2026, member, tree)  # 2026 decided first
+    period_2025 = make_period(tree["province"], 2025)
+    review = propose(
+        period_2025, member, Rating.FAILED, "40", branch_reviewed_on=date(2025, 12, 10)
+    )
+    results = decide(period_2025, tree["commune"], commune_staff, [DecisionItem(review.pk)])
     assert removal_rows(member) == [REMOVAL_NOTE]
     assert results[0].message.endswith(REMOVAL_NOTE)
 

@@ -189,6 +189,7 @@ def test_the_sheet_proposes_ratings_for_the_whole_branch(
     ]
     assert results[0].message == "Đã lưu: chi bộ đề xuất “Hoàn thành tốt nhiệm vụ”."
     assert results[2].message == "Dòng trống: bỏ qua."
+    assert [r.skipped for r in results] == [False, False, True]
     first = MemberReview.objects.get(member=assessed)
     # The member's own self-assessment stays; the chi bộ's part is the sheet's.
     assert (first.self_score, first.branch_score, first.proposed_rating) == (
@@ -249,7 +250,8 @@ def test_the_sheet_refuses_members_not_rated_there(
             [row(elsewhere), row(exempted), row(removed), row(decided), row(fine), row(fine)],
         )
     messages = [r.message for r in error.value.results]
-    assert messages[0] == "Không phải đảng viên của Chi bộ thôn Đông."
+    assert messages[0] == "Không tìm thấy đảng viên trong Chi bộ thôn Đông."
+    assert error.value.results[0].name == ""
     assert messages[1] == EXEMPTED + "."
     assert "không còn sinh hoạt đảng" in messages[2]
     assert "Cấp ủy đã quyết định xếp loại" in messages[3]
@@ -386,3 +388,161 @@ def test_the_sheet_meeting_cannot_be_in_the_future_or_before_the_period(
                 rows=[row(member)],
             )
         assert error.value.field == "held_on"
+
+
+# ---- who may be named on a sheet ------------------------------------------------------------
+
+
+def test_a_row_naming_someone_outside_the_chi_bo_is_refused_without_their_name(
+    tree: dict[str, Organisation], period: ReviewPeriod, secretary: User
+) -> None:
+    stranger = make_member(branch=tree["other_branch"])  # another commune
+    neighbour = make_member(branch=tree["school_branch"])  # same period, other chi bộ
+    fine = make_member(branch=tree["village"])
+    with pytest.raises(BulkRefused) as error:
+        save(
+            period,
+            tree["village"],
+            secretary,
+            [row(fine), row(neighbour), SheetRow(stranger.pk, None, "", None, "")],
+        )
+    results = error.value.results
+    assert [(r.member_id, r.ok, r.name) for r in results] == [
+        (fine.pk, True, str(fine.person)),
+        (neighbour.pk, False, ""),
+        (stranger.pk, False, ""),
+    ]
+    assert [r.message for r in results[1:]] == [
+        "Không tìm thấy đảng viên trong Chi bộ thôn Đông."
+    ] * 2
+    assert results[2].field == "member_id"
+    for person in (stranger.person, neighbour.person):
+        assert str(person) not in str(error.value)
+        assert all(str(person) not in r.message for r in results)
+    assert not MemberReview.objects.exists()
+
+
+def spy_locks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The models locked with ``select_for_update``, in order."""
+    from django.db.models.query import QuerySet
+
+    locked: list[str] = []
+    original = QuerySet.select_for_update
+
+    def spy(self: QuerySet, *args: Any, **kwargs: Any) -> QuerySet:
+        locked.append(self.model.__name__)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(QuerySet, "select_for_update", spy)
+    return locked
+
+
+def test_the_sheet_locks_the_chi_bo_first_so_two_sheets_of_it_queue(
+    tree: dict[str, Organisation],
+    period: ReviewPeriod,
+    secretary: User,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    member = make_member(branch=tree["village"])
+    locked = spy_locks(monkeypatch)
+    save(period, tree["village"], secretary, [row(member)])
+    assert locked[:2] == ["Organisation", "Member"]
+
+
+def test_a_date_of_year_one_is_written_with_four_digits(
+    tree: dict[str, Organisation], period: ReviewPeriod, secretary: User
+) -> None:
+    member = make_member(branch=tree["village"])
+    with pytest.raises(NotEligible) as error:
+        save_branch_sheet(
+            period,
+            tree["village"],
+            by=secretary,
+            held_on=date(1, 1, 1),
+            resolution_no="",
+            rows=[row(member)],
+        )
+    assert str(error.value) == (
+        "Ngày chi bộ họp (01/01/0001) trước ngày bắt đầu kỳ đánh giá (01/01/2026)."
+    )
+
+
+# ---- the chi bộ's vote on each proposal ----------------------------------------------------
+
+
+def officials(tree: dict[str, Organisation], n: int) -> list[Member]:
+    return [
+        make_member(branch=tree["village"], status=Status.OFFICIAL, official_on=date(2020, 1, 1))
+        for _ in range(n)
+    ]
+
+
+def test_the_vote_on_a_proposal_is_stored_with_who_counted_on_the_meeting_day(
+    tree: dict[str, Organisation], period: ReviewPeriod, secretary: User
+) -> None:
+    people = officials(tree, 9)
+    # Official only after the meeting: does not count yet.
+    make_member(branch=tree["village"], status=Status.OFFICIAL, official_on=date(2026, 12, 15))
+    results = save(
+        period, tree["village"], secretary, [row(people[0], in_favour=5), row(people[1])]
+    )
+    assert all(r.ok for r in results)
+    voted = MemberReview.objects.get(member=people[0])
+    assert (voted.branch_in_favour, voted.branch_denominator) == (5, 9)
+    silent = MemberReview.objects.get(member=people[1])
+    assert (silent.branch_in_favour, silent.branch_denominator) == (None, None)
+    # Saved again without a vote: the old counts go.
+    save(period, tree["village"], secretary, [row(people[0])])
+    voted.refresh_from_db()
+    assert (voted.branch_in_favour, voted.branch_denominator) == (None, None)
+
+
+def test_a_proposal_without_more_than_half_in_favour_is_refused(
+    tree: dict[str, Organisation], period: ReviewPeriod, secretary: User
+) -> None:
+    people = officials(tree, 10)
+    with pytest.raises(BulkRefused) as error:
+        save(
+            period,
+            tree["village"],
+            secretary,
+            [row(people[0], in_favour=5), row(people[1], in_favour=6)],
+        )
+    bad, fine = error.value.results
+    assert (bad.ok, bad.field, bad.message) == (
+        False,
+        "in_favour",
+        "Chi bộ biểu quyết 5/10 tán thành mức đề xuất: chưa đạt trên 1/2 (366-QĐ/TW [U]).",
+    )
+    assert fine.ok
+    assert not MemberReview.objects.exists()
+
+
+def test_vote_counts_below_zero_or_above_who_counts_are_refused(
+    tree: dict[str, Organisation], period: ReviewPeriod, secretary: User
+) -> None:
+    people = officials(tree, 3)
+    with pytest.raises(BulkRefused) as error:
+        save(
+            period,
+            tree["village"],
+            secretary,
+            [
+                row(people[0], in_favour=-1),
+                row(people[1], in_favour=4),
+                row(people[2], in_favour=3),
+            ],
+        )
+    messages = [r.message for r in error.value.results]
+    assert messages[0] == "Số phiếu không thể âm."
+    assert messages[1] == ("Số tán thành (4) vượt quá số đảng viên được tính tỷ lệ biểu quyết (3).")
+    assert error.value.results[2].ok
+
+
+def test_the_vote_is_refused_when_nobody_counts(
+    tree: dict[str, Organisation], period: ReviewPeriod, secretary: User
+) -> None:
+    member = make_member(branch=tree["village"], status=Status.PROBATIONARY)
+    with pytest.raises(BulkRefused) as error:
+        save(period, tree["village"], secretary, [row(member, in_favour=0)])
+    assert error.value.results[0].message == "Chi bộ không có ai được tính tỷ lệ biểu quyết."

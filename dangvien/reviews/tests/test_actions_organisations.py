@@ -156,12 +156,61 @@ def test_the_quota_applies_among_the_organisations_one_committee_rates(
     with pytest.raises(BulkRefused) as error:
         decide(period, tree["commune"], commune_staff, [DecisionItem(r.pk) for r in reviews])
     assert error.value.results[0].message == (
-        "Đảng bộ xã An Bình quyết định 3 tổ chức đảng hoàn thành xuất sắc trên 10 tổ chức đảng "
+        "Đảng bộ xã An Bình có 3 tổ chức đảng hoàn thành xuất sắc trên 10 tổ chức đảng "
         "hoàn thành tốt trở lên: vượt tỷ lệ 20% (tối đa 2)."
     )
     items = [DecisionItem(r.pk) for r in reviews]
     items[2] = DecisionItem(reviews[2].pk, Rating.GOOD)
     assert all(r.ok for r in decide(period, tree["commune"], commune_staff, items))
+
+
+def test_the_organisations_quota_does_not_depend_on_the_order_of_the_decisions(
+    tree: dict[str, Organisation], period: ReviewPeriod, commune_staff: User
+) -> None:
+    branches = [org(Kind.BRANCH, tree["commune"], name=f"Chi bộ thôn {n}") for n in range(9)]
+    excellent = [
+        assess(
+            period,
+            branch,
+            commune_staff,
+            self_score=Decimal("95"),
+            self_rating=Rating.EXCELLENT,
+            beyond_percent=40,
+        )
+        for branch in branches[:2]
+    ]
+    good = [assess(period, b, commune_staff) for b in [*branches[2:], tree["village"]]]
+    # 2 excellent among the 10 organisations the commune rates: deciding them first is fine.
+    assert all(
+        r.ok
+        for r in decide(
+            period, tree["commune"], commune_staff, [DecisionItem(r.pk) for r in excellent]
+        )
+    )
+    assert all(
+        r.ok
+        for r in decide(period, tree["commune"], commune_staff, [DecisionItem(r.pk) for r in good])
+    )
+
+
+def test_an_organisation_outside_the_committee_is_answered_as_unknown_without_a_name(
+    tree: dict[str, Organisation], period: ReviewPeriod, commune_staff: User
+) -> None:
+    mine = assess(period, tree["village"], commune_staff)
+    far = assess(
+        period, tree["other_branch"], user_with_role(Role.GRASSROOTS_STAFF, tree["other_commune"])
+    )
+    with pytest.raises(BulkRefused) as error:
+        decide(
+            period, tree["commune"], commune_staff, [DecisionItem(mine.pk), DecisionItem(far.pk)]
+        )
+    result = error.value.results[1]
+    assert (result.member_id, result.name, result.message) == (
+        0,
+        "",
+        f"Không có bản tự đánh giá số {far.pk} trong kỳ “{period.name}”.",
+    )
+    assert tree["other_branch"].name not in str(error.value)
 
 
 def test_org_deciders_agree_with_the_access_rule(tree: dict[str, Organisation]) -> None:

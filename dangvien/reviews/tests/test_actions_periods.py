@@ -68,13 +68,126 @@ def test_a_second_yearly_period_for_the_same_year_is_refused_above_and_below(
     tree: dict[str, Organisation], board: User
 ) -> None:
     open_period(tree["commune"], by=board, kind=PeriodKind.YEARLY, year=2026)
-    for node in ("province", "commune", "village"):
+    for node in ("province", "commune", "school"):
         with pytest.raises(Conflict, match="mỗi đảng viên chỉ được kiểm điểm"):
             open_period(tree[node], by=board, kind=PeriodKind.YEARLY, year=2026)
     # Another subtree, another year, or a quarterly period are fine.
     open_period(tree["other_commune"], by=board, kind=PeriodKind.YEARLY, year=2026)
     open_period(tree["commune"], by=board, kind=PeriodKind.YEARLY, year=2025)
     open_period(tree["commune"], by=board, kind=PeriodKind.QUARTERLY, year=2026, quarter=4)
+
+
+def test_the_refusal_says_whether_the_clash_is_above_below_or_the_same_node(
+    tree: dict[str, Organisation], board: User
+) -> None:
+    open_period(tree["commune"], by=board, kind=PeriodKind.YEARLY, year=2026)
+    once = "mỗi đảng viên chỉ được kiểm điểm, xếp loại một lần mỗi năm (366-QĐ/TW [C])."
+    opened = "kỳ kiểm điểm, đánh giá năm 2026 (“Kiểm điểm, đánh giá, xếp loại chất lượng năm 2026”)"
+    expected = {
+        "commune": f"Đảng bộ xã An Bình đã mở {opened}: {once}",
+        "school": (
+            f"Cấp trên là Đảng bộ xã An Bình đã mở {opened} cho cả Đảng bộ Trường THPT An Bình: "
+            f"các chi bộ, đảng viên của Đảng bộ Trường THPT An Bình kiểm điểm trong kỳ đó; {once}"
+        ),
+        "province": (
+            f"Cấp dưới là Đảng bộ xã An Bình đã mở {opened}: mở kỳ tại Tỉnh ủy Thử Nghiệm sẽ "
+            f"kiểm điểm hai lần các đảng viên của Đảng bộ xã An Bình; {once}"
+        ),
+    }
+    for node, message in expected.items():
+        with pytest.raises(Conflict) as error:
+            open_period(tree[node], by=board, kind=PeriodKind.YEARLY, year=2026)
+        assert str(error.value) == message
+
+
+def test_a_chi_bo_opens_no_yearly_or_quarterly_period_only_term_or_ad_hoc(
+    tree: dict[str, Organisation], board: User
+) -> None:
+    for node in ("village", "clinic", "school_branch"):
+        for kind, quarter in ((PeriodKind.YEARLY, None), (PeriodKind.QUARTERLY, 2)):
+            with pytest.raises(NotEligible) as error:
+                open_period(tree[node], by=board, kind=kind, year=2026, quarter=quarter)
+            assert error.value.field == "kind"
+            assert str(error.value) == (
+                f"{tree[node].name} không mở kỳ kiểm điểm, đánh giá hằng năm, hằng quý: kỳ đó "
+                "do cấp ủy cấp trên (đảng bộ xã, huyện, tỉnh) hoặc đảng ủy cơ sở mở cho cả "
+                "đảng bộ. Tổ chức này chỉ mở được kỳ theo nhiệm kỳ hoặc đột xuất."
+            )
+    # The province's year stays open for everyone.
+    open_period(tree["province"], by=board, kind=PeriodKind.YEARLY, year=2026)
+    open_period(
+        tree["clinic"],
+        by=board,
+        kind=PeriodKind.AD_HOC,
+        year=2026,
+        starts_on=date(2026, 6, 1),
+        ends_on=date(2026, 6, 30),
+    )
+
+
+def test_term_and_ad_hoc_dates_are_bounded(tree: dict[str, Organisation], board: User) -> None:
+    cases = [
+        (
+            PeriodKind.TERM,
+            2025,
+            date(2020, 1, 1),
+            date(2025, 1, 1),
+            "ends_on",
+            "Kỳ đánh giá theo nhiệm kỳ (01/01/2020–01/01/2025) dài quá 5 năm (một nhiệm kỳ "
+            "đại hội, Điều lệ Đảng [U]).",
+        ),
+        (
+            PeriodKind.TERM,
+            2026,
+            date(2020, 10, 1),
+            date(2025, 9, 30),
+            "year",
+            "Kỳ đánh giá theo nhiệm kỳ (01/10/2020–30/09/2025) phải kết thúc trong năm 2026.",
+        ),
+        (
+            PeriodKind.AD_HOC,
+            2026,
+            date(2026, 11, 1),
+            date(2027, 1, 31),
+            "ends_on",
+            "Kỳ đánh giá đột xuất (01/11/2026–31/01/2027) phải nằm trong năm 2026.",
+        ),
+        (
+            PeriodKind.AD_HOC,
+            2026,
+            date(2025, 12, 1),
+            date(2026, 1, 31),
+            "starts_on",
+            "Kỳ đánh giá đột xuất (01/12/2025–31/01/2026) phải nằm trong năm 2026.",
+        ),
+        (
+            PeriodKind.AD_HOC,
+            2027,
+            date(2027, 1, 1),
+            date(9999, 12, 31),
+            "ends_on",
+            "Ngày kết thúc kỳ đánh giá không thể sau 20/12/2027 (quá một năm kể từ hôm nay).",
+        ),
+        (
+            PeriodKind.TERM,
+            2026,
+            date(1, 1, 1),
+            date(2026, 1, 1),
+            "starts_on",
+            "Ngày bắt đầu kỳ đánh giá không thể trước 01/01/1900.",
+        ),
+    ]
+    for kind, year, starts_on, ends_on, field, message in cases:
+        with pytest.raises(NotEligible) as error:
+            open_period(
+                tree["commune"],
+                by=board,
+                kind=kind,
+                year=year,
+                starts_on=starts_on,
+                ends_on=ends_on,
+            )
+        assert (error.value.field, str(error.value)) == (field, message)
 
 
 def test_opening_needs_decide_at_the_node(tree: dict[str, Organisation]) -> None:

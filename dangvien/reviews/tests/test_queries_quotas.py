@@ -57,6 +57,16 @@ def test_a_chi_bo_co_so_has_one_line(tree: dict[str, Organisation]) -> None:
     assert not line.over
 
 
+def test_a_plain_chi_bo_sees_its_own_line(tree: dict[str, Organisation]) -> None:
+    period = make_period(tree["province"], 2026)
+    reviews(period, tree["village"], Rating.EXCELLENT, Stage.BRANCH_PROPOSED, 3)
+    reviews(period, tree["village"], Rating.GOOD, Stage.BRANCH_PROPOSED, 7)
+    (line,) = quota_usage(period, tree["village"])
+    assert line.organisation == tree["village"] and not line.committee
+    assert (line.proposed.good_or_better, line.proposed.excellent) == (10, 3)
+    assert (line.proposed.allowed, line.over) == (2, True)
+
+
 def test_quota_usage_takes_the_same_queries_whatever_the_size(
     tree: dict[str, Organisation],
 ) -> None:

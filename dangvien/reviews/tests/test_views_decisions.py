@@ -209,6 +209,43 @@ def test_publishing_moves_the_decided_ratings_to_published(
     )
 
 
+def test_publishing_counts_members_and_organisations_apart(
+    client: Client, tree: Tree, period: ReviewPeriod, commune_staff: User
+) -> None:
+    from decimal import Decimal
+
+    from dangvien.reviews.models import OrganisationReview
+
+    for _ in range(2):
+        make_review(
+            period,
+            make_member(branch=tree["village"]),
+            Rating.GOOD,
+            Stage.DECIDED,
+            decider=tree["commune"],
+            decided_on=date(2026, 12, 18),
+        )
+    OrganisationReview.objects.create(
+        period=period,
+        organisation=tree["village"],
+        org_path=tree["village"].path,
+        stage=Stage.DECIDED,
+        self_score=Decimal("85"),
+        self_rating=Rating.GOOD,
+        self_assessed_on=date(2026, 12, 12),
+        decided_rating=Rating.GOOD,
+        decider=tree["commune"],
+        decided_on=date(2026, 12, 18),
+    )
+    client.force_login(commune_staff)
+    answer = client.post(
+        decide_of(period, tree["commune"]), {"form": "publish", "published_on": "19/12/2026"}
+    )
+    assert answer.status_code == 302
+    page = client.get(answer["Location"]).content.decode()
+    assert "Đã công khai kết quả xếp loại của 2 đảng viên và 1 tổ chức đảng." in page
+
+
 def test_publishing_nothing_answers_409_with_the_reason(
     client: Client, tree: Tree, period: ReviewPeriod, commune_staff: User
 ) -> None:

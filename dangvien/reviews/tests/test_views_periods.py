@@ -76,9 +76,11 @@ def test_a_second_yearly_period_is_refused_beside_the_year(
         PERIODS, {"organisation": tree["province"].pk, "kind": PeriodKind.YEARLY, "year": 2026}
     )
     assert answer.status_code == 409
-    assert "mỗi đảng viên chỉ được kiểm điểm, xếp loại một lần mỗi kỳ năm" in (
-        answer.content.decode()
+    assert (
+        "Cấp dưới là Đảng bộ xã An Bình đã mở kỳ kiểm điểm, đánh giá năm 2026"
+        in answer.content.decode()
     )
+    assert "mỗi đảng viên chỉ được kiểm điểm, xếp loại một lần mỗi năm" in (answer.content.decode())
     assert ReviewPeriod.objects.count() == 1
 
 
@@ -112,6 +114,17 @@ def test_the_period_page_shows_progress_per_child_and_the_links_to_act(
     assert '<td data-label="Đảng viên" class="num">4</td>' in village_row
     assert '<td data-label="Miễn sinh hoạt" class="num">1</td>' in village_row
     assert '<td data-label="Đã tự đánh giá" class="num">3</td>' in village_row
+
+
+def test_a_chi_bo_sees_its_own_quota_line_on_the_period_page(
+    client: Client, tree: Tree, period: ReviewPeriod
+) -> None:
+    for _ in range(2):
+        make_review(period, make_member(branch=tree["village"]), Rating.GOOD)
+    client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
+    body = client.get(page_of(period, tree["village"])).content.decode()
+    assert "Chưa có đề xuất xếp loại nào." not in body
+    assert f'data-quota="{tree["village"].pk}"' in body
 
 
 def test_a_node_outside_the_scope_or_the_period_answers_404(client: Client, tree: Tree) -> None:

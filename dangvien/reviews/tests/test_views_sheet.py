@@ -183,7 +183,8 @@ def test_saving_the_sheet_proposes_every_filled_row_at_once(
     assert saved[a.pk].branch_resolution_no == "05-NQ/CB"
     assert saved[a.pk].branch_comment == "Gương mẫu"
     page = client.get(answer["Location"]).content.decode()
-    assert "Đã lưu kết quả kiểm điểm của 2 đảng viên" in page
+    assert "Chi bộ thôn Đông: đã lưu kết quả kiểm điểm của 2 đảng viên." in page
+    assert "chi bộ Chi bộ" not in page
 
 
 def test_a_refused_row_keeps_every_typed_value_and_saves_nothing(
@@ -314,4 +315,113 @@ def test_a_closed_period_shows_the_sheet_read_only_and_refuses_a_save_with_409(
     answer = save(client, period, tree, filled(member))
     assert answer.status_code == 409
     assert "không ghi thêm kiểm điểm, đánh giá được nữa" in answer.content.decode()
+    assert not MemberReview.objects.exists()
+
+
+def test_the_sheet_judges_exemptions_on_the_meeting_day_not_today(
+    client: Client, tree: Tree, period: ReviewPeriod, secretary: User
+) -> None:
+    reviewed = make_member(branch=tree["village"])
+    make_review(
+        period, reviewed, Rating.GOOD, Stage.BRANCH_PROPOSED, branch_reviewed_on=date(2026, 12, 10)
+    )
+    # Exempted since 12/12: after the meeting of 10/12, before today (15/12).
+    later = make_member(branch=tree["village"], exempted_since=date(2026, 12, 12))
+    client.force_login(secretary)
+    body = client.get(sheet_of(period, tree["village"])).content.decode()
+    assert 'value="10/12/2026"' in body
+    assert f'name="m{later.pk}-branch_score"' in body
+    assert "Không xếp loại (miễn sinh hoạt)" not in body
+    # A refused save on 10/12 shows the sheet of that day too (and the action agrees).
+    answer = save(
+        client,
+        period,
+        tree,
+        filled(later),
+        filled(reviewed, proposed_rating="excellent"),
+    )
+    assert answer.status_code == 409
+    body = answer.content.decode()
+    assert f'name="m{later.pk}-branch_score"' in body
+    assert f'data-note-for="{later.pk}"' not in body
+
+
+def test_a_blank_share_of_tasks_is_required_when_the_member_did_not_self_assess(
+    client: Client, tree: Tree, period: ReviewPeriod, secretary: User
+) -> None:
+    member = make_member(branch=tree["village"])
+    client.force_login(secretary)
+    answer = save(client, period, tree, filled(member, on_time_percent="", beyond_percent=""))
+    body = answer.content.decode()
+    assert answer.status_code == 400
+    assert "Cần nhập % nhiệm vụ đúng tiến độ (0–100): đảng viên chưa tự đánh giá." in body
+    assert "Cần nhập % nhiệm vụ vượt yêu cầu (0–100): đảng viên chưa tự đánh giá." in body
+    assert f'name="m{member.pk}-on_time_percent" aria-invalid="true"' in body
+    assert not MemberReview.objects.exists()
+
+
+def test_a_blank_share_of_tasks_keeps_the_self_assessments(
+    client: Client, tree: Tree, period: ReviewPeriod, secretary: User
+) -> None:
+    member = make_member(branch=tree["village"])
+    make_review(
+        period,
+        member,
+        Rating.COMPLETE,
+        Stage.SELF_ASSESSED,
+        score="60",
+        on_time_percent=90,
+        beyond_percent=10,
+    )
+    client.force_login(secretary)
+    answer = save(
+        client,
+        period,
+        tree,
+        row(
+            member,
+            branch_score="60",
+            proposed_rating="complete",
+            on_time_percent="",
+            beyond_percent="",
+        ),
+    )
+    assert answer.status_code == 302
+    review = MemberReview.objects.get(member=member)
+    assert (review.on_time_percent, review.beyond_percent) == (90, 10)
+    assert review.stage == Stage.BRANCH_PROPOSED
+
+
+def test_the_vote_on_each_proposal_is_typed_in_its_column_and_stored(
+    client: Client, tree: Tree, period: ReviewPeriod, secretary: User
+) -> None:
+    a, b, _third = members(tree["village"], 3)
+    client.force_login(secretary)
+    body = client.get(sheet_of(period, tree["village"])).content.decode()
+    assert "Số tán thành" in body
+    assert (
+        "Biểu quyết mức đề xuất: ngày 15/12/2026 chi bộ có <strong>3</strong> đảng viên được "
+        "tính tỷ lệ biểu quyết"
+    ) in body
+    assert "cần trên 1/2 số đó tán thành" in body
+    assert f'name="m{a.pk}-in_favour"' in body
+    answer = save(client, period, tree, filled(a, in_favour="2"), filled(b))
+    assert answer.status_code == 302
+    voted = MemberReview.objects.get(member=a)
+    assert (voted.branch_in_favour, voted.branch_denominator) == (2, 3)
+    page = client.get(answer["Location"]).content.decode()
+    assert f'name="m{a.pk}-in_favour" value="2"' in page
+    assert "ngày 10/12/2026 chi bộ có <strong>3</strong>" in page
+
+
+def test_a_vote_short_of_half_is_refused_beside_the_row(
+    client: Client, tree: Tree, period: ReviewPeriod, secretary: User
+) -> None:
+    people = members(tree["village"], 4)
+    client.force_login(secretary)
+    answer = save(client, period, tree, filled(people[0], in_favour="2"))
+    body = answer.content.decode()
+    assert answer.status_code == 409
+    assert "Chi bộ biểu quyết 2/4 tán thành mức đề xuất: chưa đạt trên 1/2 (366-QĐ/TW [U])." in body
+    assert f'name="m{people[0].pk}-in_favour" aria-invalid="true" value="2"' in body
     assert not MemberReview.objects.exists()

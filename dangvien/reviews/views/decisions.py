@@ -46,7 +46,7 @@ from dangvien.reviews.forms import (
 from dangvien.reviews.models import Rating, ReviewPeriod, Stage
 from dangvien.reviews.queries.access import can_decide_ratings, visible_period
 from dangvien.reviews.queries.quotas import quota_usage
-from dangvien.reviews.queries.sheets import decision_rows
+from dangvien.reviews.queries.sheets import awaiting_publication, decision_rows
 from dangvien.reviews.views.periods import COMMITTEES, crumbs, node_in_period, refused
 from dangvien.reviews.views.sheet import rating_context
 
@@ -260,6 +260,14 @@ def submit_decision(
     return Submitted(200, answer=answer)
 
 
+def published_text(members: int, organisations: int) -> str:
+    """What a publication made public, members and organisations counted apart."""
+    parts = [f"{members} đảng viên"] if members else []
+    if organisations:
+        parts.append(f"{organisations} tổ chức đảng")
+    return f"Đã công khai kết quả xếp loại của {' và '.join(parts) or '0 đảng viên'}."
+
+
 @login_required
 def decide(request: AuthedRequest, pk: int, org_pk: int) -> HttpResponse:
     """GET: the reviews to decide; POST ``form=decide`` decides the ticked ones at once,
@@ -284,8 +292,9 @@ def decide(request: AuthedRequest, pk: int, org_pk: int) -> HttpResponse:
         if request.POST.get("form") == "publish":
             publish = PublishForm(request.POST)
             if publish.is_valid():
+                members, organisations = awaiting_publication(period, decider)
                 try:
-                    count = publish_ratings(
+                    publish_ratings(
                         period, decider, by=user, published_on=publish.cleaned_data["published_on"]
                     )
                 except NotAllowed:
@@ -294,9 +303,7 @@ def decide(request: AuthedRequest, pk: int, org_pk: int) -> HttpResponse:
                     refused(publish, error)
                     status = 409
                 else:
-                    messages.success(
-                        request, f"Đã công khai kết quả xếp loại của {count} đảng viên."
-                    )
+                    messages.success(request, published_text(members, organisations))
                     return redirect("reviews:decide", period.pk, decider.pk)
             else:
                 status = 400

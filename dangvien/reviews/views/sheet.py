@@ -20,6 +20,8 @@ from django.utils import timezone
 
 from dangvien.core.errors import DomainError, NotAllowed
 from dangvien.core.http import AuthedRequest
+from dangvien.core.rules import ratio_text, rule
+from dangvien.members.queries import vote_denominator
 from dangvien.organisations.models import MEMBER_HOLDING, Organisation
 from dangvien.reviews.actions import BulkRefused, SheetRow, save_branch_sheet
 from dangvien.reviews.forms import (
@@ -38,7 +40,7 @@ from dangvien.reviews.queries.access import (
     visible_period,
 )
 from dangvien.reviews.queries.quotas import quota_usage
-from dangvien.reviews.queries.sheets import sheet_rows
+from dangvien.reviews.queries.sheets import sheet_meeting, sheet_rows
 from dangvien.reviews.rating import thresholds
 from dangvien.reviews.views.periods import crumbs, node_in_period
 
@@ -125,32 +127,29 @@ def _lines(
 
 
 def _sheet_row(read: ReadRow) -> SheetRow:
+    """The action's row from a posted line; the shares of tasks are there (typed, or the
+    self-assessment's: ``read_sheet_row``)."""
     data = read.cleaned
-    on_time = data.get("on_time_percent")
-    beyond = data.get("beyond_percent")
     return SheetRow(
         member_id=read.member_id,
         self_score=data.get("self_score"),
         self_rating=data.get("self_rating") or "",
         branch_score=data.get("branch_score"),
         proposed_rating=data.get("proposed_rating") or "",
-        on_time_percent=100 if on_time is None else on_time,
-        beyond_percent=0 if beyond is None else beyond,
+        on_time_percent=data["on_time_percent"],
+        beyond_percent=data["beyond_percent"],
         degraded=bool(data.get("degraded")),
         branch_comment=data.get("branch_comment") or "",
+        in_favour=data.get("in_favour"),
     )
 
 
-def _meeting_initial(rows: list[Any], today: date) -> dict[str, Any]:
+def _meeting_initial(period: ReviewPeriod, branch: Organisation, today: date) -> dict[str, Any]:
     """The meeting already recorded on the sheet (a second save keeps it), else today."""
-    for row in rows:
-        review = row.review
-        if review is not None and review.branch_reviewed_on:
-            return {
-                "held_on": review.branch_reviewed_on,
-                "resolution_no": review.branch_resolution_no,
-            }
-    return {"held_on": today}
+    held_on, resolution_no = sheet_meeting(period, branch)
+    if held_on is None:
+        return {"held_on": today}
+    return {"held_on": held_on, "resolution_no": resolution_no}
 
 
 def _apply_results(lines: list[Line], results: list[Any], head: SheetHeadForm) -> int:
@@ -180,15 +179,22 @@ def sheet(request: AuthedRequest, pk: int, branch_pk: int) -> HttpResponse:
     if branch.kind not in MEMBER_HOLDING:
         raise Http404
     today = timezone.localdate()
-    rows = sheet_rows(period, branch, on=today)
     closed = bool(period.closed_on)
     # A closed period is refused by the action (409); the permission is checked here too.
     may_fill = can_fill_sheet(user, branch)
+    if request.method == "POST" and not may_fill:
+        raise PermissionDenied
+    initial = _meeting_initial(period, branch, today)
+    head = (
+        SheetHeadForm(request.POST) if request.method == "POST" else SheetHeadForm(initial=initial)
+    )
+    # Who is exempted and who votes, judged on the meeting day as the action judges them.
+    held_on = (
+        head.cleaned_data["held_on"] if head.is_bound and head.is_valid() else initial["held_on"]
+    )
+    rows = sheet_rows(period, branch, on=held_on)
     status = 200
     if request.method == "POST":
-        if not may_fill:
-            raise PermissionDenied
-        head = SheetHeadForm(request.POST)
         reads = {
             row.member.pk: read_sheet_row(request.POST, row.member.pk, row.review)
             for row in rows
@@ -237,18 +243,17 @@ def sheet(request: AuthedRequest, pk: int, branch_pk: int) -> HttpResponse:
                 name = error.field if error.field in head.fields else None
                 head.add_error(name, str(error))
             else:
+                saved = sum(1 for r in results if r.ok and not r.skipped)
                 messages.success(
-                    request,
-                    f"Đã lưu kết quả kiểm điểm của {len(results)} đảng viên chi bộ {branch.name}.",
+                    request, f"{branch.name}: đã lưu kết quả kiểm điểm của {saved} đảng viên."
                 )
                 return redirect("reviews:sheet", period.pk, branch.pk)
     else:
-        head = SheetHeadForm(initial=_meeting_initial(rows, today))
         lines = _lines(rows, closed=closed or not may_fill)
     return render(
         request,
         "reviews/sheet.html",
-        _context(request, period, branch, lines, head, may_fill and not closed, today),
+        _context(request, period, branch, lines, head, may_fill and not closed, today, held_on),
         status=status,
     )
 
@@ -261,6 +266,7 @@ def _context(
     head: SheetHeadForm,
     may_fill: bool,
     today: date,
+    held_on: date,
 ) -> dict[str, Any]:
     on = min(period.ends_on, today)
     decider = member_rating_decider(branch)
@@ -275,11 +281,12 @@ def _context(
         "may_fill": may_fill,
         "rated": sum(1 for line in lines if not line.source.exempted),
         "exempted": sum(1 for line in lines if line.source.exempted),
-        "quotas": [
-            q
-            for q in quota_usage(period, decider)
-            if q.organisation.pk == branch.pk and not (q.committee and decider != branch)
-        ],
+        "quotas": quota_usage(period, branch),
+        # The chi bộ's vote on each proposal counts against this on the meeting day
+        # (``vote.review``; DOMAIN.md §2).
+        "vote_day": held_on,
+        "vote_denominator": vote_denominator(branch, on=held_on),
+        "vote_rule": ratio_text(rule("vote.review", on=held_on, organisation=branch)),
         **rating_context(on, branch),
     }
 
