@@ -263,6 +263,9 @@ def decision_head(
     note = checked_text(note, what="ghi chú", field="note", max_length=NOTE_MAX, required=False)
     if not items:
         raise NotEligible("Chưa chọn bản kiểm điểm nào để quyết định.", field="items")
+    # The committee's row first: two decisions of the same committee queue one behind the
+    # other, so each sees the other's ratings in the committee's quota.
+    Organisation.objects.select_for_update(of=("self",)).filter(pk=decider.pk).first()
     return Decision(decider, decision_no, decided_on, note)
 
 

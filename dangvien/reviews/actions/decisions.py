@@ -156,9 +156,6 @@ def decide_ratings(
         note=note,
     )
     ids = [item.review_id for item in items]
-    # The committee's row first: two decisions of the same committee queue one behind the
-    # other, so each sees the other's ratings in the committee's quota.
-    Organisation.objects.select_for_update(of=("self",)).filter(pk=decider.pk).first()
     reviews = _locked_reviews(period, decider, ids)
     branches = Organisation.objects.in_bulk({r.branch_id for r in reviews.values()})
     below = deciding_below(decider)

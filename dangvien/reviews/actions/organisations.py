@@ -176,9 +176,6 @@ def decide_org_ratings(
         note=note,
     )
     ids = [item.review_id for item in items]
-    # The committee's row first: two decisions of the same committee queue one behind the
-    # other, so each sees the other's ratings in the quota.
-    Organisation.objects.select_for_update(of=("self",)).filter(pk=decider.pk).first()
     # Only the reviews in the committee's subtree: the answer names nobody elsewhere.
     reviews = {
         r.pk: r
