@@ -1,36 +1,17 @@
-"""Every write of a screening case (rà soát, sàng lọc: Directive 28-CT/TW 2019; Hướng dẫn
-02-HD/BTCTW 12/4/2021; DOMAIN.md §5).
-
-1. The chi bộ votes by secret ballot, one member at a time; the member is listed for
-   education and help when at least 2/3 of the official members, exempted ones excluded,
-   agree. Only the counts are kept. A ballot short of 2/3 stays as history (``not_listed``).
-2. The chi bộ assigns a helper and sets the help period.
-3. The chi bộ concludes: improved (taken off the list), or proposes removal (xóa tên) or
-   expulsion (khai trừ), or the member asks to leave (exit).
-4. The competent committee decides. Removal and exit run as the member's proceeding on the
-   member's page (``members.actions.leaving``); the case copies that decision. Expulsion is
-   decided on the case, which records it on the member (``record_expulsion``).
-
-``NEXT_STATES`` is the only authority on legal moves. Every move writes a ``CaseChange`` and
-a row on the member's timeline, in one transaction with everything it causes: a refusal
-half way leaves nothing. Each action checks the user's permission itself (``NotAllowed``):
-the chi bộ's steps need ``branch_moves`` at the branch, the decision ``decide`` at the
-committee that decides the member's rating or above (``member_rating_decider``).
-"""
+"""The chi bộ's steps: the secret ballot, the helper and the help period, the conclusion
+(02-HD/BTCTW §1–3; DOMAIN.md §5)."""
 
 from datetime import date
 from typing import Any
 
-from dangvien.accounts.models import Capability
-from dangvien.accounts.queries import can
 from dangvien.core.actions import action
 from dangvien.core.dates import add_months
-from dangvien.core.errors import DomainError, NotAllowed, NotEligible, StageNotAllowed, VoteInvalid
+from dangvien.core.errors import DomainError, NotEligible, StageNotAllowed, VoteInvalid
 from dangvien.core.rules import ratio_text, rule
 from dangvien.core.text import checked_text
 from dangvien.core.votes import tally
 from dangvien.members.actions.base import locked, log, not_future, user_of
-from dangvien.members.actions.leaving import record_expulsion, request_exit, request_self_review
+from dangvien.members.actions.leaving import request_exit, request_self_review
 from dangvien.members.models import (
     ACTIVE_STATUSES,
     Event,
@@ -39,136 +20,25 @@ from dangvien.members.models import (
     ProceedingKind,
     RemovalTrigger,
     Status,
-    Step,
 )
 from dangvien.members.queries.leaving import OPEN_STEPS
-from dangvien.organisations.models import Organisation
-from dangvien.screening.models import NEXT_STATES, CaseChange, Criterion, ScreeningCase, State
+from dangvien.screening.actions._common import (
+    COUNTED,
+    OUTCOMES,
+    _active_member,
+    _branch_step_allowed,
+    _check_move,
+    _criteria,
+    _day,
+    _label,
+    _locked,
+    _move,
+)
+from dangvien.screening.models import CaseChange, Criterion, ScreeningCase, State
 from dangvien.screening.queries.cases import (
-    PROCEEDING_OUTCOMES,
     ballot_base,
-    case_decider,
     open_case_of,
 )
-
-# What the chi bộ may conclude after the help period besides "improved" (02-HD/BTCTW §3).
-OUTCOMES = (State.PROPOSED_REMOVAL, State.PROPOSED_EXPULSION, State.EXIT_REQUESTED)
-
-# The committee's verdict, by the outcome proposed and whether it was upheld.
-VERDICTS: dict[tuple[str, bool], str] = {
-    (State.PROPOSED_REMOVAL, True): "xóa tên trong danh sách đảng viên",
-    (State.PROPOSED_REMOVAL, False): "không xóa tên",
-    (State.PROPOSED_EXPULSION, True): "khai trừ ra khỏi Đảng",
-    (State.PROPOSED_EXPULSION, False): "không khai trừ",
-    (State.EXIT_REQUESTED, True): "cho ra khỏi Đảng",
-    (State.EXIT_REQUESTED, False): "không cho ra khỏi Đảng",
-}
-
-COUNTED = "Số đảng viên chính thức (trừ đảng viên được miễn sinh hoạt)"
-
-
-def _day(value: date) -> str:
-    return f"{value:%d/%m/%Y}"
-
-
-def _label(state: str) -> str:
-    return str(State(state).label)
-
-
-# ---- permissions, locks, the one place that writes ``state`` ------------------------------
-
-
-def _branch_step_allowed(by: Any, org_path: str, branch: Organisation) -> None:
-    """The chi bộ's steps (ballot, helper, conclusion): ``branch_moves`` over the branch
-    (02-HD/BTCTW §1–3: done by the chi bộ)."""
-    if not can(by, Capability.BRANCH_MOVES, org_path):
-        raise NotAllowed(
-            f"Bạn không được thực hiện bước này: rà soát, sàng lọc do {branch.name} "
-            "(chi ủy, bí thư chi bộ) thực hiện (02-HD/BTCTW)."
-        )
-
-
-def _decision_allowed(by: Any, branch: Organisation, state: str) -> None:
-    """The decision: ``decide`` at the committee ``case_decider`` names, or above
-    (02-HD/BTCTW §4; DOMAIN.md §2)."""
-    decider = case_decider(branch, state)
-    if not can(by, Capability.DECIDE, decider.path):
-        raise NotAllowed(
-            f"Bạn không được ghi quyết định này: do {decider.name} hoặc cấp ủy cấp trên "
-            "quyết định (02-HD/BTCTW)."
-        )
-
-
-def _locked(case: ScreeningCase) -> ScreeningCase:
-    return (
-        ScreeningCase.objects.select_for_update(of=("self",))
-        .select_related("branch", "proceeding")
-        .get(pk=case.pk)
-    )
-
-
-def _check_move(row: ScreeningCase, to: str) -> None:
-    """``NEXT_STATES`` (DOMAIN.md §5) is the only authority on legal moves."""
-    if to not in NEXT_STATES[row.state]:
-        raise StageNotAllowed(
-            f"Hồ sơ rà soát đang ở bước “{_label(row.state)}”: không thể chuyển sang "
-            f"“{_label(to)}”."
-        )
-
-
-def _active_member(row: ScreeningCase) -> Member:
-    """The member's row, locked; the chi bộ's steps need the member still in the party."""
-    member = locked(row.member)
-    if member.status not in ACTIVE_STATUSES:
-        raise StageNotAllowed(
-            f"Đảng viên ở trạng thái “{Status(member.status).label}”: hồ sơ rà soát, sàng "
-            "lọc không tiếp tục được."
-        )
-    return member
-
-
-def _move(
-    row: ScreeningCase,
-    *,
-    to: str,
-    on: date,
-    by: Any,
-    member: Member,
-    note: str,
-    timeline: str,
-    **fields: Any,
-) -> ScreeningCase:
-    """The only code that writes ``state``: checks the move, saves, leaves history (a
-    ``CaseChange`` and a timeline row on the member)."""
-    _check_move(row, to)
-    CaseChange.objects.create(
-        case=row, from_state=row.state, to_state=to, on=on, note=note, by=user_of(by)
-    )
-    row.state = to
-    for field, value in fields.items():
-        setattr(row, field, value)
-    row.save(update_fields=["state", *fields])
-    log(member, what=Event.SCREENING, on=on, by=by, note=timeline)
-    return row
-
-
-# ---- 1. the secret ballot ------------------------------------------------------------------
-
-
-def _criteria(values: list[str]) -> list[str]:
-    """What the chi bộ found, from the groups of 02-HD/BTCTW §II.1 (``Criterion``)."""
-    if not values:
-        raise NotEligible(
-            "Cần chọn ít nhất một biểu hiện đưa đảng viên vào diện rà soát (02-HD/BTCTW §II.1).",
-            field="criteria",
-        )
-    unknown = [v for v in values if v not in Criterion.values]
-    if unknown:
-        raise NotEligible(
-            f"Biểu hiện không có trong danh mục rà soát: {', '.join(map(str, unknown))}.",
-            field="criteria",
-        )
-    return list(dict.fromkeys(values))
 
 
 @action
@@ -492,101 +362,3 @@ def record_outcome(
 
 
 # ---- 4. the committee's decision -----------------------------------------------------------
-
-
-def _decided_proceeding(row: ScreeningCase) -> Proceeding:
-    """The linked removal or exit proceeding, decided on the member's page."""
-    kind = ProceedingKind(PROCEEDING_OUTCOMES[State(row.state)])
-    what = str(kind.label).lower()
-    proceeding = (
-        Proceeding.objects.filter(pk=row.proceeding_id).first() if row.proceeding_id else None
-    )
-    if proceeding is None:
-        raise StageNotAllowed(f"Hồ sơ chưa gắn với việc xem xét “{what}” của đảng viên.")
-    if proceeding.step == Step.CLOSED:
-        raise StageNotAllowed(
-            f"Việc xem xét “{what}” đã dừng mà không có quyết định (xem quá trình trên trang "
-            "đảng viên)."
-        )
-    if proceeding.step != Step.DECIDED:
-        raise StageNotAllowed(
-            f"Cấp ủy chưa quyết định việc “{what}”: quyết định trên trang đảng viên, rồi ghi "
-            "kết quả vào hồ sơ này."
-        )
-    return proceeding
-
-
-@action
-def decide_case(
-    case: ScreeningCase,
-    *,
-    by: Any,
-    decided_on: date | None = None,
-    decision_no: str = "",
-    upheld: bool | None = None,
-    note: str = "",
-    body: str = "",
-    never_readmit: str = "",
-) -> ScreeningCase:
-    """The competent committee's decision closes the case: → ``decided`` (02-HD/BTCTW §4;
-    DOMAIN.md §2).
-
-    - Removal and exit: decided on the member's page (the removal or exit proceeding,
-      ``members.actions.leaving``); only once that proceeding is decided, the case copies
-      its number, date and outcome (``decided_on``, ``decision_no`` and ``upheld`` given
-      here are not used).
-    - Expulsion: the decision number, date and whether it is upheld are required; upheld,
-      the expulsion is recorded on the member (``record_expulsion`` with ``body``, the
-      reason ``note`` or else the chi bộ's, and ``never_readmit``: 294-QĐ/TW §3.5).
-    """
-    row = _locked(case)
-    _decision_allowed(by, row.branch, row.state)
-    _check_move(row, State.DECIDED)
-    note = checked_text(note, what="ghi chú", field="note", max_length=1000, required=False)
-    member = locked(row.member)
-    proposed = row.state
-    if proposed in PROCEEDING_OUTCOMES:
-        proceeding = _decided_proceeding(row)
-        decided_on = proceeding.decided_on or proceeding.opened_on
-        decision_no, upheld = proceeding.decision_no, bool(proceeding.outcome)
-    else:
-        decision_no = checked_text(
-            decision_no, what="số quyết định", field="decision_no", max_length=50
-        )
-        if decided_on is None:
-            raise NotEligible("Cần ghi ngày quyết định.", field="decided_on")
-        not_future(decided_on, "Ngày quyết định", "decided_on")
-        if row.outcome_on and decided_on < row.outcome_on:
-            raise NotEligible(
-                f"Ngày quyết định trước ngày chi bộ đề nghị ({_day(row.outcome_on)}).",
-                field="decided_on",
-            )
-        if upheld is None:
-            raise NotEligible("Cần ghi cấp ủy có quyết định khai trừ hay không.", field="upheld")
-    verdict = VERDICTS[(State(proposed), upheld)]
-    decision = f"quyết định số {decision_no} ngày {_day(decided_on)}"
-    _move(
-        row,
-        to=State.DECIDED,
-        on=decided_on,
-        by=by,
-        member=member,
-        note=f"{verdict[:1].upper()}{verdict[1:]} ({decision})" + (f". {note}" if note else ""),
-        timeline=f"Kết thúc hồ sơ rà soát, sàng lọc: cấp ủy quyết định {verdict} ({decision})"
-        + (f". {note}" if note else ""),
-        decided_on=decided_on,
-        decision_no=decision_no,
-        decision_upheld=upheld,
-        decision_note=note,
-    )
-    if proposed == State.PROPOSED_EXPULSION and upheld:
-        record_expulsion(
-            member,
-            by=by,
-            decision_no=decision_no,
-            decided_on=decided_on,
-            body=body,
-            reason=note or row.outcome_note,
-            never_readmit=never_readmit,
-        )
-    return row
