@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "django_tasks",
+    "django_tasks_db",
     "dangvien.core",
     "dangvien.accounts",
     "dangvien.organisations",
@@ -61,6 +63,8 @@ INSTALLED_APPS = [
     "dangvien.stats",
     "dangvien.reviews",
     "dangvien.screening",
+    "dangvien.documents",
+    "dangvien.imports",
     "dangvien.api",
 ]
 
@@ -166,6 +170,22 @@ LOCALE_PATHS = [BASE_DIR / "dangvien" / "locale"]
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "dangvien" / "static"]
+
+# Uploaded files (signed scans, import files) live here, outside the web root: no URL
+# serves this folder; views read a file only after the scope check (issue 8).
+UPLOADS_DIR = Path(env_str("DANGVIEN_UPLOADS_DIR", str(VAR_DIR / "uploads")))
+# Uploads over this size go to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# Background work (imports): Django's tasks API (the django-tasks backport) with the
+# database backend of django-tasks-db; ``manage.py db_worker`` runs the queue.
+TASKS = {
+    "default": {
+        "BACKEND": env_str("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"

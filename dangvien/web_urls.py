@@ -12,4 +12,6 @@ urlpatterns = [
     path("thong-ke/", include("dangvien.stats.urls")),
     path("danh-gia/", include("dangvien.reviews.urls")),
     path("sang-loc/", include("dangvien.screening.urls")),
+    path("van-ban/", include("dangvien.documents.urls")),
+    path("nhap-du-lieu/", include("dangvien.imports.urls")),
 ]

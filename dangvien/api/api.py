@@ -11,9 +11,12 @@ from ninja.renderers import JSONRenderer
 from dangvien.api import (  # the member_* modules add their endpoints to the members router
     auth,
     candidates,
+    documents,
     errors,
     exam_results,
     exam_rounds,
+    form_templates,
+    imports,
     member_leaving,
     member_meetings,
     member_probation,
@@ -100,5 +103,8 @@ for _area in (
     reviews,  # issue 7
     review_results,
     screening,
-):  # issues 5, 6 and 7, mounted at the root
+    documents,  # issue 8
+    form_templates,
+    imports,
+):  # issues 5, 6, 7 and 8, mounted at the root
     api.add_router("", _area.router)

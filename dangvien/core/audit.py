@@ -32,6 +32,8 @@ AUDITED_APPS = {
     "stats",
     "reviews",
     "screening",
+    "documents",
+    "imports",
 }
 SKIPPED_MODELS = {"core.auditevent"}
 

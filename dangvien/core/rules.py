@@ -318,6 +318,22 @@ DEFAULTS: dict[str, Default] = {
         "24/294-QĐ/TW §8.1 (12 tháng với trường hợp giảm sút ý chí) [U với các trường hợp khác]",
         "Thời gian giáo dục, giúp đỡ tối đa (tháng)",
     ),
+    "documents.term_start": Default(
+        "2025-07-01",
+        "36-HD/VPTW 2018 §II.1 (số văn bản ghi liên tục từ 01 cho mỗi loại văn bản trong một "
+        "nhiệm kỳ cấp ủy) [C]; ngày bắt đầu nhiệm kỳ 2025–2030 của cấp ủy chưa khai báo [U]",
+        "Ngày bắt đầu nhiệm kỳ cấp ủy dùng khi tổ chức chưa khai báo (YYYY-MM-DD)",
+    ),
+    "documents.scan_max_mb": Default(
+        10,
+        "Thực tiễn (bản quét hồ sơ PDF/JPEG) [U]",
+        "Dung lượng tối đa một bản quét hồ sơ (MB)",
+    ),
+    "import.max_rows": Default(
+        200000,
+        "Thực tiễn (issue 8: 100.000 dòng trong 2 phút) [U]",
+        "Số dòng tối đa của một tệp nhập dữ liệu",
+    ),
     "study.participation_target_percent": Default(
         90, "Thực tiễn (seed 004: “trên 90%”)", "Tỷ lệ đảng viên tham gia học tập nghị quyết (%)"
     ),

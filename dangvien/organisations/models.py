@@ -96,6 +96,32 @@ class Organisation(models.Model):
     )
     sort_key = models.CharField(max_length=300, editable=False, default="")
     sector = models.CharField(_("loại hình"), max_length=30, choices=Sector, blank=True)
+    # How the node signs its outgoing documents (36-HD/VPTW 2018; issue 8). Blank: derived
+    # from the name and kind by ``dangvien.documents.issuers``.
+    document_name = models.CharField(
+        _("tên cơ quan ban hành văn bản"),
+        max_length=200,
+        blank=True,
+        help_text=_("Ví dụ: ĐẢNG ỦY XÃ AN BÌNH. Để trống: lấy theo tên tổ chức."),
+    )
+    document_symbol = models.CharField(
+        _("chữ viết tắt trong ký hiệu văn bản"),
+        max_length=20,
+        blank=True,
+        help_text=_("Ví dụ: ĐU (số 127-QĐ/ĐU), CB, TU. Để trống: theo loại tổ chức."),
+    )
+    place_name = models.CharField(
+        _("địa danh ghi trên văn bản"),
+        max_length=100,
+        blank=True,
+        help_text=_("Ví dụ: An Bình. Để trống: lấy của cấp trên gần nhất hoặc theo tên."),
+    )
+    term_started_on = models.DateField(
+        _("ngày bắt đầu nhiệm kỳ cấp ủy"),
+        null=True,
+        blank=True,
+        help_text=_("Số văn bản đánh lại từ 01 mỗi nhiệm kỳ (36-HD/VPTW)."),
+    )
 
     class Meta:
         verbose_name = _("tổ chức đảng")

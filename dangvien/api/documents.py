@@ -1,0 +1,5 @@
+"""JSON API: documents (issue 8). Mounted at the API root; full paths."""
+
+from ninja import Router
+
+router = Router(tags=["documents"])

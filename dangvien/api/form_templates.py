@@ -1,0 +1,5 @@
+"""JSON API: form_templates (issue 8). Mounted at the API root; full paths."""
+
+from ninja import Router
+
+router = Router(tags=["form_templates"])

@@ -1,0 +1,1 @@
+"""Import jobs (issue 8): written by the imports helper."""
