@@ -32,6 +32,9 @@ run: venv
 	@mkdir -p "$${DANGVIEN_VAR_DIR:-var}"
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python scripts/seed-demo
+	@# The background worker (imports) runs beside the server and stops with it.
+	$(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: export DEBUG = 1

@@ -113,6 +113,10 @@ def organisation_out(org: Organisation, user: Any) -> dict[str, Any]:
         "official_members": members["official"] or 0,
         "probationary_members": members["probationary"] or 0,
         "candidates": candidate_queries.subtree_count(org),
+        "document_name": org.document_name,
+        "document_symbol": org.document_symbol,
+        "place_name": org.place_name,
+        "term_started_on": org.term_started_on,
     }
 
 
@@ -132,13 +136,22 @@ def _editable(user: Any, organisation_id: int) -> Organisation:
 def patch_organisation(
     request: HttpRequest, organisation_id: int, payload: OrganisationPatch
 ) -> dict[str, Any]:
-    """Change an organisation. Today: its ``sector`` (loại hình), set on a grassroots
-    organisation and copied onto every node below it; refused (409) on a node below one.
+    """Change an organisation: its ``sector`` (loại hình), set on a grassroots
+    organisation and copied onto every node below it (refused, 409, on a node below one);
+    how it signs its documents (``document_name``, ``document_symbol``, ``place_name``,
+    ``term_started_on``; 36-HD/VPTW).
     For the organisation staff (cán bộ đảng ủy cơ sở, ban tổ chức) at the node or above."""
     user = user_of(request)
     org = _editable(user, organisation_id)
     if "sector" in payload.model_fields_set:
         actions.set_sector(org, payload.sector or "", by=user)
+    signing = {
+        field: getattr(payload, field)
+        for field in actions.SIGNING_FIELDS
+        if field in payload.model_fields_set
+    }
+    if signing:
+        org = actions.set_document_signing(org, by=user, **signing)
     return organisation_out(org, user)
 
 

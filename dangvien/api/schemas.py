@@ -112,6 +112,10 @@ class OrganisationOut(OrganisationItem):
     official_members: int
     probationary_members: int
     candidates: int = Field(..., description="Quần chúng ưu tú đang trong quy trình")
+    document_name: str = Field("", description="Tên cơ quan ban hành văn bản đã khai báo")
+    document_symbol: str = Field("", description="Chữ viết tắt trong ký hiệu văn bản")
+    place_name: str = Field("", description="Địa danh ghi trên văn bản")
+    term_started_on: date | None = Field(None, description="Ngày bắt đầu nhiệm kỳ cấp ủy")
 
 
 class OrganisationPage(Schema):
@@ -127,6 +131,14 @@ class OrganisationPatch(Schema):
         description=SECTOR_DOC
         + ". Chỉ đặt được ở chi bộ cơ sở, đảng bộ cơ sở; chép xuống mọi tổ chức trực thuộc.",
     )
+    document_name: str | None = Field(
+        None, max_length=200, description="Tên cơ quan ban hành văn bản (trống: theo tên)"
+    )
+    document_symbol: str | None = Field(
+        None, max_length=20, description="Chữ viết tắt trong ký hiệu văn bản, ví dụ “ĐU”"
+    )
+    place_name: str | None = Field(None, max_length=100, description="Địa danh ghi trên văn bản")
+    term_started_on: Day | None = Field(None, description="Ngày bắt đầu nhiệm kỳ cấp ủy")
 
 
 # ---- villages --------------------------------------------------------------------------

@@ -346,3 +346,51 @@ def reopen_village(village: Village, *, by: Any) -> Village:
     Village.objects.filter(pk=row.pk).update(active=True)
     village.refresh_from_db()
     return village
+
+
+SIGNING_FIELDS = ("document_name", "document_symbol", "place_name", "term_started_on")
+
+
+@action
+def set_document_signing(org: Organisation, *, by: Any, **changes: Any) -> Organisation:
+    """How the node signs its outgoing documents: the issuing body's name, the abbreviation
+    in the symbol ("127-QĐ/**ĐU**"), the place name before the date and the day its
+    committee's term began (numbers restart from 01 each term). 36-HD/VPTW 2018 §II.1–4
+    [C]. Blank text fields fall back to values derived from the name and kind
+    (``dangvien.documents.issuers``). Only the fields passed change."""
+    unknown = set(changes) - set(SIGNING_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown fields {unknown}")
+    row = Organisation.objects.select_for_update(of=("self",)).get(pk=org.pk)
+    if "document_name" in changes:
+        row.document_name = checked_text(
+            changes["document_name"] or "",
+            what="tên cơ quan ban hành",
+            field="document_name",
+            max_length=200,
+            required=False,
+        ).upper()
+    if "document_symbol" in changes:
+        symbol = nfc(changes["document_symbol"] or "").strip().upper()
+        if len(symbol) > 20 or any(ch in symbol for ch in " /-"):
+            raise NotEligible(
+                "Chữ viết tắt trong ký hiệu văn bản gồm tối đa 20 chữ, không có dấu cách, "
+                "dấu “/” hay “-” (ví dụ: ĐU, CB, TU).",
+                field="document_symbol",
+            )
+        row.document_symbol = symbol
+    if "place_name" in changes:
+        row.place_name = checked_text(
+            changes["place_name"] or "",
+            what="địa danh",
+            field="place_name",
+            max_length=100,
+            required=False,
+        )
+    if "term_started_on" in changes:
+        day = changes["term_started_on"]
+        if day is not None and not (1930 <= day.year <= 2100):
+            raise NotEligible("Ngày bắt đầu nhiệm kỳ không hợp lệ.", field="term_started_on")
+        row.term_started_on = day
+    row.save(update_fields=[f for f in SIGNING_FIELDS if f in changes])
+    return row
