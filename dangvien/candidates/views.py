@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from dangvien.candidates import actions, forms, queries
 from dangvien.candidates.models import Candidate, Stage
 from dangvien.candidates.moves import MOVES, allowed_moves, can_create_in, role_allows, stage_allows
+from dangvien.core import listexport
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
 from dangvien.core.text import is_number
@@ -27,6 +28,16 @@ from dangvien.organisations.queries import admission_chain, visible_organisation
 from dangvien.training.queries import enrolments_of
 
 PAGE_SIZE = 50
+
+EXPORT_COLUMNS = (
+    listexport.Column("Họ và tên", lambda c: c.person.full_name, 28),
+    listexport.Column("Ngày sinh", lambda c: c.person.birth_date, 12),
+    listexport.Column("Giới tính", lambda c: c.person.get_sex_display(), 9),
+    listexport.Column("Chi bộ", lambda c: c.branch.name, 30),
+    listexport.Column("Bước", lambda c: c.get_stage_display(), 24),
+    listexport.Column("Hạn quyết định kết nạp", lambda c: c.decision_due_on, 14),
+    listexport.Column("Hạn lễ kết nạp", lambda c: c.ceremony_due_on, 14),
+)
 
 
 def _branches(user: Any) -> Any:
@@ -46,6 +57,17 @@ def candidate_list(request: AuthedRequest) -> HttpResponse:
         stage = ""
     q = request.GET.get("q", "").strip()
     rows = queries.filter_candidates(rows, q=q, stage=stage, branch=organisation)
+    if export := listexport.requested(request):
+        stage_label = "Đang theo dõi" if stage == "active" else Stage(stage).label if stage else ""
+        return listexport.respond(
+            export,
+            rows,
+            EXPORT_COLUMNS,
+            request=request,
+            title="Quần chúng ưu tú",
+            node=organisation,
+            filters=[("Tìm", q), ("Bước", stage_label)],
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "nav": "candidates",

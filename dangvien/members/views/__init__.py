@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dangvien.core import listexport
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
 from dangvien.core.text import is_number
@@ -25,6 +26,19 @@ from dangvien.organisations.queries import visible_organisations
 AREAS = (probation, leaving, transfers, records, meetings)
 
 PAGE_SIZE = 50
+
+EXPORT_COLUMNS = (
+    listexport.Column("Họ và tên", lambda m: m.person.full_name, 28),
+    listexport.Column("Ngày sinh", lambda m: m.person.birth_date, 12),
+    listexport.Column("Giới tính", lambda m: m.person.get_sex_display(), 9),
+    listexport.Column("Chi bộ", lambda m: m.branch.name, 30),
+    listexport.Column("Trạng thái", lambda m: m.get_status_display(), 14),
+    listexport.Column("Miễn sinh hoạt từ", lambda m: m.exempted_since, 14),
+    listexport.Column("Sinh hoạt tạm thời nơi khác từ", lambda m: m.away_since, 14),
+    listexport.Column("Ngày vào Đảng", lambda m: m.admitted_on, 12),
+    listexport.Column("Ngày kết nạp (lễ)", lambda m: m.probation_started_on, 12),
+    listexport.Column("Ngày chính thức", lambda m: m.official_on, 12),
+)
 
 
 @login_required
@@ -42,6 +56,16 @@ def member_list(request: AuthedRequest) -> HttpResponse:
         queries.visible_members(request.user), q=q, status=status, organisation=organisation
     )
     rows = queries.with_situation(rows, timezone.localdate())
+    if export := listexport.requested(request):
+        return listexport.respond(
+            export,
+            rows,
+            EXPORT_COLUMNS,
+            request=request,
+            title="Đảng viên",
+            node=organisation,
+            filters=[("Tìm", q), ("Trạng thái", Status(status).label if status else "")],
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "nav": "members",

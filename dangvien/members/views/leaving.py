@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 
+from dangvien.core import listexport
 from dangvien.core.http import AuthedRequest
 from dangvien.core.rules import rule
 from dangvien.core.text import is_number
@@ -55,6 +56,21 @@ def _year(value: str, default: int | None) -> int | None:
     return default
 
 
+DEPARTURE_COLUMNS = (
+    listexport.Column("Họ và tên", lambda m: m.person.full_name, 28),
+    listexport.Column("Ngày sinh", lambda m: m.person.birth_date, 12),
+    listexport.Column("Chi bộ", lambda m: m.branch.name, 30),
+    listexport.Column("Hình thức", lambda m: m.get_status_display(), 18),
+    listexport.Column("Ngày", lambda m: m.left_on, 12),
+    listexport.Column("Quyết định", lambda m: getattr(m, "decision_note", ""), 30),
+    listexport.Column(
+        "Không kết nạp lại",
+        lambda m: m.get_never_readmit_display() if m.never_readmit else "",
+        20,
+    ),
+)
+
+
 @login_required
 def departures(request: AuthedRequest) -> HttpResponse:
     """Members who left the list in a year, within the user's scope, by kind; and the
@@ -73,6 +89,16 @@ def departures(request: AuthedRequest) -> HttpResponse:
     if organisation is not None:
         scope = scope.filter(org_path__startswith=organisation.path)
     rows = leaving.departures(scope, year=year, kind=kind)
+    if export := listexport.requested(request):
+        return listexport.respond(
+            export,
+            rows,
+            DEPARTURE_COLUMNS,
+            request=request,
+            title="Đảng viên ra khỏi danh sách",
+            node=organisation,
+            filters=[("Năm", year), ("Hình thức", Status(kind).label if kind else "")],
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = leaving.departure_counts(scope, year=year)
     context = {

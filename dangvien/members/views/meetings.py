@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from dangvien.accounts import queries as access
 from dangvien.accounts.models import Capability
+from dangvien.core import listexport
 from dangvien.core.dates import add_months, parse_month
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
@@ -46,6 +47,16 @@ from dangvien.organisations.queries import units_managed_by, visible_organisatio
 from dangvien.reviews.queries.removal import failed_running
 
 PAGE_SIZE = 50
+
+MEETING_COLUMNS = (
+    listexport.Column("Ngày họp", lambda m: m.held_on, 12),
+    listexport.Column("Chi bộ", lambda m: m.organisation.name, 28),
+    listexport.Column("Loại", lambda m: m.get_kind_display(), 18),
+    listexport.Column("Nội dung", lambda m: m.topic, 40),
+    listexport.Column("Có mặt", lambda m: m.attended, 9),
+    listexport.Column("Số đảng viên phải dự", lambda m: m.rows, 9),
+    listexport.Column("Vắng không lý do", lambda m: m.absent_unexcused, 9),
+)
 
 
 def _branches(user: Any) -> QuerySet[Organisation]:
@@ -90,6 +101,19 @@ def meeting_list(request: AuthedRequest) -> HttpResponse:
     rows = q.filter_meetings(
         q.visible_meetings(request.user), organisation=organisation, month=month, kind=kind
     )
+    if export := listexport.requested(request):
+        return listexport.respond(
+            export,
+            rows,
+            MEETING_COLUMNS,
+            request=request,
+            title="Sinh hoạt chi bộ",
+            node=organisation,
+            filters=[
+                ("Tháng", f"{month:%m/%Y}" if month else ""),
+                ("Loại", MeetingKind(kind).label if kind else ""),
+            ],
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     recordable = _recordable(request.user)
     context = {

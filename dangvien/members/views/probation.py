@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from dangvien.core import listexport
 from dangvien.core.dates import parse_month
 from dangvien.core.http import AuthedRequest
 from dangvien.core.text import is_number
@@ -33,6 +34,18 @@ from dangvien.organisations.queries import units_managed_by, visible_organisatio
 
 PAGE_SIZE = 50
 REPORT_PAGE_SIZE = 100
+
+DUE_COLUMNS = (
+    listexport.Column("Họ và tên", lambda r: r.member.person.full_name, 28),
+    listexport.Column("Chi bộ", lambda r: r.member.branch.name, 28),
+    listexport.Column("Ngày lễ kết nạp", lambda r: r.member.probation_started_on, 12),
+    listexport.Column("Hết 12 tháng", lambda r: r.ends_on, 12),
+    listexport.Column("Hạn chi bộ xét", lambda r: r.vote_due_on, 12),
+    listexport.Column("Bước", lambda r: r.step, 24),
+    listexport.Column("Việc tiếp theo", lambda r: r.next_what, 18),
+    listexport.Column("Hạn việc tiếp theo", lambda r: r.next_due_on, 12),
+    listexport.Column("Còn (ngày)", lambda r: r.days_left, 9),
+)
 DEFAULT_WINDOW = 60
 MAX_WINDOW = 3650
 NOT_FILED = "chưa nộp"
@@ -128,6 +141,16 @@ def probation_due(request: AuthedRequest) -> HttpResponse:
     organisation = _organisation(request)
     within = window(request.GET.get("within"))
     rows = q.recognition_due(_rows(request, organisation), today, within)
+    if export := listexport.requested(request):
+        return listexport.respond(
+            export,
+            (q.due_row(m, today) for m in rows.iterator(chunk_size=listexport.CHUNK)),
+            DUE_COLUMNS,
+            request=request,
+            title="Đảng viên dự bị đến hạn công nhận",
+            node=organisation,
+            filters=[("Trong", "mọi hạn" if within is None else f"{within} ngày tới")],
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "nav": "members",

@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import URLPattern, path
 from django.utils import timezone
 
+from dangvien.core import listexport
 from dangvien.core.http import AuthedRequest
 from dangvien.core.text import is_number
 from dangvien.members.models import Member, TransferKind, TransferState
@@ -24,6 +25,39 @@ from dangvien.organisations.models import Organisation
 from dangvien.organisations.queries import visible_organisations
 
 PAGE_SIZE = 50
+
+
+def _direction(t: Any) -> str:
+    if t.outgoing and t.incoming:
+        return "Trong phạm vi"
+    return "Chuyển đi" if t.outgoing else "Chuyển đến"
+
+
+TRANSFER_COLUMNS = (
+    listexport.Column("Họ và tên", lambda t: t.member.person.full_name, 28),
+    listexport.Column("Chiều", _direction, 14),
+    listexport.Column("Loại", lambda t: t.get_kind_display(), 14),
+    listexport.Column("Đi học", lambda t: t.for_study, 8),
+    listexport.Column("Từ chi bộ", lambda t: t.from_branch.name, 28),
+    listexport.Column(
+        "Đến", lambda t: t.to_organisation.name if t.to_organisation else t.to_name, 28
+    ),
+    listexport.Column("Số giấy giới thiệu", lambda t: t.letter_no, 14),
+    listexport.Column("Ngày giới thiệu", lambda t: t.issued_on, 12),
+    listexport.Column("Hạn nộp", lambda t: t.present_by, 12),
+    listexport.Column("Đến hạn trở về", lambda t: t.until_on, 12),
+    listexport.Column("Tình trạng", lambda t: t.get_state_display(), 16),
+    listexport.Column("Quá hạn", lambda t: t.overdue, 8),
+    listexport.Column("Ngày tiếp nhận", lambda t: t.received_on, 12),
+    listexport.Column("Ngày trở về", lambda t: t.returned_on, 12),
+)
+FAR_AWAY_COLUMNS = (
+    listexport.Column("Họ và tên", lambda m: m.person.full_name, 28),
+    listexport.Column("Chi bộ", lambda m: m.branch.name, 28),
+    listexport.Column("Đi từ", lambda m: m.far_away_since, 12),
+    listexport.Column("Nơi làm ăn", lambda m: m.far_away_place, 28),
+    listexport.Column("Liên lạc gần nhất", lambda m: m.far_away_contact_on, 14),
+)
 
 
 def _organisation(request: AuthedRequest) -> Organisation | None:
@@ -52,6 +86,20 @@ def transfer_list(request: AuthedRequest) -> HttpResponse:
         kind=kind,
         organisation=organisation,
     )
+    if export := listexport.requested(request):
+        return listexport.respond(
+            export,
+            rows,
+            TRANSFER_COLUMNS,
+            request=request,
+            title="Chuyển sinh hoạt đảng",
+            node=organisation,
+            filters=[
+                ("Chiều", q.DIRECTIONS[direction]),
+                ("Tình trạng", q.STATE_FILTERS[state]),
+                ("Loại", TransferKind(kind).label if kind else ""),
+            ],
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "nav": "members",
@@ -85,6 +133,16 @@ def far_away_list(request: AuthedRequest) -> HttpResponse:
         organisation=organisation,
         no_contact_only=no_contact_only,
     )
+    if export := listexport.requested(request):
+        return listexport.respond(
+            export,
+            rows,
+            FAR_AWAY_COLUMNS,
+            request=request,
+            title="Đảng viên đi làm ăn xa",
+            node=organisation,
+            filters=[("Chỉ người quá hạn liên lạc", "có" if no_contact_only else "")],
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for member in page.object_list:
         member.contact_due_on = q.contact_due_on(member, months)
