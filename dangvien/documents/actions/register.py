@@ -139,18 +139,22 @@ def take_number(
     )
 
 
-def issuer_for(form: Form, subject: Subject) -> Organisation:
-    """The body that numbers ``form`` for ``subject`` (``issuers.issuer_of`` on the
-    subject's chi bộ); Conflict when the form has no issuer there."""
+def issuer_for(form: Form, subject: Subject, item: str = "") -> Organisation:
+    """The body that numbers ``form`` for ``subject`` (``issuers.issuer_of`` on the chi bộ
+    that issues it: the subject's, or for a transfer letter the chi bộ the member left,
+    ``contexts.issuing_branch``); Conflict when the form has no issuer there."""
+    from dangvien.documents.contexts import issuing_branch
+
     if not form.numbered:
         raise Conflict(f"Mẫu {form.code} không lấy số văn bản.", field="form")
     if form.subject != subject_kind(subject):
         raise NotEligible(f"Mẫu {form.code} không thuộc hồ sơ này.", field="form")
-    if not issuers.applicable(form, subject.branch):
-        raise Conflict(f"Mẫu {form.code} không áp dụng cho {subject.branch.name}.", field="form")
-    organisation = issuers.issuer_of(form, subject.branch)
+    branch = issuing_branch(form, subject, item)
+    if not issuers.applicable(form, branch):
+        raise Conflict(f"Mẫu {form.code} không áp dụng cho {branch.name}.", field="form")
+    organisation = issuers.issuer_of(form, branch)
     if organisation is None:
-        raise Conflict(f"Mẫu {form.code} không áp dụng cho {subject.branch.name}.", field="form")
+        raise Conflict(f"Mẫu {form.code} không áp dụng cho {branch.name}.", field="form")
     return organisation
 
 
@@ -168,7 +172,7 @@ def number_document(
     refused for an item the subject does not have."""
     from dangvien.documents.contexts import items
 
-    organisation = issuer_for(form, subject)
+    organisation = issuer_for(form, subject, item)
     if not may_number(by, form.issuer, organisation):
         raise NotAllowed(f"Bạn không được cấp số văn bản của {organisation.name}.")
     if form.per:

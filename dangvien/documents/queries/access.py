@@ -108,12 +108,13 @@ def visible_scan(user: "User", pk: int) -> Scan:
     return scan
 
 
-def may_number_for(user: "User", form: Form, subject: Subject) -> bool:
+def may_number_for(user: "User", form: Form, subject: Subject, item: str = "") -> bool:
     """Whether ``user`` may take the number of ``form`` for ``subject`` from its issuer's
     register (the "Cấp số" button)."""
     from dangvien.documents import issuers
+    from dangvien.documents.contexts import issuing_branch
 
     if not form.numbered:
         return False
-    organisation = issuers.issuer_of(form, subject.branch)
+    organisation = issuers.issuer_of(form, issuing_branch(form, subject, item))
     return organisation is not None and may_number(user, form.issuer, organisation)
