@@ -27,6 +27,7 @@ from dangvien.candidates import actions as pipeline
 from dangvien.candidates.models import Candidate, Stage, Union
 from dangvien.core.audit import acting_as
 from dangvien.core.dates import add_months
+from dangvien.core.demo_documents import build_documents
 from dangvien.core.demo_exams import build_training_and_exams
 from dangvien.core.demo_lifecycle import build_lifecycle
 from dangvien.core.demo_reviews import build_reviews_and_screening
@@ -1805,10 +1806,13 @@ def build(
             t = lap("statistics", t)
             quality = build_reviews_and_screening(demo)
             t = lap("reviews", t)
+            documents = build_documents(demo)
+            t = lap("documents", t)
             summary = _summary(demo, time.monotonic() - started, timings)
             summary.update(exams)
             summary.update(statistics)
             summary.update(quality)
+            summary.update(documents)
             if dry_run:
                 raise _DryRun
     except _DryRun:

@@ -57,6 +57,7 @@ def _page(
         for row in dossier.rows
     ]
     context: dict[str, Any] = {
+        "nav": "candidates" if kind == CANDIDATE else "members",
         "subject": subject,
         "person": subject.person,
         "kind": kind,

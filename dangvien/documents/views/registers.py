@@ -59,6 +59,7 @@ def _page(request: AuthedRequest, form: OutsideNumberForm, status: int = 200) ->
     query = request.GET.copy()
     query.pop("page", None)
     context = {
+        "nav": "documents",
         "page": page,
         "rows": page.object_list,
         "organisation": organisation,
