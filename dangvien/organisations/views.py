@@ -10,12 +10,21 @@ from django.views.decorators.http import require_POST
 
 from dangvien.candidates import queries as candidate_queries
 from dangvien.candidates.moves import can_create_in
+from dangvien.core import listexport
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
 from dangvien.members import queries as member_queries
 from dangvien.organisations import actions, queries
 from dangvien.organisations.forms import SectorForm, VillageForm
 from dangvien.organisations.models import Organisation, Village
+
+CHILD_COLUMNS = (
+    listexport.Column("Tên", lambda r: r["org"].name, 36),
+    listexport.Column("Loại", lambda r: r["org"].get_kind_display(), 24),
+    listexport.Column("Đảng viên chính thức", lambda r: r["official"], 12),
+    listexport.Column("Đảng viên dự bị", lambda r: r["probationary"], 12),
+    listexport.Column("Quần chúng ưu tú đang theo dõi", lambda r: r["candidates"], 14),
+)
 
 
 @login_required
@@ -33,19 +42,7 @@ def _detail_context(
     sector_form: SectorForm | None = None,
     village_form: VillageForm | None = None,
 ) -> dict[str, Any]:
-    children = list(queries.children(org))
-    members = member_queries.counts_by_child(org)
-    candidates = candidate_queries.counts_by_child(org)
-    empty = {"official": 0, "probationary": 0}
-    rows = [
-        {
-            "org": child,
-            "official": members.get(child.path, empty)["official"],
-            "probationary": members.get(child.path, empty)["probationary"],
-            "candidates": candidates.get(child.path, 0),
-        }
-        for child in children
-    ]
+    rows = _child_rows(org)
     totals = member_queries.subtree_counts(org)
     can_edit = queries.can_edit_organisation(request.user, org)
     owner = queries.sector_owner(org)
@@ -80,9 +77,30 @@ def _detail_context(
     }
 
 
+def _child_rows(org: Organisation) -> list[dict[str, Any]]:
+    """The organisations directly under ``org`` with their members and candidates."""
+    members = member_queries.counts_by_child(org)
+    candidates = candidate_queries.counts_by_child(org)
+    empty = {"official": 0, "probationary": 0}
+    return [
+        {
+            "org": child,
+            "official": members.get(child.path, empty)["official"],
+            "probationary": members.get(child.path, empty)["probationary"],
+            "candidates": candidates.get(child.path, 0),
+        }
+        for child in queries.children(org)
+    ]
+
+
 @login_required
 def detail(request: AuthedRequest, pk: int) -> HttpResponse:
     org = get_object_or_404(queries.visible_organisations(request.user), pk=pk)
+    if export := listexport.requested(request):
+        title = f"Tổ chức trực thuộc {org.name}"
+        return listexport.respond(
+            export, _child_rows(org), CHILD_COLUMNS, request=request, title=title, node=org
+        )
     return render(request, "organisations/detail.html", _detail_context(request, org))
 
 

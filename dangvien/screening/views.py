@@ -27,6 +27,7 @@ from django.utils import timezone
 from dangvien.accounts.models import Capability
 from dangvien.accounts.queries import can
 from dangvien.candidates.forms import DateInput
+from dangvien.core import listexport
 from dangvien.core.errors import DomainError, NotAllowed
 from dangvien.core.http import AuthedRequest
 from dangvien.core.rules import ratio_text
@@ -53,6 +54,23 @@ from dangvien.screening.models import NEXT_STATES, OPEN_STATES, Criterion, Scree
 from dangvien.screening.queries import cases as queries
 
 PAGE_SIZE = 50
+
+EXPORT_COLUMNS = (
+    listexport.Column("Đảng viên", lambda c: c.member.person.full_name, 28),
+    listexport.Column("Ngày sinh", lambda c: c.member.person.birth_date, 12),
+    listexport.Column("Chi bộ", lambda c: c.branch.name, 30),
+    listexport.Column("Ngày bỏ phiếu", lambda c: c.ballot_on, 12),
+    listexport.Column("Phiếu đồng ý", lambda c: c.ballot_in_favour, 10),
+    listexport.Column("Phiếu không đồng ý", lambda c: c.ballot_against, 10),
+    listexport.Column("Số đảng viên tính tỷ lệ", lambda c: c.ballot_denominator, 12),
+    listexport.Column("Số nghị quyết / biên bản", lambda c: c.resolution_no, 16),
+    listexport.Column("Trạng thái", lambda c: c.get_state_display(), 24),
+    listexport.Column("Người giúp đỡ", lambda c: c.helper.person.full_name if c.helper else "", 28),
+    listexport.Column("Giúp đỡ từ ngày", lambda c: c.help_from, 12),
+    listexport.Column("Giúp đỡ đến ngày", lambda c: c.help_until, 12),
+    listexport.Column("Số quyết định", lambda c: c.decision_no, 16),
+    listexport.Column("Ngày quyết định", lambda c: c.decided_on, 12),
+)
 
 # The moves the case page offers: name → (target state, who, label).
 BRANCH, DECIDE = "branch", "decide"
@@ -98,6 +116,17 @@ def case_list(request: AuthedRequest) -> HttpResponse:
     scope = queries.visible_cases(request.user)
     under = queries.filter_cases(scope, organisation=node, year=year, q=q)
     rows = queries.filter_cases(under, state=state)
+    if export := listexport.requested(request):
+        state_label = "Đang giải quyết" if state == "open" else State(state).label if state else ""
+        return listexport.respond(
+            export,
+            rows,
+            EXPORT_COLUMNS,
+            request=request,
+            title="Rà soát, sàng lọc đảng viên",
+            node=node,
+            filters=[("Trạng thái", state_label), ("Năm bỏ phiếu", year), ("Họ tên", q)],
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = queries.state_counts(under)
     waiting = queries.filter_cases(scope, organisation=node)

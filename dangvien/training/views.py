@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dangvien.core import listexport
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
 from dangvien.core.text import is_number
@@ -37,6 +38,20 @@ from dangvien.training.models import Course, CourseKind, CourseStatus, Result
 from dangvien.training.printing import certificate_pdf
 
 PAGE_SIZE = 50
+KIND_NAMES = {CourseKind.AWARENESS: "Nhận thức về Đảng", CourseKind.NEW_MEMBER: "Đảng viên mới"}
+COURSE_COLUMNS = (
+    listexport.Column("Tên lớp", lambda c: c.name, 36),
+    listexport.Column("Loại lớp", lambda c: KIND_NAMES.get(c.kind, c.kind), 18),
+    listexport.Column("Đơn vị tổ chức", lambda c: c.organiser.name, 30),
+    listexport.Column("Cơ sở đào tạo", lambda c: c.organiser_name, 24),
+    listexport.Column("Địa điểm", lambda c: c.venue, 20),
+    listexport.Column("Từ ngày", lambda c: c.starts_on, 12),
+    listexport.Column("Đến ngày", lambda c: c.ends_on, 12),
+    listexport.Column("Buổi học", lambda c: c.session_count, 9),
+    listexport.Column("Học viên", lambda c: c.learners, 9),
+    listexport.Column("Hoàn thành", lambda c: c.passes if c.status == "closed" else None, 10),
+    listexport.Column("Tình trạng", lambda c: c.get_status_display(), 12),
+)
 RACE = "Dữ liệu vừa bị thay đổi bởi một thao tác khác; vui lòng tải lại trang và thử lại."
 
 
@@ -79,6 +94,21 @@ def course_list(request: AuthedRequest) -> HttpResponse:
             visible, kind=kind, status=status, year=year, organisation=organisation, q=q
         )
     )
+    if export := listexport.requested(request):
+        return listexport.respond(
+            export,
+            rows,
+            COURSE_COLUMNS,
+            request=request,
+            title="Lớp bồi dưỡng",
+            node=organisation,
+            filters=[
+                ("Tên lớp", q),
+                ("Loại lớp", CourseKind(kind).label if kind else ""),
+                ("Tình trạng", CourseStatus(status).label if status else ""),
+                ("Năm", year),
+            ],
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "nav": "training",
@@ -522,6 +552,19 @@ def certificate_list(request: AuthedRequest) -> HttpResponse:
         window=window,
         today=today,
     ).select_related("enrolment__candidate", "enrolment__member")
+    if export := listexport.requested(request):
+        return listexport.respond(
+            export,
+            rows,
+            _certificate_columns(validity=validity, window=window, today=today),
+            request=request,
+            title="Giấy chứng nhận",
+            filters=[
+                ("Tên hoặc số giấy", q),
+                ("Loại lớp", CourseKind(kind).label if kind else ""),
+                ("Hiệu lực", queries.Validity.LABELS.get(state, "")),
+            ],
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for c in page.object_list:
         _decorate(c, validity=validity, window=window, today=today)
@@ -542,6 +585,33 @@ def certificate_list(request: AuthedRequest) -> HttpResponse:
         else "training/certificate_list.html"
     )
     return render(request, template, context)
+
+
+def _certificate_columns(*, validity: int, window: int, today: date) -> list[listexport.Column]:
+    """The certificate list's export columns; the validity is computed per row as
+    ``_decorate`` does for the page (awareness certificates only)."""
+    from dangvien.core.dates import add_months
+
+    def valid_until(c: Any) -> date | None:
+        return add_months(c.issued_on, validity) if c.kind == CourseKind.AWARENESS else None
+
+    def state(c: Any) -> str:
+        if c.kind != CourseKind.AWARENESS:
+            return "Không thời hạn"
+        key = queries.certificate_status(c.issued_on, validity=validity, window=window, today=today)
+        return queries.Validity.LABELS[key]
+
+    return [
+        listexport.Column("Số", lambda c: c.number, 14),
+        listexport.Column("Họ và tên", lambda c: c.person.full_name, 28),
+        listexport.Column("Ngày sinh", lambda c: c.person.birth_date, 12),
+        listexport.Column("Loại lớp", lambda c: KIND_NAMES.get(c.kind, c.kind), 18),
+        listexport.Column("Lớp", lambda c: c.enrolment.course.name, 36),
+        listexport.Column("Đơn vị cấp", lambda c: c.issuer.name, 30),
+        listexport.Column("Ngày cấp", lambda c: c.issued_on, 12),
+        listexport.Column("Hiệu lực đến", valid_until, 12),
+        listexport.Column("Hiệu lực", state, 14),
+    ]
 
 
 def _decorate(certificate: Any, *, validity: int, window: int, today: date) -> None:

@@ -5,7 +5,8 @@
   for those ``access.can_see_key`` allows), its rounds, and archive / restore / copy;
 - ``exams:bank-new`` and ``exams:bank-edit``: the form that adapts to the type;
 - ``exams:bank-import`` (dry run, then commit), ``exams:bank-export`` (the filtered list as
-  XLSX) and ``exams:bank-template`` (the empty import template).
+  XLSX; ``exams:bank-export-csv`` the same as CSV) and ``exams:bank-template`` (the empty
+  import template).
 
 Thin: fetch in scope (404 outside), check the role (403), call one action, render; a
 refused rule answers 409 with its Vietnamese message on the form.
@@ -13,6 +14,7 @@ refused rule answers 409 with its Vietnamese message on the form.
 
 import base64
 import binascii
+from operator import itemgetter
 from typing import Any
 
 from django.contrib import messages
@@ -24,6 +26,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.views.decorators.http import require_POST
 
+from dangvien.core import listexport
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
 from dangvien.core.text import is_number
@@ -58,6 +61,7 @@ from dangvien.exams.spreadsheet import (
     XLSX_TYPE,
     SpreadsheetUnreadable,
     export_workbook,
+    question_cells,
     read_questions,
     template_workbook,
 )
@@ -138,17 +142,34 @@ def bank(request: AuthedRequest) -> HttpResponse:
     return render(request, template, context)
 
 
+def _exported(request: AuthedRequest) -> tuple[list[Question], set[int]]:
+    """The filtered questions (at most ``MAX_ROWS``) and those whose key the user sees."""
+    filters, _context = _filters(request)
+    rows = queries.filter_questions(queries.bank_rows(request.user), filters)
+    questions = [q for q in rows[:MAX_ROWS] if q.current is not None]
+    return questions, queries.key_visible_ids(request.user, questions)
+
+
+CSV_COLUMNS = [listexport.Column(c.label, itemgetter(i), c.width) for i, c in enumerate(COLUMNS)]
+
+
 @login_required
 def bank_export(request: AuthedRequest) -> HttpResponse:
     """The filtered list as XLSX in the import columns; keys only where the user may see
     them (``access.can_see_key``)."""
-    filters, _context = _filters(request)
-    rows = queries.filter_questions(queries.bank_rows(request.user), filters)
-    questions = [q for q in rows[:MAX_ROWS] if q.current is not None]
-    content = export_workbook(questions, key_ids=queries.key_visible_ids(request.user, questions))
+    questions, key_ids = _exported(request)
+    content = export_workbook(questions, key_ids=key_ids)
     response = HttpResponse(content, content_type=XLSX_TYPE)
     response["Content-Disposition"] = 'attachment; filename="ngan-hang-cau-hoi.xlsx"'
     return response
+
+
+@login_required
+def bank_export_csv(request: AuthedRequest) -> HttpResponse:
+    """The same rows and columns as CSV (UTF-8 with BOM, ``;``: ``core/listexport.py``)."""
+    questions, key_ids = _exported(request)
+    cells = [question_cells(q, with_key=q.pk in key_ids) for q in questions]
+    return listexport.respond("csv", cells, CSV_COLUMNS, request=request, title="Ngân hàng câu hỏi")
 
 
 @login_required
@@ -411,6 +432,7 @@ urlpatterns: list[URLPattern] = [
     path("cau-hoi/moi/", bank_new, name="bank-new"),
     path("cau-hoi/nhap/", bank_import, name="bank-import"),
     path("cau-hoi/xuat.xlsx", bank_export, name="bank-export"),
+    path("cau-hoi/xuat.csv", bank_export_csv, name="bank-export-csv"),
     path("cau-hoi/mau-nhap.xlsx", bank_template, name="bank-template"),
     path("cau-hoi/<int:pk>/", bank_question, name="bank-question"),
     path("cau-hoi/<int:pk>/sua/", bank_edit, name="bank-edit"),

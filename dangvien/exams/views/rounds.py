@@ -28,6 +28,7 @@ from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dangvien.core import listexport
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
 from dangvien.core.text import is_number
@@ -41,6 +42,18 @@ from dangvien.organisations.queries import visible_organisations
 
 PAGE_SIZE = 50
 PREVIEW = 20  # candidates shown on the round page; the rest on its candidates page
+
+EXPORT_COLUMNS = (
+    listexport.Column("Đợt kiểm tra", lambda r: r.name, 36),
+    listexport.Column("Ngày kiểm tra", lambda r: r.held_on, 12),
+    listexport.Column("Địa điểm", lambda r: r.venue, 24),
+    listexport.Column("Cấp ủy tổ chức", lambda r: r.organisation.name, 30),
+    listexport.Column("Tình trạng", lambda r: r.get_status_display(), 16),
+    listexport.Column("Thí sinh", lambda r: r.sitting_count, 9),
+    listexport.Column("Mã đề", lambda r: r.paper_count, 8),
+    listexport.Column("Điểm đạt", lambda r: r.pass_mark, 9),
+    listexport.Column("Ngày ký duyệt", lambda r: r.signed_at, 16),
+)
 
 
 def _round(request: AuthedRequest, pk: int) -> ExamRound:
@@ -90,6 +103,16 @@ def round_list(request: AuthedRequest) -> HttpResponse:
     rows = queries.filter_rounds(
         queries.round_list(request.user), year=year, status=status, organisation=organisation
     )
+    if export := listexport.requested(request):
+        return listexport.respond(
+            export,
+            rows,
+            EXPORT_COLUMNS,
+            request=request,
+            title="Đợt kiểm tra nhận thức về Đảng",
+            node=organisation,
+            filters=[("Năm", year), ("Tình trạng", RoundStatus(status).label if status else "")],
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     reachable = access.reachable_rounds(request.user).values("pk")
     years = [

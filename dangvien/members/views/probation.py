@@ -1,13 +1,14 @@
 """Pages of the probation area, and its part of the member's page.
 
 - ``members:probation-due``: đảng viên dự bị sắp đến hạn công nhận, with days left;
-- ``members:probation-report`` and ``members:probation-report-xlsx``: the monthly report
-  to the superior committee of each probationary member's progress (a page and an Excel
-  workbook).
+- ``members:probation-report``, ``members:probation-report-xlsx`` and ``-csv``: the monthly
+  report to the superior committee of each probationary member's progress (a page, an
+  Excel workbook and a CSV).
 """
 
 from datetime import date
 from io import BytesIO
+from operator import itemgetter
 from typing import Any
 
 from django.contrib import messages
@@ -232,6 +233,27 @@ def _assessment(report: Any) -> str:
     return f"{report.get_assessment_display()} (lập {report.filed_on:%d/%m/%Y})"
 
 
+def report_values(n: int, row: q.MonthRow) -> list[Any]:
+    """One line of the monthly report, in ``HEADERS`` order (the workbook and the CSV)."""
+    m = row.member
+    return [
+        n,
+        m.person.full_name,
+        m.person.birth_date,
+        m.branch.name,
+        m.probation_started_on,
+        row.ends_on,
+        f"{row.months_done}/12",
+        row.mentor.person.full_name if row.mentor else "Chưa phân công",
+        row.period_label,
+        _assessment(row.mentor_report),
+        _assessment(row.self_review),
+        row.course or "Chưa có",
+        row.vote_due_on,
+        row.step,
+    ]
+
+
 def report_workbook(rows: list[q.MonthRow], *, scope: str, month: date, today: date) -> bytes:
     """The monthly report as an .xlsx workbook: a header with the organisation, the month
     and the date of extraction, Vietnamese column headings, one line per member."""
@@ -258,23 +280,7 @@ def report_workbook(rows: list[q.MonthRow], *, scope: str, month: date, today: d
         sheet.column_dimensions[get_column_letter(col)].width = width
     sheet.row_dimensions[head].height = 32
     for n, row in enumerate(rows, start=1):
-        m = row.member
-        values: list[Any] = [
-            n,
-            m.person.full_name,
-            m.person.birth_date,
-            m.branch.name,
-            m.probation_started_on,
-            row.ends_on,
-            f"{row.months_done}/12",
-            row.mentor.person.full_name if row.mentor else "Chưa phân công",
-            row.period_label,
-            _assessment(row.mentor_report),
-            _assessment(row.self_review),
-            row.course or "Chưa có",
-            row.vote_due_on,
-            row.step,
-        ]
+        values = report_values(n, row)
         for col, value in enumerate(values, start=1):
             cell = sheet.cell(row=head + n, column=col, value=value)
             cell.border = border
@@ -306,8 +312,30 @@ def probation_report_xlsx(request: AuthedRequest) -> HttpResponse:
     return response
 
 
+REPORT_COLUMNS = [
+    listexport.Column(title, itemgetter(i), width) for i, (title, width) in enumerate(HEADERS)
+]
+
+
+@login_required
+def probation_report_csv(request: AuthedRequest) -> HttpResponse:
+    """The monthly report as CSV (UTF-8 with BOM, ``;``: ``core/listexport.py``), the
+    workbook's columns and all its rows."""
+    today, month, organisation, rows = _report(request)
+    lines = [report_values(n, row) for n, row in enumerate(q.month_rows(rows, month, today), 1)]
+    return listexport.respond(
+        "csv",
+        lines,
+        REPORT_COLUMNS,
+        request=request,
+        title=f"Báo cáo đảng viên dự bị tháng {month:%m-%Y}",
+        node=organisation,
+    )
+
+
 urlpatterns: list[URLPattern] = [
     path("du-bi/", probation_due, name="probation-due"),
     path("du-bi/bao-cao/", probation_report, name="probation-report"),
     path("du-bi/bao-cao.xlsx", probation_report_xlsx, name="probation-report-xlsx"),
+    path("du-bi/bao-cao.csv", probation_report_csv, name="probation-report-csv"),
 ]

@@ -12,6 +12,7 @@ from django.urls import URLPattern, path
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
+from dangvien.core import listexport
 from dangvien.core.http import AuthedRequest
 from dangvien.core.text import is_number
 from dangvien.members import queries
@@ -21,6 +22,29 @@ from dangvien.organisations.models import MEMBER_HOLDING, Organisation
 from dangvien.organisations.queries import visible_organisations
 
 PAGE_SIZE = 50
+
+BADGE_COLUMNS = (
+    listexport.Column("Họ và tên", lambda r: r.member.person.full_name, 28),
+    listexport.Column("Ngày sinh", lambda r: r.member.person.birth_date, 12),
+    listexport.Column("Chi bộ", lambda r: r.member.branch.name, 30),
+    listexport.Column("Huy hiệu (năm tuổi Đảng)", lambda r: r.years, 12),
+    listexport.Column("Tuổi đảng đến dịp trao (năm)", lambda r: r.age_years, 12),
+    listexport.Column("Tuổi đảng: tháng lẻ", lambda r: r.age_rest_months, 10),
+    listexport.Column("Kết nạp lần đầu", lambda r: r.start, 12),
+    listexport.Column("Kết nạp lại", lambda r: r.member.readmitted_on, 12),
+    listexport.Column("Thời gian ngoài Đảng (ngày)", lambda r: r.gap_days, 12),
+    listexport.Column("Đủ tuổi đảng từ", lambda r: r.reaches_on, 12),
+    listexport.Column("Chưa trao từ dịp", lambda r: r.due_on if r.overdue else None, 12),
+)
+
+NEVER_READMIT_COLUMNS = (
+    listexport.Column("Họ và tên", lambda m: m.person.full_name, 28),
+    listexport.Column("Ngày sinh", lambda m: m.person.birth_date, 12),
+    listexport.Column("Chi bộ", lambda m: m.branch.name, 30),
+    listexport.Column("Trạng thái", lambda m: m.get_status_display(), 18),
+    listexport.Column("Ngày ra khỏi danh sách", lambda m: m.left_on, 12),
+    listexport.Column("Lý do", lambda m: m.get_never_readmit_display(), 40),
+)
 
 
 def _organisation(request: AuthedRequest) -> Organisation | None:
@@ -62,6 +86,19 @@ def badges_due_page(request: AuthedRequest) -> HttpResponse:
         years = None
     rows = queries.filter_members(queries.visible_members(request.user), organisation=organisation)
     due = records.badges_due(rows, award_day, years=years)
+    if export := listexport.requested(request):
+        return listexport.respond(
+            export,
+            due,
+            BADGE_COLUMNS,
+            request=request,
+            title="Đảng viên được xét tặng Huy hiệu Đảng",
+            node=organisation,
+            filters=[
+                ("Dịp trao tặng", f"{award_day:%d/%m/%Y}"),
+                ("Huy hiệu", f"{years} năm tuổi Đảng" if years else ""),
+            ],
+        )
     page = Paginator(due, PAGE_SIZE).get_page(request.GET.get("page"))
     award_days = records.upcoming_award_days(today)
     if award_day not in award_days:
@@ -99,6 +136,15 @@ def never_readmit_page(request: AuthedRequest) -> HttpResponse:
     organisation = _organisation(request)
     rows = queries.filter_members(queries.visible_members(request.user), organisation=organisation)
     rows = records.never_readmit_list(rows)
+    if export := listexport.requested(request):
+        return listexport.respond(
+            export,
+            rows,
+            NEVER_READMIT_COLUMNS,
+            request=request,
+            title="Danh sách không xem xét kết nạp lại",
+            node=organisation,
+        )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "nav": "members",

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 
+from dangvien.core import listexport
 from dangvien.core.errors import DomainError, NotAllowed
 from dangvien.core.http import AuthedRequest
 from dangvien.core.text import is_number
@@ -35,6 +36,20 @@ from dangvien.reviews.queries.progress import period_progress
 from dangvien.reviews.queries.quotas import quota_usage
 
 COMMITTEES = GRASSROOTS | SUPERIOR  # nodes that decide ratings of the members below them
+
+PERIOD_COLUMNS = (
+    listexport.Column("Kỳ kiểm điểm", lambda p: p.name, 36),
+    listexport.Column("Loại", lambda p: p.get_kind_display(), 12),
+    listexport.Column("Năm", lambda p: p.year, 8),
+    listexport.Column("Quý", lambda p: p.quarter, 6),
+    listexport.Column("Cấp ủy mở kỳ", lambda p: p.organisation.name, 30),
+    listexport.Column("Từ ngày", lambda p: p.starts_on, 12),
+    listexport.Column("Đến ngày", lambda p: p.ends_on, 12),
+    listexport.Column(
+        "Trạng thái", lambda p: "Đã kết thúc" if p.closed_on else "Đang thực hiện", 16
+    ),
+    listexport.Column("Ngày kết thúc", lambda p: p.closed_on, 12),
+)
 
 
 # ---- helpers shared by the review pages ---------------------------------------------
@@ -90,6 +105,14 @@ def _openable(user: Any) -> list[tuple[int, str]]:
 def periods(request: AuthedRequest) -> HttpResponse:
     """Periods opened in the user's scope or above it; the form to open one for those who
     may (``decide`` at the node)."""
+    if request.method == "GET" and (export := listexport.requested(request)):
+        return listexport.respond(
+            export,
+            periods_for(request.user),
+            PERIOD_COLUMNS,
+            request=request,
+            title="Kỳ kiểm điểm, đánh giá, xếp loại",
+        )
     openable = _openable(request.user)
     status = 200
     form = None
