@@ -178,13 +178,19 @@ def xlsx_bytes(
     from openpyxl.utils import get_column_letter
 
     book = Workbook(write_only=True)
-    ws = book.create_sheet(re.sub(r"[\[\]:*?/\\]", " ", sheet)[:31] or "Danh sách")
+    # The header lines and the title may carry what the user typed (the search box): the
+    # characters XML cannot hold are dropped, as in the cells.
+    sheet = _ILLEGAL.sub("", sheet)
+    ws = book.create_sheet(re.sub(r"[\[\]:*?/\\]", " ", sheet)[:31].strip() or "Danh sách")
     for index, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column.width
     ws.freeze_panes = f"A{len(header) + 3}"
     bold = Font(bold=True)
     for number, line in enumerate(header):
+        line = _ILLEGAL.sub("", str(line))
         cell = WriteOnlyCell(ws, line)
+        if line.startswith("="):
+            cell.data_type = "s"  # text, never a formula
         cell.font = Font(bold=True, size=13) if number == 0 else Font(italic=True)
         ws.append([cell])
     ws.append([])

@@ -13,7 +13,7 @@ import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from django.template import Context, Engine, Template, TemplateSyntaxError
+from django.template import Context, Engine, Library, Template, TemplateSyntaxError, defaulttags
 
 from dangvien.documents.forms import Form
 from dangvien.documents.models import FormTemplate
@@ -27,9 +27,32 @@ FORMS_DIR = Path(__file__).resolve().parent / "forms"
 MAX_TEMPLATE_BYTES = 200 * 1024
 
 
+# Default tags a province's template may not use: {% debug %} prints the whole context
+# and the loaded modules, {% lorem %} writes as many words as asked.
+REMOVED_TAGS = frozenset({"debug", "lorem"})
+
+
+def _trimmed_default_tags() -> Library:
+    library = Library()
+    library.tags = {
+        name: tag for name, tag in defaulttags.register.tags.items() if name not in REMOVED_TAGS
+    }
+    library.filters = dict(defaulttags.register.filters)
+    return library
+
+
+_DEFAULT_TAGS = _trimmed_default_tags()
+
+
 class _Engine(Engine):
     # Without django.template.loader_tags: a template names no other template.
     default_builtins = ["django.template.defaulttags", "django.template.defaultfilters"]
+
+    def get_template_builtins(self, builtins: list[str]) -> list[Library]:
+        return [
+            _DEFAULT_TAGS if library is defaulttags.register else library
+            for library in super().get_template_builtins(builtins)
+        ]
 
 
 def _engine(debug: bool) -> Engine:
@@ -98,8 +121,21 @@ def template_text(form: Form, province: Organisation | None) -> str:
 
 
 def render_text(form: Form, context: dict[str, Any], province: Organisation | None = None) -> str:
-    """The template filled with ``context``: markup text, ready for ``render.markup``."""
-    return _compiled(template_text(form, province)).render(Context(context, autoescape=False))
+    """The template filled with ``context``: markup text, ready for ``render.markup``.
+
+    A province's template was checked with sample data when uploaded; real data may still
+    break it (a filter given a value it cannot take): that is ``MissingData`` saying the
+    template is at fault, so pages and the API answer 409, not a server error."""
+    from dangvien.documents.contexts import MissingData
+
+    text = template_text(form, province)
+    try:  # compiling too: a template stored before a tag was withdrawn no longer compiles
+        return str(_compiled(text).render(Context(context, autoescape=False)))
+    except Exception as error:
+        raise MissingData(
+            f"Mẫu văn bản của tỉnh bị lỗi khi điền dữ liệu: {error}. Báo ban tổ chức của "
+            "tỉnh sửa mẫu."
+        ) from error
 
 
 # ---- who may change them ---------------------------------------------------------------

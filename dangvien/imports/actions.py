@@ -101,25 +101,26 @@ def create_job(kind: str, organisation: Organisation, upload: Any, *, by: Any) -
     stored = store(upload.chunks(), FOLDER, suffix=f".{file_format}", max_bytes=MAX_BYTES)
     try:
         headers = header_of(path_of(FOLDER, stored.name), file_format)
-    except (UnreadableFile, ValueError) as error:
+        name = nfc(Path(str(getattr(upload, "name", "") or "tep")).name)[:255] or "tep"
+        job = ImportJob.objects.create(
+            kind=kind,
+            organisation=organisation,
+            org_path=organisation.path,
+            file_name=name,
+            stored_name=stored.name,
+            file_format=file_format,
+            size=stored.size,
+            sha256=stored.sha256,
+            headers=headers,
+            mapping=fields.propose_mapping(kind, headers),
+            created_by=_user(by),
+        )
+    except BaseException as error:  # nothing is kept of a file the job does not hold
         remove(FOLDER, stored.name)
-        if isinstance(error, UnreadableFile):
+        if isinstance(error, UnreadableFile) or not isinstance(error, ValueError):
             raise
         raise UnreadableFile("Không đọc được tệp.", field="file") from error
-    name = nfc(Path(str(getattr(upload, "name", "") or "tep")).name)[:255] or "tep"
-    return ImportJob.objects.create(
-        kind=kind,
-        organisation=organisation,
-        org_path=organisation.path,
-        file_name=name,
-        stored_name=stored.name,
-        file_format=file_format,
-        size=stored.size,
-        sha256=stored.sha256,
-        headers=headers,
-        mapping=fields.propose_mapping(kind, headers),
-        created_by=_user(by),
-    )
+    return job
 
 
 @action
@@ -174,12 +175,27 @@ def queue_commit(job: ImportJob, *, by: Any) -> ImportJob:
     return job
 
 
+def _enqueue(job: ImportJob, task: Any, queued: str, what: str) -> None:
+    """Hand the queued job to the worker; if the queue refuses (its database or broker is
+    down), the job is marked failed with the reason instead of staying queued forever."""
+    try:
+        task.enqueue(job.pk)
+    except Exception:
+        logger.exception("import %s: could not enqueue the %s", job.pk, what)
+        ImportJob.objects.filter(pk=job.pk, state=queued).update(
+            state=JobState.FAILED,
+            finished_at=timezone.now(),
+            message=f"Không đưa được việc {what} vào hàng đợi xử lý; thử lại sau. "
+            "Không có dữ liệu nào được ghi.",
+        )
+
+
 def start_dry_run(job: ImportJob, *, by: Any) -> ImportJob:
     """Queue the dry run, then hand it to the background worker."""
     from dangvien.imports.tasks import check_import
 
     queue_dry_run(job, by=by)
-    check_import.enqueue(job.pk)
+    _enqueue(job, check_import, JobState.QUEUED, "kiểm tra")
     job.refresh_from_db()
     return job
 
@@ -189,7 +205,7 @@ def start_commit(job: ImportJob, *, by: Any) -> ImportJob:
     from dangvien.imports.tasks import commit_import
 
     queue_commit(job, by=by)
-    commit_import.enqueue(job.pk)
+    _enqueue(job, commit_import, JobState.COMMIT_QUEUED, "ghi dữ liệu")
     job.refresh_from_db()
     return job
 

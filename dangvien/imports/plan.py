@@ -280,6 +280,41 @@ def _records_of(model: Any, person_ids: list[int], **filters: Any) -> dict[int, 
     return found
 
 
+OUTSIDE_PERSON = (
+    "số CCCD đã có trong hệ thống ở đơn vị ngoài phạm vi nhập; liên hệ cấp trên để chuyển "
+    "sinh hoạt / kiểm tra."
+)
+CARD_USED = "số thẻ đảng viên đã được dùng."
+
+
+def _outside_people(
+    node_path: str,
+    ids: list[int],
+    members: dict[int, Member],
+    candidacies: dict[int, Candidate],
+) -> set[int]:
+    """The known people the importer may not hear about: their member record, else their
+    active candidacy, else every record they have (none at all counts as outside) lies
+    outside the job's node. Nothing about them (name, birth date, chi bộ) may be printed."""
+    outside: set[int] = set()
+    rest: list[int] = []
+    for pk in ids:
+        record = members.get(pk) or candidacies.get(pk)
+        if record is None:
+            rest.append(pk)
+        elif not record.org_path.startswith(node_path):
+            outside.add(pk)
+    inside: set[int] = set()
+    for start in range(0, len(rest), CHUNK):
+        inside.update(
+            Candidate.objects.filter(
+                person_id__in=rest[start : start + CHUNK], org_path__startswith=node_path
+            ).values_list("person_id", flat=True)
+        )
+    outside.update(pk for pk in rest if pk not in inside)
+    return outside
+
+
 def _identity_problem(known: Person, fresh: Person) -> str:
     if (fresh.full_name, fresh.birth_date) == (known.full_name, known.birth_date):
         return ""
@@ -471,7 +506,8 @@ def plan_people(job: ImportJob, rows: list[tuple[int, dict[str, str]]], progress
     ids = [p.pk for p in known.values()]
     members = _records_of(Member, ids)
     candidacies = _records_of(Candidate, ids, stage__in=ACTIVE)
-    cards = _cards_taken(card_rows) if kind == ImportKind.MEMBERS else {}
+    outside = _outside_people(job.org_path, ids, members, candidacies)
+    cards = _cards_taken(card_rows, job.org_path) if kind == ImportKind.MEMBERS else {}
     bad_rows = {p.row for p in plan.problems}
     for done, (number, values, fresh, branch) in enumerate(parsed, start=1):
         if done % 1000 == 0:
@@ -481,7 +517,9 @@ def plan_people(job: ImportJob, rows: list[tuple[int, dict[str, str]]], progress
         person = known.get(fresh.citizen_id)
         item = PersonRow(number, values, fresh, branch)
         problem = ""
-        if person is not None:
+        if person is not None and person.pk in outside:
+            problem = OUTSIDE_PERSON
+        elif person is not None:
             problem = _identity_problem(person, fresh)
             item.person, item.new_person = person, False
             if not problem:
@@ -492,6 +530,8 @@ def plan_people(job: ImportJob, rows: list[tuple[int, dict[str, str]]], progress
             problem = _candidate_row(item, members, candidacies)
         if problem:
             column = labels["branch"] if problem.startswith("đang") else labels["citizen_id"]
+            if problem == CARD_USED:
+                column = labels["card_number"]
             plan.problems.append(Problem(number, column, problem))
             continue
         plan.people.append(item)
@@ -536,16 +576,15 @@ def _candidate_problems(
     return []
 
 
-def _cards_taken(card_rows: dict[str, list[int]]) -> dict[str, int]:
-    """Card number → the person holding it already."""
-    taken: dict[str, int] = {}
+def _cards_taken(card_rows: dict[str, list[int]], node_path: str) -> dict[str, tuple[int, bool]]:
+    """Card number → the person holding it already, and whether that member lies inside
+    the job's node (outside, the card is only said to be taken)."""
+    taken: dict[str, tuple[int, bool]] = {}
     numbers = list(card_rows)
     for start in range(0, len(numbers), CHUNK):
-        taken.update(
-            Member.objects.filter(card_number__in=numbers[start : start + CHUNK]).values_list(
-                "card_number", "person_id"
-            )
-        )
+        rows = Member.objects.filter(card_number__in=numbers[start : start + CHUNK])
+        for card, person_id, path in rows.values_list("card_number", "person_id", "org_path"):
+            taken[card] = (person_id, path.startswith(node_path))
     return taken
 
 
@@ -553,11 +592,13 @@ def _member_row(
     item: PersonRow,
     members: dict[int, Member],
     candidacies: dict[int, Candidate],
-    cards: dict[str, int],
+    cards: dict[str, tuple[int, bool]],
 ) -> str:
     values, person = item.values, item.person
     card = values.get("card_number", "")
-    if card and card in cards and cards[card] != person.pk:
+    if card and card in cards and cards[card][0] != person.pk:
+        if not cards[card][1]:
+            return CARD_USED
         return f"số thẻ đảng viên {card} đã là của một đảng viên khác."
     if item.new_person:
         return ""

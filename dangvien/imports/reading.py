@@ -10,6 +10,7 @@ so row numbers are the ones the spreadsheet shows (the header is row 1).
 import codecs
 import csv
 import io
+import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -44,19 +45,43 @@ def sniff_format(head: bytes) -> str:
     return "csv"
 
 
+# The most an XLSX may hold once unpacked (its zip members' sizes added up): a small file
+# that inflates past this is a zip bomb, refused before openpyxl reads it.
+MAX_XLSX_UNPACKED = 500 * 1024 * 1024
+DAMAGED_XLSX = "Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc không đúng định dạng."
+
+
+def _check_unpacked_size(path: Path) -> None:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as error:
+        raise UnreadableFile(DAMAGED_XLSX, field="file") from error
+    if total > MAX_XLSX_UNPACKED:
+        raise UnreadableFile(
+            "Tệp Excel (.xlsx) khi giải nén quá lớn (quá 500 MB); chia nhỏ tệp rồi tải lên lại.",
+            field="file",
+        )
+
+
 def _xlsx_rows(path: Path) -> Iterator[list[str]]:
     from openpyxl import load_workbook
 
+    _check_unpacked_size(path)
     try:
         book = load_workbook(path, read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds for a damaged file
-        raise UnreadableFile(
-            "Không đọc được tệp Excel (.xlsx): tệp hỏng hoặc không đúng định dạng.",
-            field="file",
-        ) from error
+        raise UnreadableFile(DAMAGED_XLSX, field="file") from error
     try:
         sheet = book.worksheets[0]
-        for values in sheet.iter_rows(values_only=True):
+        rows = sheet.iter_rows(values_only=True)
+        while True:
+            try:
+                values = next(rows)
+            except StopIteration:
+                return
+            except Exception as error:  # a damaged sheet (truncated XML…) fails mid-way
+                raise UnreadableFile(DAMAGED_XLSX, field="file") from error
             yield [cell_text(v) for v in values]
     finally:
         book.close()

@@ -158,3 +158,37 @@ def test_templates_download_as_xlsx_and_csv(client, tree, staff):
     assert status == 200 and response.content.startswith(b"PK")
     assert api.call("get", "/imports/templates/cats")[0] == 404
     assert api.call("get", "/imports/templates/members", data={"format": "pdf"})[0] == 400
+
+
+def _truncated_xlsx() -> Any:
+    """A real workbook whose sheet XML is cut in its first row (openpyxl fails while reading
+    the rows, after the workbook opened)."""
+    import io
+    import zipfile
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dangvien.imports.tests.helpers import xlsx_upload
+
+    good = xlsx_upload(MEMBER_HEADER, [member_row(n) for n in range(1, 200)]).read()
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(good)) as source, zipfile.ZipFile(out, "w") as target:
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = data[: data.index(b"<row") + 40]
+            target.writestr(info, data)
+    return SimpleUploadedFile("hong.xlsx", out.getvalue())
+
+
+def test_an_xlsx_with_a_truncated_sheet_answers_400_and_keeps_no_file(
+    client, tree, staff, settings
+):
+    status, body = Caller(client, staff).call(
+        "post",
+        "/imports",
+        data={"kind": "members", "organisation_id": tree["commune"].pk, "file": _truncated_xlsx()},
+    )
+    assert status == 400 and "Excel" in body["error"]["fields"]["file"]
+    folder = settings.UPLOADS_DIR / "imports"
+    assert not folder.exists() or not any(folder.iterdir())

@@ -84,3 +84,27 @@ def test_the_file_name_says_the_list_and_the_day_in_ascii_and_in_utf8():
     disposition = response["Content-Disposition"]
     assert disposition.startswith('attachment; filename="danh-sach-thu_')
     assert ".csv\"; filename*=UTF-8''Danh%20s%C3%A1ch%20th%E1%BB%AD%20" in disposition
+
+
+def test_a_search_with_control_characters_still_exports_the_members_xlsx(client, tree):
+    from dangvien.accounts.models import Role
+    from dangvien.factories import make_member, user_with_role
+
+    make_member(branch=tree["village"])
+    client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
+    response = client.get("/dang-vien/", {"export": "xlsx", "q": "a\x01b\x1f"})
+    assert response.status_code == 200
+    lines = [row[0] for row in xlsx_sheet(response)[:4]]
+    assert any("ab" in str(line) for line in lines)
+    assert not any("\x01" in str(line) for line in lines)
+
+
+def test_a_title_or_header_line_with_illegal_characters_is_cleaned():
+    body = listexport.xlsx_bytes(
+        ROWS, COLUMNS, header=["Danh\x02 sách", "=1+1", "Lọc: Tìm: a\x01b"], sheet="Danh\x02 sách"
+    )
+    book = load_workbook(io.BytesIO(body))
+    sheet = book.worksheets[0]
+    assert sheet.title == "Danh sách"
+    assert [sheet.cell(n, 1).value for n in (1, 2, 3)] == ["Danh sách", "=1+1", "Lọc: Tìm: ab"]
+    assert sheet.cell(2, 1).data_type == "s"

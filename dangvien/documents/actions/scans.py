@@ -10,6 +10,8 @@ its metadata. Files are written by ``core.uploads.store`` under ``UPLOADS_DIR/sc
 a random name.
 """
 
+import base64
+import binascii
 import io
 import re
 import zlib
@@ -62,40 +64,134 @@ _ACTIVE = {
     "RichMedia": "nội dung đa phương tiện (/RichMedia)",
 }
 _NAME = re.compile(rb"/([A-Za-z0-9#]+)")
-_STREAM = re.compile(rb"stream\r?\n")
-_STREAM_LIMIT = 8 * 1024 * 1024  # bytes inflated per stream, enough to read any names
+_STREAM = re.compile(rb"(?<!end)stream\r?\n")
+# Bytes inflated in all, the file's streams added up: enough for any scan's dictionaries
+# and page contents (pictures are not inflated); past it the file is refused, so a PDF of
+# many small "zip bomb" streams cannot take the server's memory or time.
+_INFLATE_BUDGET = 64 * 1024 * 1024
+_DICT_WINDOW = 64 * 1024  # how far before "stream" its dictionary is looked for
+_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9#]+)")
+_FILTER_REF = re.compile(rb"/Filter\s*\d+\s+\d+\s+R")
+_PREDICTOR = re.compile(rb"/Predictor\s+(\d+)")
+_FLATE = {"FlateDecode", "Fl"}
+_HEX = {"ASCIIHexDecode", "AHx"}
+_A85 = {"ASCII85Decode", "A85"}
+# Picture codecs: what they decode to is a picture, never read as PDF objects.
+_PICTURE = {"DCTDecode", "DCT", "JPXDecode", "CCITTFaxDecode", "CCF", "JBIG2Decode"}
+TOO_COMPLEX = "Tệp PDF quá phức tạp để kiểm tra an toàn."
+UNSUPPORTED = (
+    "Tệp PDF dùng bộ lọc không hỗ trợ ({}): không kiểm tra an toàn được. Hãy quét lại văn "
+    "bản hoặc in ra PDF rồi tải lên."
+)
+
+
+def _name(raw: bytes) -> str:
+    if b"#" in raw:
+        raw = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw)
+    return raw.decode("latin-1")
 
 
 def _names(data: bytes) -> set[str]:
-    names = set()
-    for raw in _NAME.findall(data):
-        if b"#" in raw:
-            raw = re.sub(rb"#([0-9A-Fa-f]{2})", lambda m: bytes([int(m.group(1), 16)]), raw)
-        names.add(raw.decode("latin-1"))
-    return names
+    return {_name(raw) for raw in _NAME.findall(data)}
 
 
-def _inflated_streams(data: bytes) -> list[bytes]:
-    """The Flate-compressed streams of the file, inflated (object streams hide their
-    dictionaries there). Streams that do not inflate are skipped: images and the like."""
-    out = []
-    for match in _STREAM.finditer(data):
+class _Budget:
+    """The bytes still allowed to be inflated for one file."""
+
+    def __init__(self, total: int) -> None:
+        self.left = total
+
+    def inflate(self, raw: bytes) -> bytes:
+        out = zlib.decompressobj().decompress(raw, self.left + 1)
+        if len(out) > self.left:
+            raise NotEligible(TOO_COMPLEX, field="file")
+        self.left -= len(out)
+        return out
+
+
+def _unhex(raw: bytes) -> bytes:
+    text = re.sub(rb"\s", b"", raw.split(b">", 1)[0])
+    if len(text) % 2:
+        text += b"0"
+    return binascii.unhexlify(text)
+
+
+def _un85(raw: bytes) -> bytes:
+    text = re.sub(rb"\s", b"", raw.split(b"~>", 1)[0])
+    if text.startswith(b"<~"):
+        text = text[2:]
+    return base64.a85decode(text)
+
+
+def _filters(dictionary: bytes) -> tuple[list[str], bool]:
+    """The stream's filter names in order, and whether the stream is inert: a picture or a
+    cross-reference stream that cannot be an object stream (no /First, which a viewer needs
+    to read one), whose bytes are never read as PDF objects."""
+    if _FILTER_REF.search(dictionary):
+        raise NotEligible(UNSUPPORTED.format("/Filter gián tiếp"), field="file")
+    found = _FILTER.search(dictionary)
+    filters = [_name(raw) for raw in _NAME.findall(found.group(1))] if found else []
+    names = _names(dictionary)
+    object_stream = "ObjStm" in names or "First" in names
+    inert = not object_stream and ("Image" in names or "XRef" in names)
+    predictor = _PREDICTOR.search(dictionary)
+    if predictor and int(predictor.group(1)) > 1 and not inert:
+        raise NotEligible(UNSUPPORTED.format("/Predictor"), field="file")
+    return filters, inert
+
+
+def _decoded(raw: bytes, filters: list[str], budget: _Budget) -> bytes | None:
+    """The stream's bytes once its filters are undone; None for a picture or bytes that do
+    not decode (a damaged stream is no object a viewer reads). Refused: a filter this check
+    cannot undo, and inflating past the budget."""
+    if any(name in _PICTURE for name in filters):
+        return None
+    data = raw
+    try:
+        for name in filters:
+            if name in _FLATE:
+                data = budget.inflate(data)
+            elif name in _HEX:
+                data = _unhex(data)
+            elif name in _A85:
+                data = _un85(data)
+            else:
+                raise NotEligible(UNSUPPORTED.format("/" + name), field="file")
+    except (zlib.error, binascii.Error, ValueError):
+        return None
+    return data
+
+
+def _stream_names(data: bytes) -> set[str]:
+    """The names inside the file's filtered streams (object streams hide their dictionaries
+    there), each stream decoded, read and dropped before the next: memory holds one."""
+    names: set[str] = set()
+    budget = _Budget(_INFLATE_BUDGET)
+    position = 0
+    while True:
+        match = _STREAM.search(data, position)
+        if match is None:
+            break
         start = match.end()
         end = data.find(b"endstream", start)
         if end < 0:
             break
-        try:
-            out.append(zlib.decompressobj().decompress(data[start:end], _STREAM_LIMIT))
-        except zlib.error:
-            continue
-    return out
+        head = data[max(position, match.start() - _DICT_WINDOW) : match.start()]
+        head = head[head.rfind(b"obj") + 3 :] if b"obj" in head else head
+        filters, inert = _filters(head)
+        position = end + len(b"endstream")
+        if not filters or inert:
+            continue  # unfiltered bytes were read with the whole file
+        decoded = _decoded(data[start:end], filters, budget)
+        if decoded is not None:
+            names |= _names(decoded)
+    return names
 
 
 def active_content(data: bytes) -> list[str]:
-    """What in a PDF's bytes could act when it is opened (Vietnamese, for the message)."""
-    names = _names(data)
-    for stream in _inflated_streams(data):
-        names |= _names(stream)
+    """What in a PDF's bytes could act when it is opened (Vietnamese, for the message).
+    Refused outright (``NotEligible``): a file whose streams cannot all be checked."""
+    names = _names(data) | _stream_names(data)
     found = [label for name, label in _ACTIVE.items() if name in names]
     if "OpenAction" in names and "JavaScript" in found:
         found.append("lệnh tự chạy khi mở tệp (/OpenAction)")
@@ -176,6 +272,10 @@ def upload_scan(
     if not may_handle_scans(by, subject):
         raise NotAllowed("Bạn không được tải bản quét lên hồ sơ này.")
     code = _checked_target(subject, form, item)
+    if not may_handle_scans(by, subject, find_form(code), item):
+        raise NotAllowed(
+            f"Mẫu {code} do cấp ủy cấp trên ban hành: chỉ cấp ủy đó được tải bản quét lên."
+        )
     max_mb = int(
         rule("documents.scan_max_mb", on=timezone.localdate(), organisation=subject.branch)
     )
@@ -215,7 +315,7 @@ def upload_scan(
 def delete_scan(scan: Scan, *, by: "User") -> None:
     """Remove a scan uploaded by mistake (issue 8). Same permission as uploading; the file
     goes once the row's deletion is committed."""
-    if not may_handle_scans(by, subject_of(scan)):
+    if not may_handle_scans(by, subject_of(scan), find_form(scan.form), scan.item):
         raise NotAllowed("Bạn không được xóa bản quét của hồ sơ này.")
     name = scan.stored_name
     Scan.objects.filter(pk=scan.pk).delete()

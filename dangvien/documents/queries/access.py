@@ -17,6 +17,7 @@ from dangvien.documents.forms import (
     DECIDER,
     GRASSROOTS,
     MEMBER,
+    PERSONAL,
     SUB_COMMITTEE,
     Form,
 )
@@ -65,13 +66,33 @@ def may_keep_register(user: "User", organisation: Organisation) -> bool:
     return may_number(user, "", organisation)
 
 
-def may_handle_scans(user: "User", subject: Subject) -> bool:
+def may_handle_scans(
+    user: "User", subject: Subject, form: Form | None = None, item: str = ""
+) -> bool:
     """Upload or delete signed scans: the chi bộ's own moves, or the endorsing / deciding
-    committee above it (issue 8). A leader (view only) may read them, not change them."""
-    return any(
+    committee above it (issue 8). A leader (view only) may read them, not change them.
+
+    With ``form``: the scan of a document issued by a body above the chi bộ (the đảng ủy's
+    resolution, the committee's decision: 9-KNĐ, 16-KNĐ, QĐ-XT…) is that body's paper, so
+    it takes what numbering it takes (``may_number``): a chi bộ secretary does not put or
+    take away the committee's signed decision."""
+    if not any(
         can(user, c, subject.org_path)
         for c in (Capability.BRANCH_MOVES, Capability.ENDORSE, Capability.DECIDE)
-    )
+    ):
+        return False
+    if form is None or form.issuer in (PERSONAL, BRANCH):
+        return True
+    from dangvien.documents import issuers
+    from dangvien.documents.contexts import issuing_branch
+
+    branch = issuing_branch(form, subject, item)
+    organisation = issuers.issuer_of(form, branch)
+    if organisation is None:
+        return False
+    if organisation.pk == branch.pk:
+        return True
+    return may_number(user, form.issuer, organisation)
 
 
 def subject_kind(subject: Subject) -> str:

@@ -11,6 +11,8 @@ be reported as "Dòng 12: …".
 import re
 from dataclasses import dataclass, field
 
+from dangvien.core.text import is_number
+
 COMMANDS = (
     "@header",
     "@header-personal",
@@ -149,7 +151,9 @@ def _block(line: str, number: int, problems: list[str]) -> Block:
             label, _, value = rest.partition("::")
             return Block("field", number, label=label.strip(), value=value.strip())
         if command == "@dots":
-            count = int(rest) if rest.isdigit() else 0
+            # ASCII digits only ("²" is a digit to str.isdigit, not to int()); a long run
+            # is out of range anyway (and past 4300 digits int() refuses it).
+            count = int(rest) if is_number(rest) and len(rest) <= 3 else 0
             if not 1 <= count <= 60:
                 problems.append(
                     f"Dòng {number}: “@dots” cần số dòng để trống từ 1 đến 60 (“@dots 3”)"

@@ -210,6 +210,25 @@ def test_a_scan_uploads_downloads_and_deletes_through_the_scope(
     assert not Scan.objects.exists()
 
 
+def test_a_branch_secretary_uploading_the_committees_decision_scan_is_refused(
+    client: Client, tree: Tree, candidate: Candidate
+) -> None:
+    from dangvien.documents.models import Scan
+
+    secretary = user_with_role(Role.BRANCH_SECRETARY, tree["village"])
+    path = f"/candidates/{candidate.pk}/documents/9-KND/scans"
+    refused = upload(client, secretary, path, "qd.pdf", PDF)
+    assert refused.status_code == 403
+    assert not Scan.objects.exists()
+    board = user_with_role(Role.BOARD_STAFF, tree["commune"])
+    kept = upload(client, board, path, "qd.pdf", PDF)
+    assert kept.status_code == 201, kept.content
+    scan_id = kept.json()["id"]
+    gone = client.delete(f"/api/v1/scans/{scan_id}", headers=bearer(secretary))
+    assert gone.status_code == 403
+    assert Scan.objects.filter(pk=scan_id).exists()
+
+
 def test_a_scan_that_is_neither_pdf_nor_jpeg_is_refused(
     client: Client, tree: Tree, candidate: Candidate
 ) -> None:

@@ -130,6 +130,59 @@ def test_javascript_hidden_in_a_compressed_object_stream_is_found() -> None:
     assert active_content(PDF) == []
 
 
+def test_a_pdf_of_many_small_inflation_bombs_is_refused_quickly() -> None:
+    import time
+
+    bomb = zlib.compress(b"\0" * (8 * 1024 * 1024), 9)  # about 8 KB that inflate to 8 MB
+    body = b"".join(
+        b"%d 0 obj <</Filter /FlateDecode>> stream\n" % n + bomb + b"\nendstream endobj\n"
+        for n in range(1, 201)
+    )
+    began = time.monotonic()
+    with pytest.raises(NotEligible, match="quá phức tạp để kiểm tra an toàn"):
+        active_content(pdf_with(body))
+    assert time.monotonic() - began < 5
+
+
+def test_javascript_hidden_behind_an_ascii_hex_layer_is_refused(
+    candidate: Candidate, secretary: User
+) -> None:
+    hidden = zlib.compress(b"<</S /JavaScript /JS (app.alert(1))>>").hex().encode() + b">"
+    data = pdf_with(
+        b"5 0 obj <</Type /ObjStm /Filter [/ASCIIHexDecode /FlateDecode]>> stream\n"
+        + hidden
+        + b"\nendstream endobj"
+    )
+    assert "JavaScript" in active_content(data)
+    with pytest.raises(NotEligible, match="có thể tự chạy khi mở"):
+        upload_scan(candidate, "1-KNĐ", "", upload("don.pdf", data), by=secretary)
+
+
+def test_javascript_hidden_behind_an_ascii85_layer_is_found() -> None:
+    import base64
+
+    hidden = base64.a85encode(zlib.compress(b"<</S /JavaScript /JS (x)>>")) + b"~>"
+    data = pdf_with(
+        b"5 0 obj <</Type /ObjStm /Filter [/A85 /Fl]>> stream\n" + hidden + b"\nendstream endobj"
+    )
+    assert "JavaScript" in active_content(data)
+
+
+def test_a_stream_with_a_filter_the_check_cannot_undo_is_refused() -> None:
+    data = pdf_with(b"5 0 obj <</Type /ObjStm /Filter /LZWDecode>> stream\nxyz\nendstream endobj")
+    with pytest.raises(NotEligible, match="bộ lọc không hỗ trợ"):
+        active_content(data)
+
+
+def test_a_flate_picture_is_not_inflated_nor_counted() -> None:
+    picture = zlib.compress(b"\0" * (80 * 1024 * 1024), 9)
+    data = pdf_with(
+        b"5 0 obj <</Type /XObject /Subtype /Image /Width 10 /Height 10 /Filter /FlateDecode>>"
+        b" stream\n" + picture + b"\nendstream endobj"
+    )
+    assert active_content(data) == []
+
+
 def test_an_open_action_without_a_script_is_harmless() -> None:
     assert active_content(pdf_with(b"1 0 obj <</OpenAction [3 0 R /Fit]>> endobj")) == []
 

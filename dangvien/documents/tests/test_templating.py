@@ -94,3 +94,29 @@ def test_a_template_cannot_load_libraries_or_include_other_templates(shipped: Pa
 
 def test_an_empty_template_is_refused(shipped: Path) -> None:
     assert templating.check_template(FORM, " \n\n") == ["Mẫu không có nội dung."]
+
+
+@pytest.mark.parametrize("tag", ["{% debug %}", "{% lorem 5000 w %}"])
+def test_the_debug_and_lorem_tags_are_refused_in_a_template(shipped: Path, tag: str) -> None:
+    [problem] = templating.check_template(FORM, f"# Tiêu đề\n{tag}\n")
+    assert "Dòng 2" in problem
+
+
+def test_a_template_failing_on_real_data_is_missing_data_not_a_server_error(
+    shipped: Path, tree: dict[str, Organisation]
+) -> None:
+    from dangvien.documents.contexts import MissingData
+
+    FormTemplate.objects.create(
+        province=tree["province"],
+        form=FORM.code,
+        text="# Tiêu đề\n{% for a, b in rows %}{{ a }}{% endfor %}\n",
+    )
+    with pytest.raises(MissingData, match="Mẫu văn bản của tỉnh bị lỗi khi điền dữ liệu"):
+        templating.render_text(FORM, {"rows": [(1, 2, 3)]}, tree["village"])
+
+
+def test_dots_with_a_superscript_digit_is_a_problem_not_a_server_error(shipped: Path) -> None:
+    for count in ("²", "１", "9" * 5000):
+        problems = templating.check_template(FORM, f"# Tiêu đề\n@dots {count}\n")
+        assert any("“@dots” cần số dòng" in p for p in problems)

@@ -49,10 +49,12 @@ def _page(
     user = request.user
     dossier = dossier_of(subject)
     kind = access.subject_kind(subject)
+    may_scan = access.may_handle_scans(user, subject)
     rows = [
         {
             "row": row,
             "may_number": row.can_take_number and access.may_number_for(user, row.form, subject),
+            "may_scan": may_scan and access.may_handle_scans(user, subject, row.form, row.item),
         }
         for row in dossier.rows
     ]
@@ -64,7 +66,7 @@ def _page(
         "kind_slug": KIND_SLUGS[kind],
         "dossier": dossier,
         "rows": rows,
-        "may_scan": access.may_handle_scans(user, subject),
+        "may_scan": may_scan,
         "error": error,
         "detail_url": reverse(
             "candidates:detail" if kind == CANDIDATE else "members:detail", args=[subject.pk]

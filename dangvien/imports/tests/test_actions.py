@@ -223,12 +223,53 @@ def test_importing_someone_already_a_member_as_a_candidate_is_a_row_problem(tree
 
 
 def test_a_citizen_id_of_someone_else_is_refused(tree, staff):
-    person = make_person(citizen_id="000000000001")
+    person = make_member(branch=tree["school_branch"], person__citizen_id="000000000001").person
     job = checked(members_job(tree, staff, [member_row(1)]), staff)
     assert problems(job) == [
         f"Dòng 2, Số CCCD: số CCCD 000000000001 đã thuộc về {person.full_name}, sinh ngày "
         "17/05/1995; kiểm tra lại số CCCD, họ tên và ngày sinh."
     ]
+
+
+def test_a_citizen_id_held_outside_the_import_scope_is_refused_without_naming_the_holder(tree):
+    member = make_member(branch=tree["other_branch"])
+    other = member.person
+    secretary = user_with_role(Role.BRANCH_SECRETARY, tree["village"])
+    for row in (
+        member_row(1, cid=other.citizen_id),
+        member_row(
+            2,
+            cid=other.citizen_id,
+            name=other.full_name,
+            birth=f"{other.birth_date:%d/%m/%Y}",
+            admitted="01/01/2024",
+            ceremony="20/01/2024",
+            official="20/01/2025",
+        ),
+    ):
+        job = uploaded(MEMBERS, tree["village"], secretary, MEMBER_HEADER, [row])
+        job = checked(job, secretary)
+        text = " ".join(problems(job))
+        assert "ngoài phạm vi nhập" in text
+        assert other.full_name not in text
+        assert f"{other.birth_date:%d/%m/%Y}" not in text
+        assert "Chi bộ thôn Tây" not in text
+
+
+def test_a_person_with_no_record_in_scope_is_refused_without_naming_them(tree, staff):
+    person = make_person(citizen_id="000000000001")
+    job = checked(members_job(tree, staff, [member_row(1)]), staff)
+    assert problems(job) == [
+        "Dòng 2, Số CCCD: số CCCD đã có trong hệ thống ở đơn vị ngoài phạm vi nhập; liên hệ "
+        "cấp trên để chuyển sinh hoạt / kiểm tra."
+    ]
+    assert person.full_name not in problems(job)[0]
+
+
+def test_a_card_number_used_outside_the_import_scope_is_refused_without_saying_whose(tree, staff):
+    make_member(branch=tree["other_branch"], card_number="12345678")
+    job = checked(members_job(tree, staff, [member_row(1, card="12345678")]), staff)
+    assert problems(job) == ["Dòng 2, Số thẻ đảng viên: số thẻ đảng viên đã được dùng."]
 
 
 def test_a_member_of_another_branch_is_not_moved_by_an_import(tree, staff):
@@ -456,3 +497,33 @@ def test_an_organisation_row_breaking_the_tree_rules_is_a_row_problem(tree, boar
     assert "Dòng 3, Loại: không thể đặt Đảng bộ xã / phường / đặc khu dưới Chi bộ." in found
     assert "Dòng 4, Mã: mã “A” trùng với dòng 2." in found
     assert any(p.startswith("Dòng 5, Mã cấp trên: không tìm thấy mã “KHONGCO”") for p in found)
+
+
+def test_an_xlsx_that_unpacks_past_the_limit_is_refused_and_not_kept(tree, staff, monkeypatch):
+    from dangvien.imports import reading
+    from dangvien.imports.tests.helpers import xlsx_upload
+
+    monkeypatch.setattr(reading, "MAX_XLSX_UNPACKED", 1000)
+    upload = xlsx_upload(MEMBER_HEADER, [member_row(n) for n in range(1, 50)])
+    with pytest.raises(UnreadableFile, match="giải nén quá lớn"):
+        actions.create_job(MEMBERS, tree["commune"], upload, by=staff)
+    assert not actions.ImportJob.objects.exists()
+
+
+def test_a_queue_that_refuses_the_task_leaves_the_job_failed_not_stuck_queued(
+    tree, staff, monkeypatch
+):
+    from dangvien.imports import tasks
+
+    class Refusing:
+        def enqueue(self, job_id: int) -> None:
+            raise ConnectionError("queue down")
+
+    job = members_job(tree, staff, [member_row(1)])
+    monkeypatch.setattr(tasks, "check_import", Refusing())
+    job = actions.start_dry_run(job, by=staff)
+    assert job.state == JobState.FAILED
+    assert "hàng đợi" in job.message
+    monkeypatch.undo()
+    job = checked(job, staff)  # a failed job may be run again
+    assert job.state == JobState.CHECKED
