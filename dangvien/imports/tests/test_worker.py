@@ -15,8 +15,14 @@ from dangvien.members.models import Member
 
 
 @pytest.fixture
-def database_queue(settings: Any, tmp_path: Any) -> None:
+def database_queue(settings: Any, tmp_path: Any, monkeypatch: Any) -> None:
     settings.UPLOADS_DIR = tmp_path
+    # The worker closes "old" connections between tasks; here it runs inside the test's
+    # transaction on the test's own connection, which PostgreSQL would then lose. A real
+    # worker is its own process with its own connection.
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections", lambda: None
+    )
     settings.TASKS = {
         "default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}
     }
