@@ -29,7 +29,8 @@ TARGET_SECONDS = 2.0
 
 
 def build() -> Any:
-    from dangvien.candidates.models import BackgroundCheck, Introducer, Stage, Vote
+    from dangvien.candidates.models import BackgroundCheck, Introducer, Stage
+    from dangvien.documents.tests.helpers import branch_vote
     from dangvien.factories import make_candidate, make_member, tree_2025
 
     tree = tree_2025()
@@ -52,18 +53,7 @@ def build() -> Any:
     )
     for member in members[:2]:
         Introducer.objects.create(candidate=candidate, member=member, known_since=date(2024, 1, 1))
-    Vote.objects.create(
-        candidate=candidate,
-        body="branch",
-        organisation=branch,
-        held_on=date(2026, 4, 10),
-        in_favour=3,
-        against=0,
-        denominator=3,
-        rule=[1, 2, "more_than"],
-        passed=True,
-        resolution_no="05-NQ/CB",
-    )
+    branch_vote(candidate)
     return candidate
 
 

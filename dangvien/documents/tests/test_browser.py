@@ -3,7 +3,6 @@ bộ's report and uploads a signed scan; the commune staff sees the register; th
 board opens the form templates; members are imported from a CSV with a dry run that
 shows a row's error, then the corrected file is committed."""
 
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +10,9 @@ import pytest
 
 from dangvien.accounts.models import Role
 from dangvien.browser_steps import login
-from dangvien.candidates.models import Stage, Vote
+from dangvien.candidates.models import Stage
 from dangvien.documents.models import IssuedDocument, Scan
+from dangvien.documents.tests.helpers import branch_vote
 from dangvien.factories import make_candidate, tree_2025, user_with_role
 from dangvien.imports.tests.helpers import MEMBER_HEADER, member_row
 from dangvien.members.models import Member
@@ -39,18 +39,7 @@ def test_dossier_register_templates_and_an_import_in_the_browser(
     tree = tree_2025()
     branch, commune, province = tree["village"], tree["commune"], tree["province"]
     candidate = make_candidate(branch=branch, stage=Stage.BRANCH_PROPOSED)
-    Vote.objects.create(
-        candidate=candidate,
-        body="branch",
-        organisation=branch,
-        held_on=date(2026, 4, 10),
-        in_favour=3,
-        against=0,
-        denominator=3,
-        rule=[1, 2, "more_than"],
-        passed=True,
-        resolution_no="05-NQ/CB",
-    )
+    branch_vote(candidate)
     user_with_role(Role.BRANCH_SECRETARY, branch, username="bithu")
     user_with_role(Role.GRASSROOTS_STAFF, commune, username="canboxa")
     user_with_role(Role.BOARD_STAFF, province, username="bantinh")

@@ -13,8 +13,9 @@ from django.test import Client
 
 from dangvien.accounts.actions import issue_api_token
 from dangvien.accounts.models import Role, User
-from dangvien.candidates.models import Candidate, Stage, Vote
+from dangvien.candidates.models import Candidate, Stage
 from dangvien.documents.models import IssuedDocument, Scan
+from dangvien.documents.tests.helpers import branch_vote
 from dangvien.factories import make_candidate, make_member, user_with_role
 from dangvien.organisations.models import Organisation
 
@@ -35,18 +36,7 @@ def candidate(tree: Tree) -> Candidate:
         application_on=date(2026, 3, 1),
         declaration_on=date(2026, 3, 5),
     )
-    Vote.objects.create(
-        candidate=candidate,
-        body="branch",
-        organisation=candidate.branch,
-        held_on=date(2026, 4, 10),
-        in_favour=3,
-        against=0,
-        denominator=3,
-        rule=[1, 2, "more_than"],
-        passed=True,
-        resolution_no="05-NQ/CB",
-    )
+    branch_vote(candidate)
     return candidate
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from dangvien.accounts.models import Role, User
-from dangvien.candidates.models import Candidate, Introducer, Stage, Vote
+from dangvien.candidates.models import Introducer, Stage
 from dangvien.documents.actions.register import number_document
 from dangvien.documents.actions.scans import upload_scan
 from dangvien.documents.forms import find_form
@@ -21,6 +21,7 @@ from dangvien.documents.queries.dossier import (
     Row,
     dossier_of,
 )
+from dangvien.documents.tests.helpers import branch_vote
 from dangvien.factories import make_candidate, make_member, user_with_role
 from dangvien.members.models import Proceeding, ProceedingKind, Status, Step
 from dangvien.organisations.models import Organisation
@@ -47,21 +48,6 @@ def rows_of(rows: list[Row], code: str) -> list[Row]:
 def row_of(rows: list[Row], code: str) -> Row:
     (row,) = rows_of(rows, code)
     return row
-
-
-def branch_vote(candidate: Candidate, resolution_no: str = "05-NQ/CB") -> Vote:
-    return Vote.objects.create(
-        candidate=candidate,
-        body="branch",
-        organisation=candidate.branch,
-        held_on=date(2026, 4, 10),
-        in_favour=3,
-        against=0,
-        denominator=3,
-        rule=[1, 2, "more_than"],
-        passed=True,
-        resolution_no=resolution_no,
-    )
 
 
 def test_an_open_dossier_misses_the_application_and_declaration_for_the_check(

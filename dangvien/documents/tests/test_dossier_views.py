@@ -10,8 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from dangvien.accounts.models import Role, User
-from dangvien.candidates.models import Candidate, Stage, Vote
+from dangvien.candidates.models import Candidate, Stage
 from dangvien.documents.models import IssuedDocument, Scan
+from dangvien.documents.tests.helpers import branch_vote
 from dangvien.factories import make_candidate, make_member, user_with_role
 from dangvien.members.models import Status
 from dangvien.organisations.models import Organisation
@@ -28,18 +29,7 @@ def _uploads(settings: Any, tmp_path: Path) -> None:
 @pytest.fixture
 def candidate(tree: Tree) -> Candidate:
     candidate = make_candidate(branch=tree["village"], stage=Stage.BRANCH_PROPOSED)
-    Vote.objects.create(
-        candidate=candidate,
-        body="branch",
-        organisation=candidate.branch,
-        held_on=date(2026, 4, 10),
-        in_favour=3,
-        against=0,
-        denominator=3,
-        rule=[1, 2, "more_than"],
-        passed=True,
-        resolution_no="05-NQ/CB",
-    )
+    branch_vote(candidate)
     return candidate
 
 
