@@ -43,6 +43,7 @@ class SigningForm(forms.Form):
     term_started_on = forms.DateField(
         label="Ngày bắt đầu nhiệm kỳ cấp ủy (dd/mm/yyyy)",
         required=False,
+        widget=forms.DateInput(format="%d/%m/%Y"),
         input_formats=["%d/%m/%Y", "%Y-%m-%d"],
         error_messages={"invalid": "Ngày không hợp lệ: ghi theo dạng dd/mm/yyyy."},
     )

@@ -15,7 +15,7 @@ from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
 from dangvien.members import queries as member_queries
 from dangvien.organisations import actions, queries
-from dangvien.organisations.forms import SectorForm, VillageForm
+from dangvien.organisations.forms import SectorForm, SigningForm, VillageForm
 from dangvien.organisations.models import Organisation, Village
 
 CHILD_COLUMNS = (
@@ -73,6 +73,11 @@ def _detail_context(
         "villages": queries.village_rows(org) if shows_villages else None,
         "village_form": (village_form or VillageForm(branches=queries.branches_under(org)))
         if can_edit and shows_villages
+        else None,
+        "signing_form": SigningForm(
+            initial={field: getattr(org, field) for field in SigningForm.base_fields}
+        )
+        if can_edit
         else None,
     }
 

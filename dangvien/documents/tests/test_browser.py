@@ -69,8 +69,12 @@ def test_dossier_register_templates_and_an_import_in_the_browser(
     assert Scan.objects.filter(candidate=candidate, form="1-KNĐ").exists()
     screenshot("dossier-numbered-and-scanned")
 
-    # The commune's staff sees the register of outgoing documents.
+    # The commune's staff sees the register of outgoing documents, and the card where
+    # the commune sets how it signs them.
     login(page, "canboxa")
+    page.goto(f"/to-chuc/{commune.pk}/")
+    assert page.get_by_role("heading", name="Thể thức văn bản").is_visible()
+    screenshot("organisation-signing")
     page.goto("/van-ban/so-van-ban/")
     assert page.get_by_text(issued.number_text).first.is_visible()
     screenshot("register")
