@@ -50,6 +50,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "django_tasks",
     "django_tasks_db",
     "dangvien.core",
@@ -65,21 +69,29 @@ INSTALLED_APPS = [
     "dangvien.screening",
     "dangvien.documents",
     "dangvien.imports",
+    "dangvien.privacy",
+    "dangvien.auditlog",
+    "dangvien.synth",
+    "dangvien.rowsecurity",
     "dangvien.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "dangvien.accounts.middleware.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "dangvien.core.middleware.NormaliseTextMiddleware",
     "dangvien.core.middleware.AuditActorMiddleware",
+    "dangvien.rowsecurity.middleware.RowScopeMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -119,6 +131,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,
     }
+
+# Read replicas for reports (issue 9, docs/deploy.md): DATABASE_REPLICA_URL adds a
+# "replica" alias; the router sends the reads of report pages there.
+# --- database router: owned by core/dbrouter.py (issue 9) ---
+DATABASE_ROUTERS = ["dangvien.core.dbrouter.ReportRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
@@ -195,6 +212,22 @@ if not DEBUG:
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+
+# --- Two-factor login, passwords, sessions (accounts, issue 9) ---
+# Passkeys (django-otp-webauthn): the relying party is the site's own host name.
+OTP_WEBAUTHN_RP_ID = env_str("OTP_WEBAUTHN_RP_ID", "localhost")
+OTP_WEBAUTHN_RP_NAME = "Phát triển đảng viên"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list("OTP_WEBAUTHN_ALLOWED_ORIGINS", ["http://localhost:8000"])
+
+# --- Content-Security-Policy and transport security (issue 9) ---
+
+# --- Field encryption of personal data (core/crypto.py, issue 9) ---
+
+# --- Audit and access logs: retention, hash chain (auditlog, issue 9) ---
+
+# --- Personal data: notice, consent, data-subject requests (privacy, issue 9) ---
+
+# --- Row-level security on PostgreSQL (rowsecurity, issue 9) ---
 
 LOGGING = {
     "version": 1,

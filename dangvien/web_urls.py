@@ -14,4 +14,6 @@ urlpatterns = [
     path("sang-loc/", include("dangvien.screening.urls")),
     path("van-ban/", include("dangvien.documents.urls")),
     path("nhap-du-lieu/", include("dangvien.imports.urls")),
+    path("du-lieu-ca-nhan/", include("dangvien.privacy.urls")),
+    path("giam-sat/", include("dangvien.auditlog.urls")),
 ]

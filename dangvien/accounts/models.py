@@ -22,6 +22,7 @@ class Role(models.TextChoices):
     GRASSROOTS_STAFF = "grassroots_staff", _("Cán bộ đảng ủy cơ sở")
     BOARD_STAFF = "board_staff", _("Cán bộ ban tổ chức cấp ủy cấp trên")
     LEADER = "leader", _("Lãnh đạo (chỉ xem)")
+    AUDITOR = "auditor", _("Kiểm tra, giám sát (xem nhật ký)")
 
 
 class Capability(models.TextChoices):
@@ -31,6 +32,7 @@ class Capability(models.TextChoices):
     DECIDE = "decide", _("Quyết định kết nạp")
     APPROVE = "approve", _("Phê duyệt của cấp trên (gia hạn, trên 60 tuổi, lễ muộn)")
     TARGETS = "targets", _("Giao chỉ tiêu kết nạp cho cấp dưới, khảo sát nguồn")
+    AUDIT = "audit", _("Xem nhật ký thay đổi và nhật ký truy cập")
 
 
 # What each role may do within its subtree. Deciding is further limited to the deciding
@@ -51,6 +53,8 @@ ROLE_CAPABILITIES: dict[str, set[str]] = {
         Capability.TARGETS,
     },
     Role.LEADER: {Capability.VIEW},
+    # The auditor reads the logs of its subtree, not the dossiers themselves (issue 9).
+    Role.AUDITOR: {Capability.AUDIT},
 }
 
 

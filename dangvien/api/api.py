@@ -9,6 +9,7 @@ from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
 from dangvien.api import (  # the member_* modules add their endpoints to the members router
+    auditlog,
     auth,
     candidates,
     documents,
@@ -25,6 +26,7 @@ from dangvien.api import (  # the member_* modules add their endpoints to the me
     members,
     organisations,
     pool_surveys,
+    privacy,
     questions,
     review_results,
     reviews,
@@ -106,5 +108,7 @@ for _area in (
     documents,  # issue 8
     form_templates,
     imports,
-):  # issues 5, 6, 7 and 8, mounted at the root
+    privacy,  # issue 9
+    auditlog,
+):  # issues 5, 6, 7, 8 and 9, mounted at the root
     api.add_router("", _area.router)

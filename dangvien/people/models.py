@@ -83,6 +83,9 @@ class Person(models.Model):
         related_name="residents",
         verbose_name=_("thôn, tổ dân phố"),
     )
+    # Family background as declared in the lý lịch (2-KNĐ): sensitive personal data,
+    # encrypted at rest (issue 9).
+    family_background = models.TextField(_("hoàn cảnh, lịch sử gia đình"), blank=True)
     youth_union_member = models.BooleanField(_("đoàn viên"), default=False)
     trade_union_member = models.BooleanField(_("công đoàn viên"), default=False)
     # Derived keys, written by the people actions: accent-free text for search, and the

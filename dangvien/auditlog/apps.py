@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AuditlogConfig(AppConfig):
+    name = "dangvien.auditlog"
+    label = "auditlog"
+    verbose_name = "Nhật ký, giám sát"

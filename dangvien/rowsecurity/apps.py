@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class RowsecurityConfig(AppConfig):
+    name = "dangvien.rowsecurity"
+    label = "rowsecurity"
+    verbose_name = "Bảo mật theo dòng (PostgreSQL)"
