@@ -27,6 +27,8 @@ def person_out(person: Person) -> dict[str, Any]:
         "political_theory": person.political_theory,
         "occupation_group": person.occupation_group,
         "village_id": person.village_id,
+        # Sensitive personal data, encrypted at rest (issue 9); only in scoped answers.
+        "family_background": person.family_background,
     }
 
 

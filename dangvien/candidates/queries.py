@@ -17,11 +17,11 @@ from dangvien.candidates.models import (
 )
 from dangvien.core.dates import add_months, full_months_between, full_years_between
 from dangvien.core.rules import rule
-from dangvien.core.text import fold
 from dangvien.members.models import Status
 from dangvien.organisations.models import Organisation
 from dangvien.organisations.queries import count_per_child, in_scope, same_grassroots
 from dangvien.people.models import EDUCATION_ORDER, Education
+from dangvien.people.queries import search_filter
 
 if TYPE_CHECKING:
     from dangvien.accounts.models import User
@@ -42,9 +42,10 @@ def filter_candidates(
     stage: str = "",
     branch: Organisation | None = None,
 ) -> QuerySet[Candidate]:
-    """Text filter ignores case and diacritics ("nguyen van an" finds "Nguyễn Văn An")."""
+    """Text filter ignores case and diacritics ("nguyen van an" finds "Nguyễn Văn An"); a
+    12-digit query is a citizen ID, found exactly through its keyed index (issue 9)."""
     if q:
-        rows = rows.filter(person__search_text__contains=fold(q))
+        rows = rows.filter(search_filter(q, via="person"))
     if stage == "active":
         rows = rows.filter(stage__in=ACTIVE)
     elif stage:

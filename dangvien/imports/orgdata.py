@@ -122,6 +122,7 @@ EXCLUDED: dict[str, str] = {
     "accounts.roleassignment": "Vai trò gắn với tài khoản người dùng (không chuyển).",
     "accounts.apitoken": "Mã truy cập API gắn với tài khoản, chỉ dùng ở máy chủ cũ.",
     "core.auditevent": "Nhật ký kiểm toán ở lại máy chủ cũ (ghi theo tài khoản ở đó).",
+    "auditlog": "Nhật ký truy cập và chuỗi băm ở lại máy chủ cũ (ghi theo tài khoản ở đó).",
     "core.calendarday": "Lịch ngày làm việc chung toàn quốc, không thuộc tổ chức nào.",
     "organisations.parentrule": "Quy tắc cấp trên – cấp dưới chung cho mọi cây tổ chức.",
     "exams.topic": "Danh mục chủ đề chung (nạp sẵn khi cài đặt); chỉ đi theo như tham chiếu.",

@@ -51,6 +51,7 @@ from dangvien.members.models import Member, Status
 from dangvien.organisations.models import MEMBER_HOLDING, Organisation
 from dangvien.people.actions import build_person
 from dangvien.people.models import Person
+from dangvien.people.queries import people_by_citizen_id
 
 CHUNK = 2000
 Progress = Callable[[int, int], None]
@@ -263,12 +264,8 @@ def _parse_person_row(
 
 
 def _known_people(citizen_ids: Iterable[str]) -> dict[str, Person]:
-    known: dict[str, Person] = {}
-    ids = list(citizen_ids)
-    for start in range(0, len(ids), CHUNK):
-        for person in Person.objects.filter(citizen_id__in=ids[start : start + CHUNK]):
-            known[person.citizen_id] = person
-    return known
+    """The people already known, by citizen ID: looked up through the keyed index."""
+    return people_by_citizen_id(citizen_ids)
 
 
 def _records_of(model: Any, person_ids: list[int], **filters: Any) -> dict[int, Any]:

@@ -1,12 +1,21 @@
 """Writes to a person's identity."""
 
 import re
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from django.apps import apps
+from django.db import connection, transaction
+from django.db.models import TextField
+from django.db.models.functions import Cast
+
+from dangvien.core import crypto
 from dangvien.core.actions import action
 from dangvien.core.errors import Conflict, NotEligible
-from dangvien.core.text import collation_key, fold, nfc
+from dangvien.core.fields import EncryptedTextField
+from dangvien.core.text import collation_key, fold, nfc, nfc_lines
+from dangvien.people import queries
 from dangvien.people.models import (
     EDUCATION_ORDER,
     OccupationGroup,
@@ -34,8 +43,10 @@ def split_full_name(full_name: str) -> tuple[str, str, str]:
 
 
 def derived_keys(person: Person) -> None:
-    """Fill the search and sort keys from the name parts (and the citizen ID)."""
-    person.search_text = fold(f"{person.full_name} {person.citizen_id}")
+    """Fill the search and sort keys from the name parts. The citizen ID is not in the
+    search text: it is encrypted at rest and found through its keyed index instead
+    (``people.queries.search_filter``; issue 9)."""
+    person.search_text = fold(person.full_name)
     person.sort_key = collation_key(person.given_name, person.middle_name, person.family_name)
 
 
@@ -52,6 +63,7 @@ def build_person(
     hometown: str = "",
     address: str = "",
     phone: str = "",
+    family_background: str = "",
     youth_union_member: bool = False,
     trade_union_member: bool = False,
     political_theory: str = PoliticalTheory.NONE,
@@ -70,7 +82,7 @@ def build_person(
     citizen_id = citizen_id.strip()
     if not _CITIZEN_ID.fullmatch(citizen_id):  # not str.isdigit(): it accepts "²" and "１"
         raise NotEligible("Số CCCD phải gồm đúng 12 chữ số.", field="citizen_id")
-    if not allow_existing and Person.objects.filter(citizen_id=citizen_id).exists():
+    if not allow_existing and queries.by_citizen_id(citizen_id).exists():
         raise DuplicateCitizenId(f"Số CCCD {citizen_id} đã có trong hệ thống.", field="citizen_id")
     if sex not in Sex.values:
         raise NotEligible("Giới tính không hợp lệ.", field="sex")
@@ -95,6 +107,7 @@ def build_person(
         hometown=nfc(hometown),
         address=nfc(address),
         phone=phone.strip(),
+        family_background=_background(family_background),
         youth_union_member=youth_union_member,
         trade_union_member=trade_union_member,
         political_theory=political_theory,
@@ -137,9 +150,27 @@ def refresh_person(person: Person, **fields: Any) -> Person:
             field="citizen_id",
         )
     for name in CHANGEABLE:
+        if name == "family_background" and not fresh.family_background:
+            continue  # not asked again when listing someone known: keep what was declared
         setattr(person, name, getattr(fresh, name))
     person.save()
     return person
+
+
+# Family background is free text from the lý lịch (2-KNĐ, mục hoàn cảnh gia đình); a cap
+# keeps a pasted document out of one field (a technical limit, not a rule).
+FAMILY_BACKGROUND_MAX = 5000
+
+
+def _background(text: str | None) -> str:
+    """Family background as typed: NFC, line breaks kept (``nfc_lines``), length capped."""
+    value = nfc_lines(text or "")
+    if len(value) > FAMILY_BACKGROUND_MAX:
+        raise NotEligible(
+            f"Hoàn cảnh, lịch sử gia đình quá dài (tối đa {FAMILY_BACKGROUND_MAX} ký tự).",
+            field="family_background",
+        )
+    return value
 
 
 # The details that change over a life (the identity, name, birth date and citizen ID, does
@@ -158,6 +189,7 @@ CHANGEABLE = (
     "political_theory",
     "occupation_group",
     "village_id",
+    "family_background",
 )
 
 
@@ -252,6 +284,7 @@ def edit_person(person: Person, *, by: Any, **changes: Any) -> Person:
     values["religion"] = values["religion"] or "Không"
     values["phone"] = (values["phone"] or "").strip()
     values["occupation_group"] = values["occupation_group"] or ""
+    values["family_background"] = _background(values["family_background"])
     for name, value in values.items():
         setattr(row, name, value)
     _check_lengths(row)
@@ -265,3 +298,110 @@ def create_person(**fields: Any) -> Person:
     person = build_person(**fields)
     person.save()
     return person
+
+
+# ---- key rotation (issue 9) ------------------------------------------------------------
+
+
+@dataclass
+class RotationCount:
+    """What ``rotate_field_keys`` did to one encrypted column."""
+
+    label: str  # "people.Person.citizen_id"
+    rows: int = 0  # rows read
+    reencrypted: int = 0  # tokens rewritten under the current key
+    reindexed: int = 0  # blind indexes written again
+    skipped: int = 0  # rows changed by someone else meanwhile (left as they are)
+
+
+def encrypted_columns() -> dict[Any, list[EncryptedTextField]]:
+    """Every encrypted column of the project, by model."""
+    found: dict[Any, list[EncryptedTextField]] = {}
+    for model in apps.get_models():
+        for field in model._meta.concrete_fields:
+            if isinstance(field, EncryptedTextField):
+                found.setdefault(model, []).append(field)
+    return found
+
+
+def rotate_field_keys(
+    *, reindex: bool = False, dry_run: bool = False, batch: int = 1000
+) -> list[RotationCount]:
+    """Rewrite every encrypted value not made with the current key (the first of
+    ``FIELD_ENCRYPTION_KEYS``) under it; with ``reindex``, write every blind index again
+    (after ``BLIND_INDEX_KEY`` changed). Key rotation as OWASP ASVS 5.0 V11.2 and NIST SP
+    800-57 expect; the old keys stay configured until this has run.
+
+    Per model, batches of ``batch`` rows in primary-key order, each in its own transaction,
+    so it can run on a live system, be interrupted and run again; one UPDATE per changed
+    row for all its encrypted columns. A row is rewritten only if it still holds the tokens
+    read (``WHERE col = old token``): a user's save in between wins (it wrote tokens under
+    the current key already). The writes go through the audit trail like any other
+    (ciphertext only). ``dry_run`` counts what would change.
+    """
+    primary = crypto.primary_key_id()
+    counts: list[RotationCount] = []
+    for model, fields in encrypted_columns().items():
+        indexes = [field.index_field() if reindex else None for field in fields]
+        tally = [RotationCount(f"{model._meta.label}.{field.name}") for field in fields]
+        counts.extend(tally)
+        raw = {
+            f"_raw{n}": Cast(field.name, output_field=TextField()) for n, field in enumerate(fields)
+        }
+        last = None
+        while True:
+            rows = model._base_manager.order_by("pk")
+            if last is not None:
+                rows = rows.filter(pk__gt=last)
+            chunk = list(rows.annotate(**raw).values_list("pk", *raw)[:batch])
+            if not chunk:
+                break
+            last = chunk[-1][0]
+            writes: list[tuple[Any, ...]] = []
+            for pk, *tokens in chunk:
+                new_values: list[Any] = []
+                changed = False
+                for n, token in enumerate(tokens):
+                    tally[n].rows += 1
+                    stale = bool(token) and crypto.key_id_of(token) != primary
+                    index = indexes[n]
+                    plain = crypto.decrypt(token) if (stale or index is not None) and token else ""
+                    new_values.append(crypto.encrypt(plain) if stale else token)
+                    tally[n].reencrypted += stale
+                    changed = changed or stale
+                    if index is not None:
+                        new_values.append(index.index_of(plain if token else ""))
+                        tally[n].reindexed += 1
+                        changed = True
+                if changed:
+                    writes.append((*new_values, pk, *tokens))
+            if writes and not dry_run:
+                skipped = _write_tokens(model, fields, indexes, writes)
+                for count in tally:
+                    count.skipped += skipped
+    return counts
+
+
+def _write_tokens(
+    model: Any,
+    fields: list[EncryptedTextField],
+    indexes: list[Any],
+    writes: list[tuple[Any, ...]],
+) -> int:
+    """One batch of rewritten rows, one transaction; answers how many rows were left as
+    they are because someone changed them after they were read."""
+    qn = connection.ops.quote_name
+    sets = []
+    for field, index in zip(fields, indexes, strict=True):
+        sets.append(f"{qn(field.column)} = %s")
+        if index is not None:
+            sets.append(f"{qn(index.column)} = %s")
+    same = " AND ".join(f"{qn(field.column)} = %s" for field in fields)
+    sql = (
+        f"UPDATE {qn(model._meta.db_table)} SET {', '.join(sets)} "
+        f"WHERE {qn(model._meta.pk.column)} = %s AND {same}"
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, writes)
+        written = cursor.rowcount
+    return len(writes) - written if written >= 0 else 0

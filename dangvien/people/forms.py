@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from dangvien.people.actions import FAMILY_BACKGROUND_MAX
 from dangvien.people.models import Education, OccupationGroup, PoliticalTheory, Sex
 
 
@@ -39,6 +40,16 @@ class PersonDetailsForm(forms.Form):
     phone = forms.CharField(label="Điện thoại", max_length=20, required=False)
     youth_union_member = forms.BooleanField(label="Là đoàn viên", required=False)
     trade_union_member = forms.BooleanField(label="Là công đoàn viên", required=False)
+    # Sensitive personal data (Nghị định 13/2023/NĐ-CP Điều 2 khoản 4), encrypted at rest.
+    family_background = forms.CharField(
+        label="Hoàn cảnh, lịch sử gia đình",
+        help_text="Theo lý lịch người xin vào Đảng (mẫu 2-KNĐ); dữ liệu cá nhân nhạy cảm, "
+        "được mã hóa khi lưu.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=FAMILY_BACKGROUND_MAX,
+        required=False,
+        strip=False,
+    )
 
     def clean_political_theory(self) -> str:
         return self.cleaned_data["political_theory"] or PoliticalTheory.NONE

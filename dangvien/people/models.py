@@ -1,8 +1,12 @@
 """A person's identity, shared by the candidate and the member they become."""
 
+from typing import Any
+
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from dangvien.core.fields import BlindIndexField, EncryptedTextField
 
 citizen_id_validator = RegexValidator(
     r"^\d{12}$", _("Số định danh cá nhân (CCCD) phải gồm đúng 12 chữ số.")
@@ -59,9 +63,13 @@ class Person(models.Model):
     given_name = models.CharField(_("tên"), max_length=50)
     birth_date = models.DateField(_("ngày sinh"))
     sex = models.CharField(_("giới tính"), max_length=6, choices=Sex)
-    citizen_id = models.CharField(
-        _("số CCCD"), max_length=12, unique=True, validators=[citizen_id_validator]
+    # Encrypted at rest; found by exact value through the keyed index below (issue 9:
+    # Nghị định 13/2023/NĐ-CP Điều 26). ``Person(citizen_id="0123…")`` fills the index;
+    # ``filter(citizen_id=…)`` and ``__in`` are answered by it (``core/fields.py``).
+    citizen_id = EncryptedTextField(
+        _("số CCCD"), validators=[citizen_id_validator], blind_index="citizen_id_hmac"
     )
+    citizen_id_hmac = BlindIndexField(of="citizen_id", unique=True)
     ethnicity = models.CharField(_("dân tộc"), max_length=40, default="Kinh")
     religion = models.CharField(_("tôn giáo"), max_length=40, default="Không")
     education_level = models.CharField(_("trình độ học vấn"), max_length=20, choices=Education)
@@ -85,7 +93,7 @@ class Person(models.Model):
     )
     # Family background as declared in the lý lịch (2-KNĐ): sensitive personal data,
     # encrypted at rest (issue 9).
-    family_background = models.TextField(_("hoàn cảnh, lịch sử gia đình"), blank=True)
+    family_background = EncryptedTextField(_("hoàn cảnh, lịch sử gia đình"), blank=True)
     youth_union_member = models.BooleanField(_("đoàn viên"), default=False)
     trade_union_member = models.BooleanField(_("công đoàn viên"), default=False)
     # Derived keys, written by the people actions: accent-free text for search, and the
@@ -100,6 +108,13 @@ class Person(models.Model):
 
     def __str__(self) -> str:
         return self.full_name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A save of the citizen ID alone (``update_fields``) writes its index too."""
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "citizen_id" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "citizen_id_hmac"}
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

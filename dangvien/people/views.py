@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from dangvien.auditlog.access import log_access
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
 from dangvien.organisations.queries import village_choices, villages_above
@@ -47,6 +48,14 @@ def edit(request: AuthedRequest, pk: int) -> HttpResponse:
                 return redirect(_back_url(person))
         else:
             status = 400
+    else:
+        log_access(
+            request,
+            kind="view",
+            what="Nhân thân (trang sửa)",
+            person=person.pk,
+            org_path=branch.path,
+        )
     context = {
         "nav": "members" if hasattr(person, "member") else "candidates",
         "person": person,

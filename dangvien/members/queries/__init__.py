@@ -5,7 +5,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
-from dangvien.core.text import fold
 from dangvien.members.models import (
     ACTIVE_STATUSES,
     Exemption,
@@ -17,6 +16,7 @@ from dangvien.members.models import (
 )
 from dangvien.organisations.models import Organisation
 from dangvien.organisations.queries import child_bucket, in_scope
+from dangvien.people.queries import search_filter
 
 if TYPE_CHECKING:
     from dangvien.accounts.models import User
@@ -49,8 +49,8 @@ def filter_members(
     status: str = "",
     organisation: Organisation | None = None,
 ) -> QuerySet[Member]:
-    if q:
-        rows = rows.filter(person__search_text__contains=fold(q))
+    if q:  # a name without diacritics, or a 12-digit citizen ID (its keyed index; issue 9)
+        rows = rows.filter(search_filter(q, via="person"))
     if status:
         rows = rows.filter(status=status)
     if organisation is not None:

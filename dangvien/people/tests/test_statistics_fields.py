@@ -22,8 +22,10 @@ from dangvien.people.actions import (
     refresh_person,
 )
 from dangvien.people.models import OccupationGroup, Person, PoliticalTheory
+from dangvien.privacy.actions import ConsentGiven
 
 TODAY = date(2026, 11, 23)
+CONSENT = ConsentGiven(given_on=date(2025, 1, 2), method="paper")
 
 
 def fields(**overrides):
@@ -195,7 +197,7 @@ def test_nominating_a_candidate_checks_the_village_against_the_branch(tree, vill
     person_fields = fields(village_id=villages["west"].pk)
     del person_fields["today"]  # the action passes its own
     with pytest.raises(NotEligible) as refused:
-        nominate_candidate(branch=tree["village"], by=None, **person_fields)
+        nominate_candidate(branch=tree["village"], by=None, consent=CONSENT, **person_fields)
     assert refused.value.field == "village_id"
     assert not Candidate.objects.exists()
 
@@ -213,6 +215,9 @@ def candidate_post(branch: Organisation, **extra):
         "religion": "Không",
         "education_level": "university",
         "branch": branch.pk,
+        "consent": "on",  # the notice of processing agreed to (privacy, issue 9)
+        "consent_given_on": "02/01/2025",
+        "consent_method": "paper",
         **extra,
     }
 
