@@ -28,10 +28,10 @@ from dangvien.api.auth import user_of
 from dangvien.api.errors import ErrorDetail, responses
 from dangvien.api.schemas import Day, Page, Text
 from dangvien.api.serialise import user_name
-from dangvien.core.text import fold
 from dangvien.members.queries import visible_members
 from dangvien.organisations.models import Organisation
 from dangvien.organisations.queries import in_scope, units_managed_by, visible_organisations
+from dangvien.people.queries import search_filter
 from dangvien.reviews import actions
 from dangvien.reviews.models import (
     Discipline,
@@ -522,7 +522,7 @@ def list_reviews(request: HttpRequest, filters: Query[ReviewFilters]) -> dict[st
     user = user_of(request)
     rows = _filtered(visible_reviews(user), user, filters, proposed=True)
     if filters.q.strip():
-        rows = rows.filter(member__person__search_text__contains=fold(filters.q.strip()))
+        rows = rows.filter(search_filter(filters.q.strip(), via="member__person"))
     rows = rows.order_by(
         "-period__year", "-period__starts_on", "period_id", "branch__sort_key",
         "member__person__sort_key", "pk",

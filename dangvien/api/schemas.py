@@ -212,6 +212,9 @@ class PersonOut(Schema):
     village_id: int | None = Field(
         ..., description="Thôn, tổ dân phố nơi cư trú (`GET /organisations/{id}/villages`)"
     )
+    family_background: str = Field(
+        ..., description="Hoàn cảnh, lịch sử gia đình (2-KNĐ); dữ liệu nhạy cảm, mã hóa khi lưu"
+    )
 
 
 class DeadlineOut(Schema):
@@ -238,6 +241,7 @@ class CandidateIn(Schema):
     hometown: str = Field("", max_length=200)
     youth_union_member: bool = False
     trade_union_member: bool = False
+    family_background: str = Field("", max_length=5000)
     political_theory: PoliticalTheory = Field(
         PoliticalTheory.NONE, description=POLITICAL_THEORY_DOC
     )

@@ -19,11 +19,12 @@ from dangvien.accounts.queries import can
 from dangvien.candidates.models import Candidate, Stage
 from dangvien.core.dates import add_months
 from dangvien.core.rules import rule
-from dangvien.core.text import fold, is_number
+from dangvien.core.text import is_number
 from dangvien.members.models import Member, Status
 from dangvien.organisations.models import MEMBER_HOLDING, Organisation
 from dangvien.organisations.queries import in_scope, units_managed_by, visible_organisations
 from dangvien.people.models import Person
+from dangvien.people.queries import search_filter
 from dangvien.training.models import (
     Attendance,
     Certificate,
@@ -410,7 +411,7 @@ def pickable(
             status=Status.PROBATIONARY,
         )
     if q:
-        rows = rows.filter(person__search_text__contains=fold(q))
+        rows = rows.filter(search_filter(q, via="person"))
     if unit is not None:
         rows = rows.filter(org_path__startswith=unit.path)
     people = list(
@@ -494,7 +495,7 @@ def filter_certificates(
     """``q`` finds a name without diacritics ("nguyen van an") or a certificate number;
     ``status`` (awareness certificates only) is valid / expiring / expired on ``today``."""
     if q:
-        rows = rows.filter(Q(person__search_text__contains=fold(q)) | Q(number__icontains=q))
+        rows = rows.filter(search_filter(q, via="person") | Q(number__icontains=q))
     if kind:
         rows = rows.filter(kind=kind)
     if person is not None:

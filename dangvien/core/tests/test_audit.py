@@ -12,7 +12,7 @@ from django.db import IntegrityError, connection, transaction
 
 from dangvien.candidates.actions import withdraw
 from dangvien.candidates.models import Stage
-from dangvien.core import audit
+from dangvien.core import audit, crypto
 from dangvien.core.models import AuditEvent
 from dangvien.factories import (
     make_candidate,
@@ -41,7 +41,7 @@ def test_a_create_leaves_an_insert_event_with_the_new_row(db):
     (event,) = events(Person, person.pk, "I")
     assert event.before is None
     assert event.after["given_name"] == "Lan"
-    assert event.after["citizen_id"] == person.citizen_id
+    assert crypto.decrypt(event.after["citizen_id"]) == person.citizen_id
     assert event.actor_id is None
 
 

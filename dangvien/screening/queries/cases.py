@@ -13,12 +13,12 @@ from django.db.models import Case, Count, DateField, Exists, F, OuterRef, Q, Que
 from django.db.models.functions import Coalesce
 
 from dangvien.core.rules import rule
-from dangvien.core.text import fold
 from dangvien.core.todo import Task
 from dangvien.members.models import ACTIVE_STATUSES, Member, ProceedingKind, Status, Step
 from dangvien.members.queries import _exempted_ids, official_members
 from dangvien.organisations.models import Organisation
 from dangvien.organisations.queries import in_scope
+from dangvien.people.queries import search_filter
 from dangvien.screening.models import OPEN_STATES, CaseChange, ScreeningCase, State
 
 if TYPE_CHECKING:
@@ -59,7 +59,7 @@ def filter_cases(
     if year is not None:
         rows = rows.filter(ballot_on__year=year)
     if q.strip():
-        rows = rows.filter(member__person__search_text__contains=fold(q))
+        rows = rows.filter(search_filter(q, via="member__person"))
     return rows
 
 
