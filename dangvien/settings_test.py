@@ -17,3 +17,5 @@ AXES_FAILURE_LIMIT = 3
 # Tasks run at once, in the test's own transaction; a test of the real queue switches
 # back to the database backend and runs ``db_worker --batch``.
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Tests log in with force_login; the accounts tests switch the second factor on again.
+SECOND_FACTOR_REQUIRED = False

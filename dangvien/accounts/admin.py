@@ -1,6 +1,11 @@
-from django.contrib import admin
-from django.contrib.auth.admin import UserAdmin
+from typing import Any
 
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from dangvien.accounts import actions as account_actions
 from dangvien.accounts.models import ApiToken, RoleAssignment, User
 
 
@@ -15,6 +20,18 @@ class DangvienUserAdmin(UserAdmin):
     inlines = [RoleInline]
     list_display = ["username", "display_name", "is_active", "is_staff"]
     fieldsets = (*(UserAdmin.fieldsets or ()), ("Dangvien", {"fields": ["display_name"]}))
+    actions = ["reset_second_factor"]
+
+    @admin.action(description="Đặt lại xác thực hai lớp (xóa ứng dụng, khóa truy cập, mã dự phòng)")
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        by: Any = request.user
+        removed = sum(account_actions.reset_second_factor(user, by=by) for user in queryset)
+        self.message_user(
+            request,
+            f"Đã xóa {removed} thiết bị của {queryset.count()} tài khoản; lần đăng nhập tới "
+            "họ sẽ thiết lập lại xác thực hai lớp.",
+            messages.SUCCESS,
+        )
 
 
 @admin.register(ApiToken)

@@ -8,6 +8,13 @@ from django.utils.translation import gettext_lazy as _
 
 class User(AbstractUser):
     display_name = models.CharField(_("họ và tên"), max_length=120, blank=True)
+    # Honoured only while the database is marked as a demo (DemoDatabase): a flag copied
+    # into a real database by mistake exempts nobody (issue 9).
+    second_factor_exempt = models.BooleanField(
+        _("miễn xác thực hai lớp (chỉ trong dữ liệu trình diễn)"),
+        default=False,
+        db_default=False,
+    )
 
     class Meta:
         verbose_name = _("người dùng")
@@ -97,3 +104,22 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.created_at:%d/%m/%Y %H:%M})"
+
+
+class DemoDatabase(models.Model):
+    """The mark that this database holds demonstration data only (written by the demo
+    seeding, ``accounts.actions.mark_demo_database``). One row at most; while it exists,
+    users flagged ``second_factor_exempt`` log in without a second factor (issue 9)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    marked_at = models.DateTimeField(_("đánh dấu lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("dữ liệu trình diễn")
+        verbose_name_plural = _("dữ liệu trình diễn")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="demo_database_one_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"Dữ liệu trình diễn ({self.marked_at:%d/%m/%Y})"

@@ -1,11 +1,24 @@
 """Who may do what, where. A role at a node covers the node's whole subtree."""
 
 import hashlib
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from django.conf import settings
+from django.db.models import Count
 from django.utils import timezone
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.models import WebAuthnCredential
 
-from dangvien.accounts.models import ROLE_CAPABILITIES, ApiToken, Capability, User
+from dangvien.accounts.models import (
+    ROLE_CAPABILITIES,
+    ApiToken,
+    Capability,
+    DemoDatabase,
+    User,
+)
 
 if TYPE_CHECKING:
     from dangvien.organisations.models import Organisation
@@ -71,3 +84,84 @@ def user_for_token(raw_token: str) -> User | None:
     if token is None or not token.user.is_active:
         return None
     return token.user
+
+
+# ---- second factor (issue 9) ------------------------------------------------------------
+
+
+def is_demo_database() -> bool:
+    """Whether this database is marked as holding demonstration data only."""
+    return DemoDatabase.objects.exists()
+
+
+def must_use_second_factor(user: User) -> bool:
+    """Whether ``user`` must pass a second factor after the password (issue 9; OWASP ASVS
+    5.0 V6.3.2): superusers, staff (the admin site writes anything) and every active role
+    holding one of ``SECOND_FACTOR_CAPABILITIES``. A user flagged ``second_factor_exempt``
+    is let off only while the database is marked as a demo."""
+    if not settings.SECOND_FACTOR_REQUIRED or not user.is_authenticated:
+        return False
+    required = set(settings.SECOND_FACTOR_CAPABILITIES)
+    needed = (
+        user.is_superuser
+        or user.is_staff
+        or any(
+            required & ROLE_CAPABILITIES.get(role, set()) for role, _path, _depth in _roles(user)
+        )
+    )
+    if needed and user.second_factor_exempt:
+        return not is_demo_database()
+    return needed
+
+
+@dataclass(frozen=True)
+class SecondFactors:
+    """A user's confirmed second factors, for the security page and the login flow."""
+
+    apps: list[TOTPDevice]
+    passkeys: list[WebAuthnCredential]
+    backup: StaticDevice | None
+    backup_left: int
+
+    @property
+    def primary(self) -> list[Device]:
+        """The devices that are not backup codes."""
+        return [*self.apps, *self.passkeys]
+
+    @property
+    def any(self) -> bool:
+        """Whether the user can pass the second factor at all."""
+        return bool(self.apps or self.passkeys or self.backup_left)
+
+
+def second_factors(user: User) -> SecondFactors:
+    backup = (
+        StaticDevice.objects.filter(user=user, confirmed=True)
+        .annotate(left=Count("token_set"))
+        .order_by("-left")
+        .first()
+    )
+    return SecondFactors(
+        apps=list(TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk")),
+        passkeys=list(WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("pk")),
+        backup=backup,
+        backup_left=getattr(backup, "left", 0),
+    )
+
+
+def has_second_factor(user: User) -> bool:
+    """Whether the user has any confirmed device (a spent set of backup codes aside)."""
+    return second_factors(user).any
+
+
+def second_factor_wait(user: User) -> int:
+    """Seconds before another code may be tried: django-otp doubles the wait after each
+    wrong code on a device (1, 2, 4, … s). 0 when a code may be tried now."""
+    now = timezone.now()
+    wait = 0
+    for model in (TOTPDevice, StaticDevice):
+        for device in model.objects.filter(user=user, confirmed=True):
+            allowed, data = device.verify_is_allowed()
+            if not allowed and data and data.get("locked_until"):
+                wait = max(wait, int((data["locked_until"] - now).total_seconds()) + 1)
+    return wait

@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from dangvien.accounts.actions import assign_role
+from dangvien.accounts.actions import assign_role, exempt_from_second_factor, mark_demo_database
 from dangvien.accounts.models import Role, User
 from dangvien.candidates import actions as pipeline
 from dangvien.candidates.models import Candidate, Stage, Union
@@ -1257,6 +1257,9 @@ class Demo:
     def build_users(self) -> None:
         assert self.province and self.demo_commune and self.demo_branch and self.demo_gc
         commune, branch, gc = self.demo_commune, self.demo_branch.org, self.demo_gc
+        # Demo users sign in with the password alone, and only in a database marked demo
+        # (issue 9: the exemption is ignored anywhere else).
+        mark_demo_database(by=None)
         specs = [
             (
                 "demo.tinh",
@@ -1275,6 +1278,7 @@ class Demo:
             user.set_password(PASSWORD)
             user.save()
             assign_role(user, organisation=organisation, role=role, by=None)
+            exempt_from_second_factor(user, by=None)
             self.users[username] = user
         # The commune's office also keeps the records of the chi bộ directly under it (their
         # review sheets and screening ballots, issue 7), as commune offices do.
@@ -1287,6 +1291,7 @@ class Demo:
             User.objects.create_superuser(
                 "admin", password=PASSWORD, display_name="Quản trị hệ thống"
             )
+        exempt_from_second_factor(User.objects.get(username="admin"), by=None)
 
     # -- candidates -------------------------------------------------------------------
 

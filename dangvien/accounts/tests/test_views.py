@@ -59,8 +59,19 @@ def test_production_refuses_to_start_with_the_development_secret_key():
     assert "SECRET_KEY is the development key" in result.stderr
 
 
+def _keys() -> dict[str, str]:
+    """Field-encryption keys (settings "Field encryption"), which production needs too."""
+    import base64
+
+    def key() -> str:
+        return base64.b64encode(os.urandom(32)).decode()
+
+    return {"FIELD_ENCRYPTION_KEYS": f"k1={key()}", "BLIND_INDEX_KEY": key()}
+
+
 def test_production_starts_with_its_own_secret_key():
-    assert _import_settings(DEBUG="0", SECRET_KEY="x" * 50).returncode == 0
+    result = _import_settings(DEBUG="0", SECRET_KEY="x" * 50, **_keys())
+    assert result.returncode == 0, result.stderr
 
 
 def test_a_malformed_boolean_setting_stops_start_up_loudly():
