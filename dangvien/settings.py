@@ -19,6 +19,7 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY", DEV_SECRET_KEY)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
 
 # DANGVIEN_ENV=production is set by the deployment: there DEBUG must be off. Any run with
 # DEBUG off (production or not) must have its own secret key.
@@ -77,6 +78,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Behind the reverse proxy: the client's address from X-Forwarded-For, trusted only
+    # from TRUSTED_PROXIES (lockout and access log key on it; docs/deploy.md).
+    "dangvien.core.proxy.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

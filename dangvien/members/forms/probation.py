@@ -39,8 +39,10 @@ class PeriodField(forms.CharField):
     """Kỳ báo cáo: a month (``mm/yyyy``) or any day in it (``dd/mm/yyyy``)."""
 
     def __init__(self, **kwargs: Any) -> None:
-        kwargs.setdefault("max_length", 10)
-        kwargs.setdefault("widget", forms.TextInput(attrs={"placeholder": "mm/yyyy"}))
+        # No max_length: CharField would check the length of the cleaned date (TypeError).
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"placeholder": "mm/yyyy", "maxlength": "10"})
+        )
         super().__init__(**kwargs)
 
     def to_python(self, value: Any) -> Any:

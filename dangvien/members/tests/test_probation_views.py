@@ -78,6 +78,24 @@ def test_an_official_member_without_probation_records_has_no_panel(client, tree,
     assert "Dự bị và công nhận chính thức" not in page
 
 
+def test_filing_a_self_review_through_the_page_works(client, tree, secretary):
+    """The period field used to run CharField's length check on the cleaned date (500)."""
+    member = probationer(tree["village"])
+    client.force_login(secretary)
+    response = client.post(
+        reverse("members:move", args=[member.pk, "file-self-review"]),
+        {
+            "file-self-review-period": "07/2025",
+            "file-self-review-filed_on": "31/07/2025",
+            "file-self-review-assessment": "good",
+            "file-self-review-text": "Hoàn thành nhiệm vụ được giao.",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()
+    report = ProbationReport.objects.get(member=member, kind=ReportKind.SELF)
+    assert report.period == date(2025, 7, 1)
+
+
 def test_assigning_a_mentor_through_the_page_works(client, tree, secretary):
     member = probationer(tree["village"])
     helper = Member.objects.filter(branch=tree["village"], status=Status.OFFICIAL)[0]

@@ -20,6 +20,7 @@ from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils.http import urlencode
 
+from dangvien.core.dbrouter import reporting
 from dangvien.core.http import AuthedRequest
 from dangvien.core.text import is_number
 from dangvien.organisations.models import Organisation
@@ -267,6 +268,7 @@ def sort_headers(year: int, sort: str, direction: str) -> list[dict[str, Any]]:
 
 
 @login_required
+@reporting()
 def dashboard(request: AuthedRequest, org_pk: int) -> HttpResponse:
     org = visible_node(request.user, org_pk)
     year = year_param(request)
@@ -379,6 +381,7 @@ def people_report(
 
 
 @login_required
+@reporting()
 def admissions(request: AuthedRequest, org_pk: int) -> HttpResponse:
     """The people behind a number of the dashboard: ``?year=&month=&breakdown=&until=``."""
     org = visible_node(request.user, org_pk)

@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.urls import URLPattern, path
 
 from dangvien.core.dates import BadDate, parse_day
+from dangvien.core.dbrouter import reporting
 from dangvien.core.http import AuthedRequest
 from dangvien.core.text import is_number
 from dangvien.organisations.models import Organisation
@@ -130,6 +131,7 @@ def child_name(org: Organisation, row: queries.ChildRow) -> str:
 
 
 @login_required
+@reporting()
 def funnel_page(request: AuthedRequest, org_pk: int) -> HttpResponse:
     """The funnel of the node: filters, chart, steps table, per-child table, exports."""
     org = visible_node(request.user, org_pk)

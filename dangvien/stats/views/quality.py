@@ -22,6 +22,7 @@ from django.shortcuts import render
 from django.urls import NoReverseMatch, URLPattern, path, reverse
 from django.utils.http import urlencode
 
+from dangvien.core.dbrouter import reporting
 from dangvien.core.http import AuthedRequest
 from dangvien.organisations.models import Organisation
 from dangvien.reviews.models import RATING_ORDER
@@ -341,6 +342,7 @@ def _quality_context(
 
 
 @login_required
+@reporting()
 def quality_page(request: AuthedRequest, org_pk: int) -> HttpResponse:
     """Kết quả đánh giá, xếp loại chất lượng of the node in ``?year=`` (default this year),
     compared with the year before."""
@@ -430,6 +432,7 @@ def _screening_context(
 
 
 @login_required
+@reporting()
 def screening_page(request: AuthedRequest, org_pk: int) -> HttpResponse:
     """Kết quả rà soát, sàng lọc of the node: the ballots held in ``?year=`` (default this
     year) and where the cases stand."""

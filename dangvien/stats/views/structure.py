@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 
 from dangvien.core.dates import BadDate, parse_day
+from dangvien.core.dbrouter import reporting
 from dangvien.core.http import AuthedRequest
 from dangvien.organisations.models import Organisation
 from dangvien.stats.queries.access import visible_node
@@ -165,6 +166,7 @@ def _children_table(title: str, result: Structure, categories: tuple[Category, .
 
 
 @login_required
+@reporting()
 def structure_page(request: AuthedRequest, org_pk: int) -> HttpResponse:
     """Cơ cấu đội ngũ đảng viên at ``?on=`` (default today), with the per-child view
     ``?by=`` (a dimension key; the overview by default)."""
@@ -343,6 +345,7 @@ def flows_report(result: Flows) -> Report:
 
 
 @login_required
+@reporting()
 def flows_page(request: AuthedRequest, org_pk: int) -> HttpResponse:
     """Biến động đảng viên from ``?from=`` to ``?to=`` (default: this year to today)."""
     org = visible_node(request.user, org_pk)
@@ -497,6 +500,7 @@ def organisations_report(result: OrganisationStats) -> Report:
 
 
 @login_required
+@reporting()
 def organisations_page(request: AuthedRequest, org_pk: int) -> HttpResponse:
     """Thống kê tổ chức đảng at ``?on=`` (default today)."""
     org = visible_node(request.user, org_pk)
