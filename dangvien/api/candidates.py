@@ -11,11 +11,12 @@ from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from ninja import Query, Router, Status
+from ninja import Field, Query, Router, Status
 
 from dangvien.accounts.models import User
 from dangvien.api.auth import user_of
 from dangvien.api.errors import ApiError, responses
+from dangvien.api.privacy import ConsentIn, ConsentOut, consent_given, latest_consent
 from dangvien.api.schemas import (
     AssignHelperIn,
     BackgroundCheckIn,
@@ -38,6 +39,8 @@ from dangvien.api.schemas import (
     WithdrawIn,
 )
 from dangvien.api.serialise import person_out, user_name
+from dangvien.auditlog.access import log_access
+from dangvien.auditlog.models import AccessKind
 from dangvien.candidates import actions, moves
 from dangvien.candidates.models import Candidate, Introducer, Stage, StageChange
 from dangvien.candidates.queries import (
@@ -198,9 +201,32 @@ def ready_for(request: HttpRequest, candidate_id: int, move: str) -> Candidate:
 # ---- the pool --------------------------------------------------------------------------
 
 
-@router.post("", response={201: CandidateOut, **MOVE_ERRORS}, url_name="candidates")
-def create_candidate(request: HttpRequest, payload: CandidateIn) -> Status[dict[str, Any]]:
-    """List a promising person (quần chúng ưu tú) in a branch."""
+class NewCandidateIn(CandidateIn):
+    consent: ConsentIn | None = Field(
+        None,
+        description="Sự đồng ý xử lý dữ liệu cá nhân của người này (Nghị định 13/2023/NĐ-CP "
+        "Điều 11): bắt buộc; thiếu thì 409 `not_eligible`, trường `consent`",
+    )
+
+
+class CandidateDetailOut(CandidateOut):
+    consent: ConsentOut | None = Field(
+        None, description="Sự đồng ý đang có hiệu lực, nếu không có thì lần rút lại gần nhất"
+    )
+
+
+def detail_answer(request: HttpRequest, candidate_id: int) -> tuple[dict[str, Any], Candidate]:
+    """The candidate with their consent (the detail and the create answers), and the row."""
+    user = user_of(request)
+    candidate = get_object_or_404(detail_rows(user), pk=candidate_id)
+    body = candidate_out(candidate, user)
+    body["consent"] = latest_consent(candidate.person)
+    return body, candidate
+
+
+@router.post("", response={201: CandidateDetailOut, **MOVE_ERRORS}, url_name="candidates")
+def create_candidate(request: HttpRequest, payload: NewCandidateIn) -> Status[dict[str, Any]]:
+    """List a promising person (quần chúng ưu tú) in a branch, with their consent."""
     user = user_of(request)
     branch = get_object_or_404(visible_organisations(user), pk=payload.branch_id)
     if not moves.can_create_in(user, branch.path):
@@ -210,11 +236,16 @@ def create_candidate(request: HttpRequest, payload: CandidateIn) -> Status[dict[
         helper = visible_members(user).filter(pk=payload.helper_id).first()
         if helper is None:
             raise ApiError(400, fields={"helper_id": "Không tìm thấy đảng viên này."})
-    person_fields = payload.model_dump(exclude={"branch_id", "helper_id", "listed_on"})
+    person_fields = payload.model_dump(exclude={"branch_id", "helper_id", "listed_on", "consent"})
     candidate = actions.nominate_candidate(
-        branch=branch, by=user, listed_on=payload.listed_on, helper=helper, **person_fields
+        branch=branch,
+        by=user,
+        listed_on=payload.listed_on,
+        helper=helper,
+        consent=consent_given(payload.consent),
+        **person_fields,
     )
-    return Status(201, answer(request, candidate.pk))
+    return Status(201, detail_answer(request, candidate.pk)[0])
 
 
 @router.get("", response={200: CandidatePage, **responses(400, 401, 404)})
@@ -232,11 +263,23 @@ def list_candidates(request: HttpRequest, filters: Query[CandidateFilters]) -> d
 
 
 @router.get(
-    "/{candidate_id}", response={200: CandidateOut, **responses(401, 404)}, url_name="candidate"
+    "/{candidate_id}",
+    response={200: CandidateDetailOut, **responses(401, 404)},
+    url_name="candidate",
 )
 def get_candidate(request: HttpRequest, candidate_id: int) -> dict[str, Any]:
-    """One candidate: dossier, deadlines, history, and the moves this user may make."""
-    return answer(request, candidate_id)
+    """One candidate: dossier, deadlines, history, consent, and the moves this user may
+    make. Logged in the access log (issue 9)."""
+    body, candidate = detail_answer(request, candidate_id)
+    log_access(
+        request,
+        kind=AccessKind.API,
+        what="Hồ sơ quần chúng ưu tú",
+        person=candidate.person_id,
+        org_path=candidate.org_path,
+        user=user_of(request),
+    )
+    return body
 
 
 # ---- moves -----------------------------------------------------------------------------

@@ -19,6 +19,9 @@ from ninja import Form as FormField
 from dangvien.api.auth import user_of
 from dangvien.api.errors import ApiError, responses
 from dangvien.api.schemas import Day, Page
+from dangvien.auditlog.access import log_access
+from dangvien.auditlog.models import AccessKind
+from dangvien.core.listexport import watermark
 from dangvien.documents import generate as files
 from dangvien.documents.actions import register, scans
 from dangvien.documents.contexts import MissingData
@@ -26,6 +29,7 @@ from dangvien.documents.forms import CANDIDATE, MEMBER, Form, find_form
 from dangvien.documents.models import IssuedDocument, Scan
 from dangvien.documents.queries import access, registers
 from dangvien.documents.queries.dossier import Row, dossier_of
+from dangvien.documents.render import watermarked
 from dangvien.organisations.queries import visible_organisations
 
 router = Router(tags=["Văn bản, hồ sơ"])
@@ -230,17 +234,33 @@ def _file(request: HttpRequest, kind: str, pk: int, code: str, fmt: str, item: s
             409, f"Mẫu {form.code} không áp dụng cho {subject.branch.name}.", code="not_applicable"
         )
     try:
-        data, name = files.generate(form, subject, fmt, item=item)
+        with watermarked(watermark(user_of(request))):
+            data, name = files.generate(form, subject, fmt, item=item)
     except MissingData as missing:
         raise ApiError(409, missing.message, code="missing_data") from missing
+    _log_download(request, subject, f"{form.code} ({fmt})")
     return attachment(data, name, files.CONTENT_TYPES[fmt])
 
 
 def _zip(request: HttpRequest, kind: str, pk: int, fmt: str) -> HttpResponse:
     subject = access.visible_subject(user_of(request), kind, pk)
     dossier = dossier_of(subject).dossier
-    data, name = files.generate_dossier(subject, dossier, fmt)
+    with watermarked(watermark(user_of(request))):
+        data, name = files.generate_dossier(subject, dossier, fmt)
+    _log_download(request, subject, f"Cả hồ sơ ({fmt}, zip)")
     return attachment(data, name, files.CONTENT_TYPES["zip"])
+
+
+def _log_download(request: HttpRequest, subject: Any, what: str) -> None:
+    """One access-log row per download of a subject's document (issue 9)."""
+    log_access(
+        request,
+        kind=AccessKind.DOWNLOAD,
+        what=f"Văn bản: {what}",
+        person=subject.person_id,
+        org_path=subject.org_path,
+        user=user_of(request),
+    )
 
 
 def _number(request: HttpRequest, kind: str, pk: int, code: str, payload: NumberIn) -> Any:
@@ -428,6 +448,8 @@ def get_scan(request: HttpRequest, scan_id: int) -> HttpResponse:
         data = scans.read_scan(scan)
     except FileNotFoundError as error:
         raise ApiError(404, "Tệp bản quét không còn trên máy chủ.") from error
+    # A signed scan is evidence: given as it was stored (no watermark), but logged.
+    _log_download(request, access.subject_of(scan), f"Bản quét {scan.form}")
     response = attachment(data, scan.original_name, scan.content_type)
     response["Content-Security-Policy"] = "sandbox"
     return response

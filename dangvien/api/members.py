@@ -19,6 +19,8 @@ from dangvien.api.auth import user_of
 from dangvien.api.errors import ApiError, responses
 from dangvien.api.schemas import MemberFilters, MemberOut, MemberPage
 from dangvien.api.serialise import person_out, user_name
+from dangvien.auditlog.access import log_access
+from dangvien.auditlog.models import AccessKind
 from dangvien.core.errors import StageNotAllowed
 from dangvien.members import moves
 from dangvien.members.models import Member, Status, StatusChange
@@ -88,7 +90,21 @@ def list_members(request: HttpRequest, filters: Query[MemberFilters]) -> dict[st
 
 @router.get("/{member_id}", response={200: MemberOut, **responses(401, 404)}, url_name="member")
 def get_member(request: HttpRequest, member_id: int) -> dict[str, Any]:
-    """One member record with its deadlines and status history."""
+    """One member record with its deadlines and status history. Logged in the access log
+    (issue 9)."""
+    member = _detail(request, member_id)
+    log_access(
+        request,
+        kind=AccessKind.API,
+        what="Hồ sơ đảng viên",
+        person=member.person_id,
+        org_path=member.org_path,
+        user=user_of(request),
+    )
+    return member_out(member, user_of(request))
+
+
+def _detail(request: HttpRequest, member_id: int) -> Member:
     rows = (
         with_situation(visible_members(user_of(request)), timezone.localdate())
         .select_related("candidacy")
@@ -98,13 +114,12 @@ def get_member(request: HttpRequest, member_id: int) -> dict[str, Any]:
             )
         )
     )
-    member = get_object_or_404(rows, pk=member_id)
-    return member_out(member, user_of(request))
+    return get_object_or_404(rows, pk=member_id)
 
 
 def answer(request: HttpRequest, member_id: int) -> dict[str, Any]:
     """The member as ``GET /members/{id}`` shows them, after a move."""
-    return get_member(request, member_id)
+    return member_out(_detail(request, member_id), user_of(request))
 
 
 def member_out(member: Member, user: User) -> dict[str, Any]:

@@ -45,7 +45,9 @@ from dangvien.members.models import Status as MemberStatus
 from dangvien.organisations.models import Organisation
 from dangvien.organisations.queries import admission_chain
 from dangvien.people import actions as people_actions
-from dangvien.people.models import Person
+from dangvien.people import queries as people_queries
+from dangvien.privacy import actions as privacy_actions
+from dangvien.privacy.actions import ConsentGiven
 
 RECERTIFIABLE = (Stage.CERTIFIED, Stage.DOSSIER_OPEN, Stage.BACKGROUND_CHECKED)
 BEFORE_BRANCH_VOTE = (
@@ -154,17 +156,21 @@ def nominate_candidate(
     by: Any,
     listed_on: date | None = None,
     helper: Member | None = None,
+    consent: ConsentGiven | None = None,
     **person_fields: Any,
 ) -> Candidate:
     """The chi bộ lists a promising person and may assign a member to help (12-HD/BTCTW).
 
     Someone listed before (withdrawn, or not admitted) keeps one identity: the person is
     found by citizen ID and listed again, never while still followed or already a member.
+    The dossier opens with the person's consent to the notice of processing (Nghị định
+    13/2023/NĐ-CP Điều 11, 13): refused without it (``privacy.actions``).
     """
     if not branch.holds_members:
         raise NotEligible("Quần chúng ưu tú phải do một chi bộ theo dõi.", field="branch_id")
     _check_helper(helper, branch)
-    known = Person.objects.filter(citizen_id=str(person_fields.get("citizen_id", "")).strip())
+    privacy_actions.check_consent_given(consent)
+    known = people_queries.by_citizen_id(str(person_fields.get("citizen_id", "")))
     person = known.first()
     if person is None:
         person = people_actions.create_person(**person_fields, branch=branch, today=_today())
@@ -196,6 +202,7 @@ def nominate_candidate(
         by=_user(by),
         note="Đưa vào danh sách quần chúng ưu tú",
     )
+    privacy_actions.consent_for_new_dossier(person, consent, org_path=branch.path, by=by)
     return candidate
 
 

@@ -9,6 +9,8 @@ from dangvien.members.models import Member
 from dangvien.organisations.models import Organisation
 from dangvien.organisations.queries import village_choices, villages_for_branches
 from dangvien.people.forms import PersonDetailsForm
+from dangvien.privacy.actions import ConsentGiven
+from dangvien.privacy.models import ConsentMethod
 
 
 class DateInput(forms.DateInput):
@@ -34,6 +36,27 @@ class CandidateForm(PersonDetailsForm):
     birth_date = date_field("Ngày sinh")
     citizen_id = forms.CharField(label="Số CCCD (12 chữ số)", max_length=12, min_length=12)
     branch = forms.ModelChoiceField(label="Chi bộ theo dõi", queryset=Organisation.objects.none())
+    # The consent to the notice of processing (Nghị định 13/2023/NĐ-CP Điều 11): the action
+    # refuses without it; the fields only carry what was typed.
+    consent = forms.BooleanField(
+        label="Người này đã được đọc thông báo xử lý dữ liệu cá nhân và đồng ý",
+        required=False,
+    )
+    consent_given_on = date_field("Ngày đồng ý", required=False)
+    consent_method = forms.ChoiceField(
+        label="Hình thức đồng ý",
+        choices=ConsentMethod.choices,
+        initial=ConsentMethod.PAPER,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+
+    def consent_given(self) -> ConsentGiven | None:
+        """Take the consent fields out of ``cleaned_data``: what the action receives."""
+        data = self.cleaned_data
+        given = data.pop("consent", False)
+        on, method = data.pop("consent_given_on", None), data.pop("consent_method", "")
+        return ConsentGiven(given_on=on, method=method) if given else None
 
     def __init__(self, *args: Any, branches: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -13,6 +13,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dangvien.auditlog.access import log_access
+from dangvien.auditlog.models import AccessKind
 from dangvien.candidates import actions, forms, queries
 from dangvien.candidates.models import Candidate, Stage
 from dangvien.candidates.moves import MOVES, allowed_moves, can_create_in, role_allows, stage_allows
@@ -25,6 +27,7 @@ from dangvien.members.models import ACTIVE_STATUSES, Member, Status
 from dangvien.members.queries import exempted_count, vote_denominator
 from dangvien.organisations.models import MEMBER_HOLDING, Organisation
 from dangvien.organisations.queries import admission_chain, visible_organisations
+from dangvien.privacy.queries import notice_in_force
 from dangvien.training.queries import enrolments_of
 
 PAGE_SIZE = 50
@@ -101,10 +104,13 @@ def candidate_new(request: AuthedRequest) -> HttpResponse:
     allowed = Organisation.objects.filter(pk__in=[b.pk for b in branches]).order_by("path")
     form = forms.CandidateForm(request.POST or None, branches=allowed)
     if request.method == "POST" and form.is_valid():
+        consent = form.consent_given()
         data = dict(form.cleaned_data)
         branch = data.pop("branch")
         try:
-            candidate = actions.nominate_candidate(branch=branch, by=request.user, **data)
+            candidate = actions.nominate_candidate(
+                branch=branch, by=request.user, consent=consent, **data
+            )
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error))
         except IntegrityError:  # the same citizen ID saved by someone else a moment ago
@@ -118,7 +124,10 @@ def candidate_new(request: AuthedRequest) -> HttpResponse:
         form.initial["branch"] = branches[0].pk
     elif request.method == "GET" and is_number(request.GET.get("branch", "")):
         form.initial["branch"] = int(request.GET["branch"])  # the field only offers allowed ones
-    return render(request, "candidates/new.html", {"nav": "candidates", "form": form})
+    today = timezone.localdate()
+    form.initial.setdefault("consent_given_on", today)
+    context = {"nav": "candidates", "form": form, "notice": notice_in_force(today)}
+    return render(request, "candidates/new.html", context)
 
 
 # ---- detail and moves ------------------------------------------------------------------
@@ -308,6 +317,13 @@ def _fetch(user: Any, pk: int) -> Candidate:
 @login_required
 def candidate_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     candidate = _fetch(request.user, pk)
+    log_access(
+        request,
+        kind=AccessKind.VIEW,
+        what="Hồ sơ quần chúng ưu tú",
+        person=candidate.person_id,
+        org_path=candidate.org_path,
+    )
     return render(request, "candidates/detail.html", _context(candidate, request.user))
 
 

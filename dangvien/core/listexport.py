@@ -19,14 +19,28 @@ Choices, documented:
 - Text that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
   ``@`` and not a number) is prefixed with an apostrophe in CSV and stored as text in
   XLSX (OWASP "CSV injection").
-- File name: the list's name folded to ASCII and the date, "quan-chung-uu-tu_2026-11-20
-  .xlsx", with the Vietnamese name in ``filename*``.
+- File name: the list's name folded to ASCII, the date and time and the account,
+  "quan-chung-uu-tu_2026-11-20_1430_xa.an.xlsx", with the Vietnamese name in
+  ``filename*``.
+
+Personal data (issue 9; Nghị định 13/2023/NĐ-CP Điều 26 on protection measures; OWASP
+ASVS 5.0 V14.2 [U] on data leaving the system):
+- Every export is **logged**: one ``AccessEvent`` (kind "export", the list and format,
+  the rows written, the node's path) written after the file is made.
+- Every export is **watermarked** with the user and the time, "Trích xuất bởi <tên>
+  (<tài khoản>) lúc <dd/mm/yyyy HH:MM>" (``watermark``): in the XLSX as the fourth header
+  line (kept in its older order, "Trích xuất lúc … bởi <tên> (<tài khoản>)") and in the
+  printed page's header and footer, so a printout carries it on every page; in the file
+  name for both formats. The CSV carries it **only in its file name**: decided so the CSV
+  stays one table that any program reads back (our own importers read exports: a
+  trailing "# Trích xuất…" line would come back as a data row), and the access log holds
+  who took which file when.
 """
 
 import csv
 import io
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -80,6 +94,66 @@ def scope_name(user: Any) -> str:
     return "Toàn hệ thống" if getattr(user, "is_superuser", False) else ""
 
 
+def user_names(user: Any) -> tuple[str, str]:
+    """(name, account) as a watermark prints them: the display name (else the full name,
+    else the account) and the user name."""
+    account = user.get_username() if user is not None else ""
+    name = getattr(user, "display_name", "") or (
+        user.get_full_name() if hasattr(user, "get_full_name") else ""
+    )
+    return (name or account or "không rõ", account)
+
+
+def watermark(user: Any, when: datetime | None = None) -> str:
+    """ "Trích xuất bởi <tên> (<tài khoản>) lúc <dd/mm/yyyy HH:MM>": the line every export
+    and downloaded document carries (issue 9)."""
+    at = timezone.localtime(when)
+    name, account = user_names(user)
+    return f"Trích xuất bởi {name} ({account}) lúc {at:%d/%m/%Y %H:%M}"
+
+
+def stamp_sheet(ws: Any, text: str) -> None:
+    """Print ``text`` in the header and the footer of every printed page of ``ws``."""
+    text = _ILLEGAL.sub("", text).replace("&", "&&")  # "&" starts an Excel header code
+    ws.oddHeader.right.text = text
+    ws.oddHeader.right.size = 8
+    ws.oddFooter.left.text = text
+    ws.oddFooter.left.size = 8
+    ws.oddFooter.right.text = "Trang &P/&N"
+    ws.oddFooter.right.size = 8
+
+
+def export_path(user: Any, node: Any = None) -> str:
+    """The organisation path an export's rows lie under: the node filtered on, else the
+    deepest node above all of the user's scope ("" for the whole country)."""
+    if node is not None:
+        return str(node.path)
+    from dangvien.organisations.models import SEGMENT
+    from dangvien.organisations.queries import scope_paths
+
+    paths = scope_paths(user)
+    if not paths:
+        return ""
+    common = paths[0]
+    for path in paths[1:]:
+        while not path.startswith(common):
+            common = common[:-SEGMENT]
+    return common
+
+
+class _Counted:
+    """Rows passed through, counted (the access log records how many left)."""
+
+    def __init__(self, rows: Iterable[Any]) -> None:
+        self.rows = rows
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Any]:
+        for row in self.rows:
+            self.count += 1
+            yield row
+
+
 def respond(
     fmt: str,
     rows: Iterable[Any],
@@ -90,27 +164,40 @@ def respond(
     node: Any = None,
     filters: Iterable[tuple[str, Any]] = (),
 ) -> HttpResponse:
-    """The file of ``rows`` (all of them) in ``fmt`` with ``columns``.
+    """The file of ``rows`` (all of them) in ``fmt`` with ``columns``, watermarked, and
+    its access-log row.
 
     ``node`` is the organisation the page is filtered on (else the user's scope is named);
     ``filters`` the (label, value) pairs of the page's filters, empty ones left out.
     """
+    from dangvien.auditlog.access import log_access
+    from dangvien.auditlog.models import AccessKind
+
     now = timezone.localtime()
+    user = request.user
+    name, account = user_names(user)
     header = [
         title,
-        f"Đơn vị: {node.name if node is not None else scope_name(request.user)}",
+        f"Đơn vị: {node.name if node is not None else scope_name(user)}",
         "Lọc: " + ("; ".join(f"{k}: {v}" for k, v in describe_filters(filters)) or "không"),
-        f"Trích xuất lúc {now:%H:%M} ngày {now:%d/%m/%Y} bởi {request.user.get_username()}",
+        f"Trích xuất lúc {now:%H:%M} ngày {now:%d/%m/%Y} bởi {name} ({account})",
     ]
-    records = _iterate(rows)
+    records = _Counted(_iterate(rows))
     if fmt == "csv":
         body = csv_bytes(records, columns)
         content_type = "text/csv; charset=utf-8"
     else:
-        body = xlsx_bytes(records, columns, header=header, sheet=title)
+        body = xlsx_bytes(records, columns, header=header, sheet=title, stamp=watermark(user, now))
         content_type = XLSX_TYPE
+    log_access(
+        request,
+        kind=AccessKind.EXPORT,
+        what=f"{title} ({fmt})",
+        org_path=export_path(user, node),
+        rows=records.count,
+    )
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = _disposition(title, now.date(), fmt)
+    response["Content-Disposition"] = _disposition(title, now, fmt, account)
     response["Cache-Control"] = "no-store"
     return response
 
@@ -121,11 +208,17 @@ def _iterate(rows: Iterable[Any]) -> Iterable[Any]:
     return rows
 
 
-def _disposition(title: str, day: date, fmt: str) -> str:
+def file_name(title: str, when: datetime, fmt: str, account: str) -> tuple[str, str]:
+    """(ASCII name, Vietnamese name) of an export: the list, the time, the account."""
     ascii_name = re.sub(r"[^a-z0-9]+", "-", fold(title)).strip("-") or "danh-sach"
-    fallback = f"{ascii_name}_{day:%Y-%m-%d}.{fmt}"
-    utf8 = quote(f"{title} {day:%d-%m-%Y}.{fmt}")
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{utf8}"
+    who = re.sub(r"[^A-Za-z0-9._-]+", "-", account).strip("-.") or "nguoi-dung"
+    fallback = f"{ascii_name}_{when:%Y-%m-%d_%H%M}_{who}.{fmt}"
+    return fallback, f"{title} {when:%d-%m-%Y %Hh%M} {who}.{fmt}"
+
+
+def _disposition(title: str, when: datetime, fmt: str, account: str) -> str:
+    fallback, name = file_name(title, when, fmt, account)
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
 
 
 def _is_formula(text: str) -> bool:
@@ -170,7 +263,12 @@ def csv_bytes(rows: Iterable[Any], columns: Sequence[Column]) -> bytes:
 
 
 def xlsx_bytes(
-    rows: Iterable[Any], columns: Sequence[Column], *, header: Sequence[str], sheet: str
+    rows: Iterable[Any],
+    columns: Sequence[Column],
+    *,
+    header: Sequence[str],
+    sheet: str,
+    stamp: str = "",
 ) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -185,6 +283,8 @@ def xlsx_bytes(
     for index, column in enumerate(columns, start=1):
         ws.column_dimensions[get_column_letter(index)].width = column.width
     ws.freeze_panes = f"A{len(header) + 3}"
+    if stamp:
+        stamp_sheet(ws, stamp)
     bold = Font(bold=True)
     for number, line in enumerate(header):
         line = _ILLEGAL.sub("", str(line))
@@ -206,6 +306,36 @@ def xlsx_bytes(
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def sheet_title(title: str, used: set[str]) -> str:
+    """A sheet name Excel accepts (31 characters, none of ``[]:*?/\\``), unique in
+    ``used`` (which it joins)."""
+    base = re.sub(r"[\[\]:*?/\\]", " ", _ILLEGAL.sub("", title))[:28].strip() or "Trang"
+    name, number = base, 1
+    while name.lower() in used:
+        number += 1
+        name = f"{base} {number}"
+    used.add(name.lower())
+    return name
+
+
+def text_cell(ws: Any, text: str, font: Any = None) -> Any:
+    """A write-only cell that is always text (never a formula)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, _ILLEGAL.sub("", str(text)))
+    cell.data_type = "s"
+    if font is not None:
+        cell.font = font
+    return cell
+
+
+def value_cell(ws: Any, value: Any) -> Any:
+    """A write-only cell for ``value`` as the exports write them (dates, numbers, text)."""
+    from openpyxl.cell import WriteOnlyCell
+
+    return _xlsx_cell(ws, value, WriteOnlyCell)
 
 
 def _xlsx_cell(ws: Any, value: Any, make: Any) -> Any:

@@ -180,10 +180,24 @@ def _base() -> tuple[bytes, dict[str, str]]:
     return out.getvalue(), ids
 
 
-def render_docx(blocks: list[Block], header: dict[str, Any]) -> bytes:
+def _watermark(doc: DocxDocument, text: str) -> None:
+    """``text`` at the foot of every page: the first page has its own footer (its header
+    differs: no page number), the others share one (issue 9)."""
+    section = doc.sections[0]
+    for footer in (section.first_page_footer, section.footer):
+        paragraph = footer.paragraphs[0]
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        run = paragraph.add_run(text)
+        run.italic = True
+        run.font.size = Pt(8)
+
+
+def render_docx(blocks: list[Block], header: dict[str, Any], *, watermark: str = "") -> bytes:
     data, ids = _base()
     doc = Document(io.BytesIO(data))
     STYLE_IDS.update(ids)
+    if watermark:
+        _watermark(doc, watermark)
     writer = _Writer(doc, header or {})
     for block in blocks:
         writer.block(block)

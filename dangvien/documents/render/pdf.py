@@ -135,7 +135,19 @@ def _forget_subsets() -> None:
     SubsetMap.get_glyph.cache_clear()
 
 
+WATERMARK_SIZE = 8  # pt: the watermark line at the foot of every page (issue 9)
+
+
 class _Document(FPDF):
+    watermark = ""
+
+    def footer(self) -> None:
+        """The watermark, small, centred in the bottom margin of every page."""
+        if self.watermark:
+            self.set_font(FAMILY, "I", WATERMARK_SIZE)
+            self.set_xy(MARGIN_LEFT, -MARGIN_BOTTOM / 2)
+            self.cell(self.epw, _line(WATERMARK_SIZE), self.watermark, align=Align.C)
+
     def header(self) -> None:
         """Page numbers from page 2, centred in the top margin (36-HD/VPTW)."""
         if self.page_no() > 1:
@@ -145,8 +157,9 @@ class _Document(FPDF):
             self.set_xy(MARGIN_LEFT, MARGIN_TOP)
 
 
-def render_pdf(blocks: list[Block], header: dict[str, Any]) -> bytes:
+def render_pdf(blocks: list[Block], header: dict[str, Any], *, watermark: str = "") -> bytes:
     pdf = _Document(format="A4", unit="mm")
+    pdf.watermark = watermark
     pdf.set_margins(MARGIN_LEFT, MARGIN_TOP, MARGIN_RIGHT)
     pdf.set_auto_page_break(True, MARGIN_BOTTOM)
     pdf.set_creator("dangvien")

@@ -15,8 +15,11 @@ from django.shortcuts import redirect, render
 from django.urls import path, re_path, reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from dangvien.auditlog.access import log_access
+from dangvien.auditlog.models import AccessKind
 from dangvien.core.errors import DomainError, NotAllowed
 from dangvien.core.http import AuthedRequest
+from dangvien.core.listexport import watermark
 from dangvien.documents import generate as files
 from dangvien.documents import issuers
 from dangvien.documents.actions import register, scans
@@ -25,6 +28,7 @@ from dangvien.documents.forms import CANDIDATE, MEMBER, Form, find_form
 from dangvien.documents.queries import access
 from dangvien.documents.queries.access import Subject
 from dangvien.documents.queries.dossier import dossier_of
+from dangvien.documents.render import watermarked
 
 KINDS = {"quan-chung": CANDIDATE, "dang-vien": MEMBER}
 KIND_SLUGS = {CANDIDATE: "quan-chung", MEMBER: "dang-vien"}
@@ -76,6 +80,17 @@ def _page(
     return render(request, "documents/dossier.html", context, status=status)
 
 
+def _log_download(request: AuthedRequest, subject: Subject, what: str) -> None:
+    """One access-log row per download of a subject's document (issue 9)."""
+    log_access(
+        request,
+        kind=AccessKind.DOWNLOAD,
+        what=f"Văn bản: {what}",
+        person=subject.person_id,
+        org_path=subject.org_path,
+    )
+
+
 def _back(subject: Subject) -> HttpResponse:
     kind = KIND_SLUGS[access.subject_kind(subject)]
     return redirect("documents:dossier", kind=kind, pk=subject.pk)
@@ -101,9 +116,11 @@ def document_file(request: AuthedRequest, kind: str, pk: str, slug: str) -> Http
         message = f"Mẫu {form.code} không áp dụng cho {subject.branch.name}."
         return _page(request, subject, error=message, status=409)
     try:
-        data, name = files.generate(form, subject, fmt, item=request.GET.get("item", "")[:40])
+        with watermarked(watermark(request.user)):
+            data, name = files.generate(form, subject, fmt, item=request.GET.get("item", "")[:40])
     except MissingData as missing:
         return _page(request, subject, error=f"{form.code}: {missing.message}", status=409)
+    _log_download(request, subject, f"{form.code} ({fmt})")
     response = HttpResponse(data, content_type=files.CONTENT_TYPES[fmt])
     response["Content-Disposition"] = files.content_disposition(name)
     response["X-Content-Type-Options"] = "nosniff"
@@ -117,7 +134,9 @@ def dossier_zip(request: AuthedRequest, kind: str, pk: str) -> HttpResponse:
     fmt = request.GET.get("format", "pdf")
     if fmt not in files.FORMATS:
         return _page(request, subject, error="Định dạng tệp phải là DOCX hoặc PDF.", status=400)
-    data, name = files.generate_dossier(subject, dossier_of(subject).dossier, fmt)
+    with watermarked(watermark(request.user)):
+        data, name = files.generate_dossier(subject, dossier_of(subject).dossier, fmt)
+    _log_download(request, subject, f"Cả hồ sơ ({fmt}, zip)")
     response = HttpResponse(data, content_type=files.CONTENT_TYPES["zip"])
     response["Content-Disposition"] = files.content_disposition(name)
     return response
@@ -171,6 +190,8 @@ def scan_file(request: AuthedRequest, scan_pk: int) -> HttpResponse:
         data = scans.read_scan(scan)
     except FileNotFoundError as error:
         raise Http404 from error
+    # A signed scan is evidence: downloaded as it was stored (no watermark), but logged.
+    _log_download(request, access.subject_of(scan), f"Bản quét {scan.form}")
     response = HttpResponse(data, content_type=scan.content_type)
     response["Content-Disposition"] = files.content_disposition(scan.original_name)
     response["X-Content-Type-Options"] = "nosniff"

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dangvien.auditlog.access import log_access
 from dangvien.core import listexport
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
@@ -117,7 +118,15 @@ def _render(request: AuthedRequest, context: dict[str, Any], status: int = 200) 
 
 @login_required
 def member_detail(request: AuthedRequest, pk: int) -> HttpResponse:
-    return _render(request, _context(_fetch(request.user, pk), request.user))
+    member = _fetch(request.user, pk)
+    log_access(
+        request,
+        kind="view",
+        what="Hồ sơ đảng viên",
+        person=member.person_id,
+        org_path=member.org_path,
+    )
+    return _render(request, _context(member, request.user))
 
 
 @login_required
