@@ -18,6 +18,7 @@ def tree(db: Any) -> dict[str, Organisation]:
 SEEDS = (
     "dangvien.organisations.migrations.0002_seed_parent_rules",
     "dangvien.exams.migrations.0002_seed_topics",
+    "dangvien.privacy.migrations.0002_default_notice",
 )
 
 

@@ -19,3 +19,6 @@ AXES_FAILURE_LIMIT = 3
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 # Tests log in with force_login; the accounts tests switch the second factor on again.
 SECOND_FACTOR_REQUIRED = False
+# Tests that are not about consent list candidates without one; the privacy tests switch
+# it on again.
+PERSONAL_DATA_CONSENT_REQUIRED = False

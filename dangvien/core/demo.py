@@ -49,6 +49,8 @@ from dangvien.organisations.models import Kind, Organisation, Sector, Village, V
 from dangvien.organisations.queries import AdmissionChain, admission_chain
 from dangvien.people.actions import derived_keys
 from dangvien.people.models import Education, OccupationGroup, Person, PoliticalTheory, Sex
+from dangvien.privacy.actions import ConsentGiven
+from dangvien.privacy.models import ConsentMethod
 
 PASSWORD = "demo-dangvien"
 PROVINCE = "Sơn Lâm"
@@ -1503,6 +1505,9 @@ class Demo:
             by=by,
             listed_on=listed,
             helper=helper,
+            consent=ConsentGiven(
+                given_on=max(listed, date(2023, 7, 1)), method=ConsentMethod.PAPER
+            ),
             full_name=person.full_name,
             birth_date=person.birth_date,
             sex=person.sex,
