@@ -82,6 +82,7 @@ MIDDLEWARE = [
     # from TRUSTED_PROXIES (lockout and access log key on it; docs/deploy.md).
     "dangvien.core.proxy.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "dangvien.core.headers.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -225,12 +226,6 @@ TASKS = {
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-if not DEBUG:
-    SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
-    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
-    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-
 # --- Two-factor login, passwords, sessions (accounts, issue 9) ---
 # Passkeys (django-otp-webauthn): the relying party is the site's own host name.
 OTP_WEBAUTHN_RP_ID = env_str("OTP_WEBAUTHN_RP_ID", "localhost")

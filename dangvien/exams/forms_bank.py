@@ -85,7 +85,7 @@ class QuestionForm(forms.Form):
 
 
 # A row's text: one line high, growing if the user drags it.
-ONE_LINE = forms.Textarea(attrs={"rows": 1, "style": "min-height:2.6rem"})
+ONE_LINE = forms.Textarea(attrs={"rows": 1, "class": "one-line"})
 
 
 class OptionForm(forms.Form):

@@ -3,6 +3,7 @@ rubric rows with their running total for essays), adds rows, keeps one correct o
 for single choice, and saves."""
 
 import pytest
+from playwright.sync_api import expect
 
 from dangvien.accounts.models import Role
 from dangvien.browser_steps import login
@@ -67,6 +68,6 @@ def test_staff_write_an_essay_and_a_single_choice_question_in_the_form(browser_p
 
     page.goto("/kiem-tra/cau-hoi/")
     page.fill("input[name=q]", "dong co")
-    page.wait_for_function("document.querySelectorAll('#results tbody tr').length == 1")
+    expect(page.locator("#results tbody tr")).to_have_count(1)
     assert "Trình bày động cơ" in page.inner_text("#results")
     screenshot("list")

@@ -196,14 +196,14 @@ class DuesGridForm(forms.Form):
                 initial=p.paid_on if p and p.paid_on else paid_on,
             )
             self.fields[f"paid_on_{pk}"].widget.attrs.update(
-                {"aria-label": f"Ngày nộp của {name}", "style": "width:8rem"}
+                {"aria-label": f"Ngày nộp của {name}", "class": "w-8rem"}
             )
             self.fields[f"channel_{pk}"] = forms.ChoiceField(
                 label=f"Hình thức nộp của {name}",
                 choices=SHORT_CHANNELS,
                 initial=p.channel if p and p.channel else DuesChannel.CASH,
                 widget=forms.Select(
-                    attrs={"aria-label": f"Hình thức nộp của {name}", "style": "width:auto"}
+                    attrs={"aria-label": f"Hình thức nộp của {name}", "class": "w-auto"}
                 ),
             )
             self.fields[f"excused_{pk}"] = forms.BooleanField(
@@ -218,7 +218,7 @@ class DuesGridForm(forms.Form):
                     attrs={
                         "placeholder": "Ghi chú / lý do",
                         "aria-label": f"Ghi chú ({name})",
-                        "style": "width:10rem",
+                        "class": "w-10rem",
                     }
                 ),
             )
