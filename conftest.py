@@ -117,6 +117,11 @@ def browser_page(
     chromium_browser: "Browser", live_server: Any, request: pytest.FixtureRequest
 ) -> Generator["Page"]:
     """A fresh page (own cookies) at a laptop-sized window, with base URL = live_server."""
+    # Import every URL module (the API's schema among them) before the first page: on a
+    # busy machine that alone takes seconds, most of the browser's step time-out.
+    from django.urls import get_resolver
+
+    _ = get_resolver().reverse_dict
     context = chromium_browser.new_context(
         base_url=live_server.url,
         locale="vi-VN",

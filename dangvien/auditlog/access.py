@@ -1,7 +1,8 @@
 """``log_access``: the one call that records a read or export of personal data (issue 9).
 
 Callers: detail pages and API reads of a candidate/member/person, dossier and document
-downloads, list exports. The hash chain over these rows is added by the auditlog work.
+downloads, list exports. One INSERT; the rows are append-only (guard triggers,
+``core/audit.py``) and chained by the sealing step (``auditlog/chain.py``).
 """
 
 from typing import Any

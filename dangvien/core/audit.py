@@ -8,6 +8,24 @@ built from the model's columns. Triggers are (re)installed after every ``migrate
 Who acted: ``acting_as(user)`` sets the actor for the block. PostgreSQL triggers read it
 from the ``dangvien.actor`` setting; SQLite triggers call ``dv_actor()``, a function
 registered on each connection that reads the same context variable.
+
+Append-only (issue 9; OWASP ASVS 5.0 V16.4.2 "logs are protected from unauthorised
+modification"): guard triggers on the audit trail (``core_auditevent``) and the access log
+(``auditlog_accessevent``) refuse every UPDATE and DELETE, and on PostgreSQL every
+TRUNCATE, unless the block runs under ``maintenance(mode)``:
+
+- ``"seal"``: only ``seq`` and ``hash`` of a row not sealed yet may be set (the hash chain,
+  ``auditlog/chain.py``); an UPDATE naming any other column is refused, even then;
+- ``"purge"``: sealed rows may be deleted (the retention purge keeps an anchor);
+- ``"flush"``: everything may go: Django's ``flush`` (``manage.py flush``, and the test
+  runner emptying the database after a transactional test) runs under it.
+
+The mode is a transaction-local setting on PostgreSQL (``dangvien.log_maintenance``) and
+the SQL function ``dv_log_mode()`` on SQLite. Anyone who can run SQL as the tables' owner
+can set it too, or drop the triggers: the guard stops the application's own mistakes and
+casual edits; the hash chain makes any other change visible (``manage.py verify_audit``);
+the application's database role should hold only INSERT and SELECT on both tables
+(docs/deploy.md).
 """
 
 from collections.abc import Iterator
@@ -16,7 +34,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from django.apps import apps
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 
@@ -34,10 +52,17 @@ AUDITED_APPS = {
     "screening",
     "documents",
     "imports",
+    "privacy",
 }
 SKIPPED_MODELS = {"core.auditevent"}
 
 _actor: ContextVar[int | None] = ContextVar("dangvien_actor", default=None)
+_log_mode: ContextVar[str] = ContextVar("dangvien_log_mode", default="")
+
+# The append-only logs and what may happen to them (see the module docstring).
+GUARDED_MODELS = ("core.auditevent", "auditlog.accessevent")
+MAINTENANCE_MODES = ("seal", "purge", "flush")
+CHAIN_COLUMNS = ("seq", "hash")
 
 
 def audited_models() -> list[Any]:
@@ -90,9 +115,44 @@ def current_actor_id() -> int | None:
     return _actor.get()
 
 
+def current_log_mode() -> str:
+    return _log_mode.get()
+
+
+@contextmanager
+def maintenance(mode: str, using: str = "default") -> Iterator[None]:
+    """Run the block in one transaction (or savepoint) in which the guard of the
+    append-only logs lets ``mode`` through ("seal", "purge" or "flush"; see the module
+    docstring). The mode ends with the block, even inside a longer transaction."""
+    if mode not in MAINTENANCE_MODES:
+        raise ValueError(f"unknown maintenance mode {mode!r}")
+    conn = connections[using]
+    pg = conn.vendor == "postgresql"
+    token = _log_mode.set(mode)
+    try:
+        with transaction.atomic(using=using):
+            if pg:
+                _set_log_mode(conn, mode)
+            try:
+                yield
+            finally:
+                # A transaction-local setting outlives a savepoint that is released: clear
+                # it. After a database error the savepoint's rollback clears it anyway.
+                if pg and _usable(conn):
+                    _set_log_mode(conn, "")
+    finally:
+        _log_mode.reset(token)
+
+
+def _set_log_mode(conn: Any, mode: str) -> None:
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT set_config('dangvien.log_maintenance', %s, true)", [mode])
+
+
 def _register_sqlite_function(sender: Any, connection: Any, **kwargs: Any) -> None:
     if connection.vendor == "sqlite":
         connection.connection.create_function("dv_actor", 0, current_actor_id)
+        connection.connection.create_function("dv_log_mode", 0, current_log_mode)
 
 
 PG_FUNCTION = """
@@ -146,10 +206,112 @@ def _sqlite_triggers(table: str, columns: list[str]) -> list[str]:
     return statements
 
 
-def install_triggers(using: str = "default") -> None:
-    """(Re)install the audit triggers on every audited table. Idempotent."""
+PG_GUARD_FUNCTION = """
+CREATE OR REPLACE FUNCTION dv_log_guard() RETURNS trigger AS $$
+DECLARE
+    mode text := coalesce(current_setting('dangvien.log_maintenance', true), '');
+BEGIN
+    -- TG_ARGV[0]: 'chain' (an UPDATE naming seq or hash), 'content' (naming any other
+    -- column), 'delete', 'truncate'.
+    IF TG_ARGV[0] = 'chain' THEN
+        IF mode = 'seal' AND OLD.seq IS NULL THEN
+            RETURN NEW;
+        END IF;
+    ELSIF TG_ARGV[0] = 'delete' THEN
+        IF (mode = 'purge' AND OLD.seq IS NOT NULL) OR mode = 'flush' THEN
+            RETURN OLD;
+        END IF;
+    ELSIF TG_ARGV[0] = 'truncate' THEN
+        IF mode = 'flush' THEN
+            RETURN NULL;
+        END IF;
+    END IF;
+    RAISE EXCEPTION 'dangvien: % is append-only: % refused', TG_TABLE_NAME, TG_OP
+        USING ERRCODE = 'restrict_violation';
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+# Names of the guard triggers of one table, old ones included (dropped on reinstall).
+GUARD_TRIGGERS = ("content", "chain", "delete", "truncate")
+
+
+def _content_columns(columns: list[str]) -> str:
+    return ", ".join(f'"{c}"' for c in columns if c not in CHAIN_COLUMNS)
+
+
+def _pg_guards(table: str, columns: list[str]) -> list[str]:
+    """An UPDATE is refused by the trigger on the columns it sets: any content column,
+    always; ``seq``/``hash``, unless sealing an unsealed row. Per-column triggers keep the
+    sealing cheap (comparing whole rows halved its speed)."""
+    statements = [f'DROP TRIGGER IF EXISTS "dv_log_guard" ON "{table}"']
+    statements += [
+        f'DROP TRIGGER IF EXISTS "dv_log_guard_{name}" ON "{table}"' for name in GUARD_TRIGGERS
+    ]
+    for name, event, level in (
+        ("content", f"UPDATE OF {_content_columns(columns)}", "ROW"),
+        ("chain", "UPDATE OF seq, hash", "ROW"),
+        ("delete", "DELETE", "ROW"),
+        ("truncate", "TRUNCATE", "STATEMENT"),
+    ):
+        statements.append(
+            f'CREATE TRIGGER "dv_log_guard_{name}" BEFORE {event} ON "{table}" '
+            f"FOR EACH {level} EXECUTE FUNCTION dv_log_guard('{name}')"
+        )
+    return statements
+
+
+def _sqlite_guards(table: str, columns: list[str]) -> list[str]:
+    refuse = "SELECT RAISE(ABORT, 'dangvien: {table} is append-only: {op} refused')"
+    statements = [f'DROP TRIGGER IF EXISTS "dv_log_guard_{table}_u"']
+    for name, event, allowed in (
+        ("content", f"UPDATE OF {_content_columns(columns)}", "0"),
+        ("chain", "UPDATE OF seq, hash", "dv_log_mode() = 'seal' AND OLD.seq IS NULL"),
+        (
+            "delete",
+            "DELETE",
+            "(dv_log_mode() = 'purge' AND OLD.seq IS NOT NULL) OR dv_log_mode() = 'flush'",
+        ),
+    ):
+        trigger = f"dv_log_guard_{table}_{name}"
+        op = "DELETE" if name == "delete" else "UPDATE"
+        statements.append(f'DROP TRIGGER IF EXISTS "{trigger}"')
+        statements.append(
+            f'CREATE TRIGGER "{trigger}" BEFORE {event} ON "{table}" FOR EACH ROW '
+            f"WHEN NOT ({allowed}) BEGIN {refuse.format(table=table, op=op)}; END"
+        )
+    return statements
+
+
+def install_guards(using: str = "default") -> None:
+    """(Re)install the append-only guards on the audit trail and the access log."""
     conn = connections[using]
     existing = set(conn.introspection.table_names())
+    with conn.cursor() as cursor:
+        if conn.vendor == "postgresql":
+            cursor.execute(PG_GUARD_FUNCTION)
+        for label in GUARDED_MODELS:
+            model = apps.get_model(label)
+            table = model._meta.db_table
+            if table not in existing:
+                continue
+            columns = [f.column for f in model._meta.concrete_fields]
+            if conn.vendor == "postgresql":
+                statements = _pg_guards(table, columns)
+            elif conn.vendor == "sqlite":
+                statements = _sqlite_guards(table, columns)
+            else:
+                statements = []
+            for statement in statements:
+                cursor.execute(statement)
+
+
+def install_triggers(using: str = "default") -> None:
+    """(Re)install the audit triggers on every audited table, and the guards of the logs.
+    Idempotent."""
+    conn = connections[using]
+    existing = set(conn.introspection.table_names())
+    install_guards(using)
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":
             cursor.execute(PG_FUNCTION)
@@ -174,6 +336,25 @@ def _after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
         install_triggers(using)
 
 
+def _flush_under_maintenance() -> None:
+    """Let Django's ``flush`` empty the logs too (see the module docstring): every backend's
+    ``execute_sql_flush`` runs under ``maintenance("flush")``. Django offers no hook around
+    the flush, hence the wrapper."""
+    from django.db.backends.base.operations import BaseDatabaseOperations
+
+    original = BaseDatabaseOperations.execute_sql_flush
+    if getattr(original, "_dv_wrapped", False):
+        return
+
+    def execute_sql_flush(self: Any, sql_list: list[str]) -> None:
+        with maintenance("flush", using=self.connection.alias):
+            original(self, sql_list)
+
+    execute_sql_flush._dv_wrapped = True  # type: ignore[attr-defined]
+    BaseDatabaseOperations.execute_sql_flush = execute_sql_flush  # type: ignore[method-assign,assignment]
+
+
 def connect() -> None:
     connection_created.connect(_register_sqlite_function, dispatch_uid="dv_audit_sqlite_fn")
     post_migrate.connect(_after_migrate, dispatch_uid="dv_audit_install")
+    _flush_under_maintenance()

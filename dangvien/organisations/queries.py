@@ -52,13 +52,20 @@ def parent_allowed(parent_kind: str, child_kind: str) -> bool:
 
 
 def scope_paths(user: "User") -> list[str]:
-    """The path prefixes the user may see: the nodes of their roles, nested ones dropped."""
+    """The path prefixes the user may see: the nodes of their roles, nested ones dropped.
+
+    An auditor's role gives no data scope: the auditor reads the logs of its subtree
+    (``auditlog.queries``), not the dossiers themselves (issue 9; Nghị định 13/2023/NĐ-CP
+    Điều 3 khoản 5: only those whose task needs the data may process it [U])."""
+    from dangvien.accounts.models import Role
+
     if not user.is_authenticated:
         return []
     cached = getattr(user, "_scope_paths", None)
     if cached is not None:
         return list(cached)
-    paths = sorted(set(user.roles.filter(active=True).values_list("organisation__path", flat=True)))
+    roles = user.roles.filter(active=True).exclude(role=Role.AUDITOR)
+    paths = sorted(set(roles.values_list("organisation__path", flat=True)))
     minimal: list[str] = []
     for path in paths:
         if not any(path.startswith(kept) for kept in minimal):

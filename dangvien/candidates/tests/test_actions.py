@@ -30,6 +30,7 @@ from dangvien.candidates.models import (
     Union,
     Vote,
 )
+from dangvien.core.audit import maintenance
 from dangvien.core.errors import (
     Conflict,
     DeadlinePassed,
@@ -1257,7 +1258,8 @@ def _delete_committed(start, tree, candidate, users):
         node.delete()
     for user in users:
         user.delete()
-    AuditEvent.objects.filter(id__gt=start).delete()
+    with maintenance("flush"):
+        AuditEvent.objects.filter(id__gt=start).delete()
 
 
 @pytest.mark.postgres

@@ -11,6 +11,7 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from dangvien.accounts.models import User
+from dangvien.auditlog.models import AccessEvent, Chain
 from dangvien.candidates.models import Candidate
 from dangvien.core import demo
 from dangvien.core.models import AuditEvent
@@ -66,7 +67,12 @@ def test_every_project_model_is_classified():
 
 def _wipe() -> None:
     """An empty database (accounts and the audit trail aside), as on a new server."""
-    keep = {User._meta.db_table, AuditEvent._meta.db_table}
+    keep = {
+        User._meta.db_table,
+        AuditEvent._meta.db_table,
+        AccessEvent._meta.db_table,
+        Chain._meta.db_table,
+    }
     with connection.cursor() as cursor:
         for model in reversed(orgdata.project_models()):
             if model._meta.db_table not in keep:

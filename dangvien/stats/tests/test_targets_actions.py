@@ -11,6 +11,7 @@ from django.db import connection, connections
 from django.utils import timezone
 
 from dangvien.accounts.models import Role, User
+from dangvien.core.audit import maintenance
 from dangvien.core.errors import NotAllowed
 from dangvien.core.models import AuditEvent
 from dangvien.factories import tree_2025, user_with_role
@@ -416,7 +417,8 @@ def _delete_committed(start: int, tree: Tree, users: list[User]) -> None:
         user.delete()
     for node in sorted(tree.values(), key=lambda o: -o.depth):
         node.delete()
-    AuditEvent.objects.filter(id__gt=start).delete()
+    with maintenance("flush"):
+        AuditEvent.objects.filter(id__gt=start).delete()
 
 
 def _at_once(users: list[User], call: Any) -> list[Any]:
