@@ -36,7 +36,7 @@ from dangvien.api.schemas import (
     OpenDossierIn,
     OverAgeApprovalIn,
     StartCourseIn,
-    WithdrawIn,
+    WithdrawalIn,
 )
 from dangvien.api.serialise import person_out, user_name
 from dangvien.auditlog.access import log_access
@@ -264,7 +264,7 @@ def list_candidates(request: HttpRequest, filters: Query[CandidateFilters]) -> d
 
 @router.get(
     "/{candidate_id}",
-    response={200: CandidateDetailOut, **responses(401, 404)},
+    response={200: CandidateDetailOut, **responses(400, 401, 404)},
     url_name="candidate",
 )
 def get_candidate(request: HttpRequest, candidate_id: int) -> dict[str, Any]:
@@ -459,7 +459,7 @@ def hold_ceremony(
 
 
 @router.post("/{candidate_id}/withdraw", response={200: CandidateOut, **MOVE_ERRORS})
-def withdraw(request: HttpRequest, candidate_id: int, payload: WithdrawIn) -> dict[str, Any]:
+def withdraw(request: HttpRequest, candidate_id: int, payload: WithdrawalIn) -> dict[str, Any]:
     """Take the person out of the pool."""
     candidate = ready_for(request, candidate_id, "withdraw")
     actions.withdraw(candidate, by=user_of(request), reason=payload.reason)

@@ -440,7 +440,7 @@ def upload_member_scan(
 # ---- scans -----------------------------------------------------------------------------
 
 
-@router.get("/scans/{scan_id}", response={200: None, **responses(401, 404)}, url_name="scan")
+@router.get("/scans/{scan_id}", response={200: None, **responses(400, 401, 404)}, url_name="scan")
 def get_scan(request: HttpRequest, scan_id: int) -> HttpResponse:
     """The stored file of a scan, as an attachment, after the subject's scope check."""
     scan = access.visible_scan(user_of(request), scan_id)
@@ -457,7 +457,7 @@ def get_scan(request: HttpRequest, scan_id: int) -> HttpResponse:
 
 @router.delete(
     "/scans/{scan_id}",
-    response={204: None, **responses(401, 403, 404, 409)},
+    response={204: None, **responses(400, 401, 403, 404, 409)},
     url_name="scan-delete",
 )
 def delete_scan(request: HttpRequest, scan_id: int) -> Any:

@@ -27,7 +27,7 @@ from dangvien.exams.queries.access import (
 
 router = Router(tags=["Kiểm tra nhận thức"])
 
-READ_ERRORS = responses(401, 403, 404)
+READ_ERRORS = responses(400, 401, 403, 404)
 WRITE_ERRORS = responses(400, 401, 403, 404, 409)
 
 

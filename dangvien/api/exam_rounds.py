@@ -570,7 +570,7 @@ def list_papers(request: HttpRequest, round_id: int) -> dict[str, Any]:
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FILE_RESPONSES = {
-    "200": {
+    200: {  # the status as a number, as ninja keys it: "200" would be a second key
         "description": "The paper (or with ``key=true`` its answer key) as a file, or JSON.",
         "content": {
             DOCX_TYPE: {},

@@ -119,7 +119,7 @@ def _detail(request: HttpRequest, province: Organisation, form: Form) -> dict[st
 
 @router.get(
     "/form-templates",
-    response={200: TemplatePage, **responses(401, 404)},
+    response={200: TemplatePage, **responses(400, 401, 404)},
     url_name="form-templates",
 )
 def list_templates(request: HttpRequest, filters: Query[ProvinceFilter]) -> dict[str, Any]:
@@ -137,7 +137,7 @@ def list_templates(request: HttpRequest, filters: Query[ProvinceFilter]) -> dict
 
 @router.get(
     "/form-templates/{form}",
-    response={200: TemplateOut, **responses(401, 404)},
+    response={200: TemplateOut, **responses(400, 401, 404)},
     url_name="form-template",
 )
 def get_template(request: HttpRequest, form: str, filters: Query[ProvinceFilter]) -> dict[str, Any]:
@@ -173,7 +173,7 @@ def put_template(
 
 @router.delete(
     "/form-templates/{form}",
-    response={200: TemplateOut, **responses(401, 403, 404, 409)},
+    response={200: TemplateOut, **responses(400, 401, 403, 404, 409)},
 )
 def delete_template(
     request: HttpRequest, form: str, filters: Query[ProvinceFilter]

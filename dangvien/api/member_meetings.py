@@ -408,7 +408,9 @@ def create_meeting(request: HttpRequest, payload: MeetingIn) -> Status[dict[str,
 
 
 @extra.get(
-    "/meetings/{meeting_id}", response={200: MeetingOut, **responses(401, 404)}, url_name="meeting"
+    "/meetings/{meeting_id}",
+    response={200: MeetingOut, **responses(400, 401, 404)},
+    url_name="meeting",
 )
 def get_meeting(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
     """One meeting with its attendance."""

@@ -67,7 +67,7 @@ class ReportIn(Schema):
     assessment: Assessment
 
 
-class CourseIn(Schema):
+class ProbationCourseIn(Schema):
     certificate_no: str = Field(..., min_length=1, max_length=50)
     issued_on: Day
 
@@ -126,7 +126,7 @@ def file_self_review(request: HttpRequest, member_id: int, payload: ReportIn) ->
 
 @router.post("/{member_id}/record-new-member-course", response={200: MemberOut, **MOVE_ERRORS})
 def record_new_member_course(
-    request: HttpRequest, member_id: int, payload: CourseIn
+    request: HttpRequest, member_id: int, payload: ProbationCourseIn
 ) -> dict[str, Any]:
     """The new-member political course certificate, required before recognition
     (294-QĐ/TW §4.2)."""

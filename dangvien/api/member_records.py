@@ -259,7 +259,7 @@ def issue_card(request: HttpRequest, member_id: int, payload: IssueCardIn) -> di
 # ---- reads -----------------------------------------------------------------------------
 
 
-@router.get("/{member_id}/records", response={200: RecordsOut, **responses(401, 404)})
+@router.get("/{member_id}/records", response={200: RecordsOut, **responses(400, 401, 404)})
 def member_records(request: HttpRequest, member_id: int) -> dict[str, Any]:
     """One member's party age explained (first admission, readmission, gaps: DOMAIN.md §8),
     badges, card and never-readmit mark."""

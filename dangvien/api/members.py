@@ -88,7 +88,9 @@ def list_members(request: HttpRequest, filters: Query[MemberFilters]) -> dict[st
     return {"count": rows.count(), "items": [member_item(m) for m in page]}
 
 
-@router.get("/{member_id}", response={200: MemberOut, **responses(401, 404)}, url_name="member")
+@router.get(
+    "/{member_id}", response={200: MemberOut, **responses(400, 401, 404)}, url_name="member"
+)
 def get_member(request: HttpRequest, member_id: int) -> dict[str, Any]:
     """One member record with its deadlines and status history. Logged in the access log
     (issue 9)."""

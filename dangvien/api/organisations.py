@@ -90,7 +90,7 @@ def list_organisations(request: HttpRequest, filters: Query[OrganisationFilters]
 
 @router.get(
     "/{organisation_id}",
-    response={200: OrganisationOut, **responses(401, 404)},
+    response={200: OrganisationOut, **responses(400, 401, 404)},
     url_name="organisation",
 )
 def get_organisation(request: HttpRequest, organisation_id: int) -> dict[str, Any]:

@@ -51,7 +51,7 @@ class FunnelFilters(Schema):
     )
 
 
-class StepOut(Schema):
+class SurveyStepOut(Schema):
     key: str = Field(
         description="pool, in_course, certified, dossier, proposed, admitted, recognised"
     )
@@ -78,7 +78,7 @@ class FunnelOut(Schema):
     start: date = Field(alias="from")
     end: date = Field(alias="to")
     today: date
-    steps: list[StepOut]
+    steps: list[SurveyStepOut]
     withdrawn: int = Field(description="Rút khỏi nguồn (flow: trong kỳ; cohort: đến hôm nay)")
     rejected: int = Field(description="Không được kết nạp")
     active: int | None = Field(description="cohort: còn đang theo dõi; flow: null")

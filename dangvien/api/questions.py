@@ -369,7 +369,7 @@ def create_question(request: HttpRequest, payload: QuestionIn) -> Status[dict[st
     response={200: None, **responses(400, 401, 404)},
     openapi_extra={
         "responses": {
-            "200": {
+            200: {  # a number, as ninja keys it ("200" would be a second key)
                 "description": "Tệp Excel cùng các cột với tệp mẫu nhập (nhập lại được)",
                 "content": {XLSX_TYPE: {"schema": {"type": "string", "format": "binary"}}},
             }
@@ -456,7 +456,7 @@ def import_questions(
 
 @router.get(
     "/questions/{int:question_id}",
-    response={200: QuestionOut, **responses(401, 404)},
+    response={200: QuestionOut, **responses(400, 401, 404)},
     url_name="question",
 )
 def get_question(request: HttpRequest, question_id: int, versions: bool = False) -> dict[str, Any]:

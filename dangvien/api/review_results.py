@@ -63,7 +63,7 @@ class YearOut(Schema):
     )
 
 
-class ChangeOut(Schema):
+class ResultChangeOut(Schema):
     rating: str
     count: int = Field(description="Tăng (+), giảm (−) về số lượng so với năm trước")
     percent_points: float | None = Field(
@@ -74,7 +74,7 @@ class ChangeOut(Schema):
 class ComparisonOut(Schema):
     this_year: YearOut
     last_year: YearOut
-    change: list[ChangeOut]
+    change: list[ResultChangeOut]
     rated_change: int
 
 
@@ -96,7 +96,7 @@ class OrganisationGroupOut(Schema):
     ratings: ComparisonOut
 
 
-class PeriodOut(Schema):
+class ResultPeriodOut(Schema):
     id: int
     name: str
     organisation_id: int
@@ -111,7 +111,9 @@ class RatingResultsOut(Schema):
     year: int
     exempted_on: date = Field(description="Ngày xét đảng viên được miễn (năm nay)")
     last_exempted_on: date
-    periods: list[PeriodOut] = Field(description="Các kỳ đánh giá hằng năm của năm, trên tổ chức")
+    periods: list[ResultPeriodOut] = Field(
+        description="Các kỳ đánh giá hằng năm của năm, trên tổ chức"
+    )
     members: ComparisonOut
     organisations: ComparisonOut = Field(
         description="Các tổ chức đảng trực thuộc ở mọi cấp (không tính chính tổ chức)"

@@ -15,6 +15,7 @@ one line per member saying what is wrong (or ``ok``).
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 from django.db.models import Q, QuerySet
@@ -63,6 +64,16 @@ WRITE_ERRORS = responses(400, 401, 403, 404, 409)
 
 def _choices(choices: Any) -> str:
     return "; ".join(f"`{value}` = {label}" for value, label in choices.choices)
+
+
+class ReviewStage(StrEnum):
+    """The steps of ``reviews.models.Stage`` under a name of their own: the OpenAPI schema
+    keeps one component per name, and ``Stage`` there is the candidates' stages."""
+
+    SELF_ASSESSED = Stage.SELF_ASSESSED.value
+    BRANCH_PROPOSED = Stage.BRANCH_PROPOSED.value
+    DECIDED = Stage.DECIDED.value
+    PUBLISHED = Stage.PUBLISHED.value
 
 
 RATING_DOC = f"Xếp loại: {_choices(Rating)}"
@@ -339,7 +350,7 @@ def get_quotas(request: HttpRequest, period_id: int, filters: Query[NodeFilter])
 class ReviewFilters(Page):
     period: int | None = Field(None, description="Kỳ đánh giá")
     organisation: int | None = Field(None, description="Tổ chức: cả cây con")
-    stage: Stage | None = Field(None, description=STAGE_DOC)
+    stage: ReviewStage | None = Field(None, description=STAGE_DOC)
     rating: Rating | None = Field(
         None, description="Xếp loại hiện tại (đã quyết định, nếu chưa thì đề xuất, tự xếp loại)"
     )
@@ -354,7 +365,7 @@ class ReviewItem(Schema):
     full_name: str
     branch_id: int
     branch_name: str
-    stage: Stage
+    stage: ReviewStage
     stage_label: str
     self_score: float
     self_rating: Rating
@@ -829,7 +840,7 @@ class DecisionLineOut(Schema):
     full_name: str
     branch_id: int
     branch_name: str
-    stage: Stage
+    stage: ReviewStage
     self_score: float | None
     self_rating: RatingOrKeep
     branch_score: float | None
@@ -962,7 +973,7 @@ def _decide(
 class OrgReviewFilters(Page):
     period: int | None = Field(None, description="Kỳ đánh giá")
     organisation: int | None = Field(None, description="Tổ chức: cả cây con")
-    stage: Stage | None = Field(None, description=STAGE_DOC)
+    stage: ReviewStage | None = Field(None, description=STAGE_DOC)
     rating: Rating | None = Field(None, description="Xếp loại (đã quyết định, nếu chưa thì tự xếp)")
 
 
@@ -987,7 +998,7 @@ class OrgReviewOut(Schema):
     period_name: str
     organisation_id: int
     organisation_name: str
-    stage: Stage
+    stage: ReviewStage
     stage_label: str
     self_score: float
     self_rating: Rating

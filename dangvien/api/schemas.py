@@ -38,7 +38,15 @@ def _in_range(value: date) -> date:
     return value
 
 
-Day = Annotated[date, BeforeValidator(_iso_day), AfterValidator(_in_range)]
+# The range of ``_in_range`` in the OpenAPI schema too, so clients (and schemathesis)
+# know it: a year from 1900 to 2100 (``core.dates.FIRST_DAY``/``LAST_DAY``).
+DAY_PATTERN = rf"^(19\d\d|20\d\d|{LAST_DAY.year})-\d\d-\d\d$"
+Day = Annotated[
+    date,
+    BeforeValidator(_iso_day),
+    AfterValidator(_in_range),
+    Field(json_schema_extra={"pattern": DAY_PATTERN}),
+]
 Text = Annotated[str, Field(max_length=1000)]
 Count = Annotated[int, Field(ge=0, le=100000)]
 
@@ -461,7 +469,7 @@ class EducationExceptionIn(Schema):
     basis: str = Field(..., min_length=1, max_length=250, description="Căn cứ áp dụng ngoại lệ")
 
 
-class WithdrawIn(Schema):
+class WithdrawalIn(Schema):
     reason: str = Field(..., min_length=1, max_length=1000)
 
 

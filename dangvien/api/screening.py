@@ -126,7 +126,7 @@ class ProceedingOut(Schema):
     outcome: bool | None
 
 
-class ChangeOut(Schema):
+class ScreeningChangeOut(Schema):
     from_state: str
     to_state: str
     on: date
@@ -163,7 +163,7 @@ class CaseOut(CaseItem):
     proceeding: ProceedingOut | None = Field(
         description="Việc xóa tên / ra khỏi Đảng trên hồ sơ đảng viên, gắn với hồ sơ này"
     )
-    history: list[ChangeOut]
+    history: list[ScreeningChangeOut]
     moves: list[str] = Field(description="Các bước người dùng này được làm lúc này")
 
 
@@ -310,7 +310,7 @@ def create_case(request: HttpRequest, payload: BallotIn) -> Status[dict[str, Any
 
 @router.get(
     "/screening-cases/{case_id}",
-    response={200: CaseOut, **responses(401, 404)},
+    response={200: CaseOut, **responses(400, 401, 404)},
     url_name="screening-case",
 )
 def get_case(request: HttpRequest, case_id: int) -> dict[str, Any]:

@@ -87,13 +87,13 @@ def _sitting_of(request: HttpRequest) -> Sitting:
 # ---- schemas -----------------------------------------------------------------------------
 
 
-class ChoiceOut(Schema):
+class SittingChoiceOut(Schema):
     letter: str = Field(description="Chữ cái in trên mã đề này: A, B, C …")
     key: str = Field(description="Khóa phương án (giá trị gửi lên trong ``response``)")
     text: str
 
 
-class ItemOut(Schema):
+class SittingItemOut(Schema):
     id: int = Field(description="Mã câu trên đề (item_id)")
     number: int = Field(description="Số thứ tự câu trong phần")
     part: str = Field(description="written | oral")
@@ -101,7 +101,7 @@ class ItemOut(Schema):
     type_label: str
     text: str
     points: Decimal = Field(description="Điểm tối đa của câu")
-    choices: list[ChoiceOut]
+    choices: list[SittingChoiceOut]
     response: Any = Field(
         None,
         description='Trả lời: "B" (một lựa chọn), ["A", "C"] (nhiều lựa chọn), true/false, '
@@ -110,11 +110,11 @@ class ItemOut(Schema):
     saved_at: datetime | None
 
 
-class AnswerOut(ItemOut):
+class AnswerOut(SittingItemOut):
     earned: Decimal | None = Field(None, description="Điểm đạt được, khi đã chấm")
 
 
-class SittingOut(Schema):
+class OwnSittingOut(Schema):
     id: int
     round_id: int
     person_id: int | None = Field(
@@ -141,13 +141,13 @@ class SittingOut(Schema):
     passed: bool | None
 
 
-class SittingDetailOut(SittingOut):
+class SittingDetailOut(OwnSittingOut):
     answers: list[AnswerOut]
 
 
-class SittingPage(Schema):
+class OwnSittingPage(Schema):
     count: int
-    items: list[SittingOut]
+    items: list[OwnSittingOut]
 
 
 class SittingFilters(Schema):
@@ -189,7 +189,9 @@ class CandidateSittingOut(Schema):
     started_at: datetime | None
     deadline_at: datetime | None
     seconds_left: int = Field(description="Số giây còn lại theo đồng hồ máy chủ")
-    items: list[ItemOut] = Field(description="Các câu phần viết, phương án theo thứ tự của mã đề")
+    items: list[SittingItemOut] = Field(
+        description="Các câu phần viết, phương án theo thứ tự của mã đề"
+    )
 
 
 class StartOut(Schema):
@@ -344,7 +346,7 @@ def _candidate_sitting(sitting: Sitting) -> dict[str, Any]:
 
 
 @router.get(
-    "/sittings", response={200: SittingPage, **responses(400, 401, 404)}, url_name="sittings"
+    "/sittings", response={200: OwnSittingPage, **responses(400, 401, 404)}, url_name="sittings"
 )
 def list_sittings(request: HttpRequest, filters: Query[SittingFilters]) -> dict[str, Any]:
     """Bài kiểm tra the user sees (people in their subtree, rounds they sit on the board
@@ -427,7 +429,7 @@ def key_responses(request: HttpRequest, sitting_id: int, payload: KeyIn) -> dict
 
 @router.post(
     "/sittings/{int:sitting_id}/absent",
-    response={200: SittingOut, **responses(401, 403, 404, 409)},
+    response={200: OwnSittingOut, **responses(401, 403, 404, 409)},
     url_name="sitting-absent",
 )
 def absent(request: HttpRequest, sitting_id: int) -> dict[str, Any]:

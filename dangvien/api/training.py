@@ -102,7 +102,7 @@ class AttendanceCell(Schema):
     present: bool
 
 
-class MarkIn(Schema):
+class TrainingMarkIn(Schema):
     enrolment_id: int
     mark: Decimal | None = Field(
         None, ge=0, le=10, description="Thang 10, làm tròn 2 chữ số; null để xóa điểm"
@@ -630,7 +630,9 @@ def record_attendance(
 
 
 @router.put("/courses/{course_id}/marks", response={200: EnrolmentPage, **WRITE_ERRORS})
-def record_marks(request: HttpRequest, course_id: int, payload: list[MarkIn]) -> dict[str, Any]:
+def record_marks(
+    request: HttpRequest, course_id: int, payload: list[TrainingMarkIn]
+) -> dict[str, Any]:
     """Final marks of a running course on the 10-point scale (two decimals, half up);
     `null` clears a mark. Answers the learners."""
     user = user_of(request)

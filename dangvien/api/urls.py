@@ -4,6 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 
 from dangvien.api.api import api
 from dangvien.api.docs import docs_asset
@@ -18,8 +19,10 @@ def error_response(status: int, code: str) -> JsonResponse:
     )
 
 
+@csrf_exempt  # it changes nothing; a session cookie must not turn it into the HTML 403 page
 def not_found(request: HttpRequest) -> JsonResponse:
-    """Unknown paths under the API answer the API's 404, not the site's HTML page."""
+    """Unknown paths under the API answer the API's 404, not the site's HTML page (also
+    paths a route's converter refuses, like ``/exam-rounds/-1``, whatever the method)."""
     return error_response(404, "not_found")
 
 
