@@ -32,6 +32,7 @@ from dangvien.core.demo_exams import build_training_and_exams
 from dangvien.core.demo_lifecycle import build_lifecycle
 from dangvien.core.demo_reviews import build_reviews_and_screening
 from dangvien.core.demo_stats import build_targets_and_surveys
+from dangvien.core.sizing import scale_sizes
 from dangvien.members.actions.base import recognition_vote_due
 from dangvien.members.models import (
     Exemption,
@@ -980,28 +981,15 @@ class Demo:
     def size_units(self) -> None:
         """Scale the drawn sizes to the target, each unit within [floor, capacity]."""
         units = self.units
-        factor = self.target_members / sum(u.base for u in units)
-        for u in units:
-            u.size = min(u.capacity, max(u.floor, round(u.base * factor)))
-        diff = self.target_members - sum(u.size for u in units)
-        order = list(range(len(units)))
-        while diff:
-            self.rng.shuffle(order)
-            moved = False
-            for i in order:
-                u = units[i]
-                if diff > 0 and u.size < u.capacity:
-                    u.size += 1
-                    diff -= 1
-                    moved = True
-                elif diff < 0 and u.size > u.floor:
-                    u.size -= 1
-                    diff += 1
-                    moved = True
-                if not diff:
-                    break
-            if not moved:
-                break
+        sizes = scale_sizes(
+            [u.base for u in units],
+            self.target_members,
+            [u.floor for u in units],
+            [u.capacity for u in units],
+            self.rng,
+        )
+        for u, size in zip(units, sizes, strict=True):
+            u.size = size
 
     # -- people -----------------------------------------------------------------------
 

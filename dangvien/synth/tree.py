@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from dangvien.core.sizing import scale_sizes
 from dangvien.core.text import collation_key, fold
 from dangvien.organisations.models import (
     GRASSROOTS,
@@ -398,29 +399,16 @@ class TreeBuilder:
     def size_units(self) -> None:
         """Scale the drawn sizes to the province's target, each within [3, cap] (as the
         demo's ``size_units``)."""
-        units, target = self.p.units, self.p.target
-        factor = target / sum(u.base for u in units)
-        for u in units:
-            u.size = min(u.cap, max(vocab.FLOOR, round(u.base * factor)))
-        diff = target - sum(u.size for u in units)
-        order = list(range(len(units)))
-        while diff:
-            self.rng.shuffle(order)
-            moved = False
-            for i in order:
-                u = units[i]
-                if diff > 0 and u.size < u.cap:
-                    u.size += 1
-                    diff -= 1
-                    moved = True
-                elif diff < 0 and u.size > vocab.FLOOR:
-                    u.size -= 1
-                    diff += 1
-                    moved = True
-                if not diff:
-                    break
-            if not moved:
-                break
+        units = self.p.units
+        sizes = scale_sizes(
+            [u.base for u in units],
+            self.p.target,
+            [vocab.FLOOR] * len(units),
+            [u.cap for u in units],
+            self.rng,
+        )
+        for u, size in zip(units, sizes, strict=True):
+            u.size = size
 
     def chains(self) -> None:
         """Endorser and decider of each unit (``admission_chain``), and who rates it and
