@@ -202,6 +202,45 @@ def respond(
     return response
 
 
+def send(
+    request: HttpRequest,
+    content: bytes,
+    *,
+    content_type: str,
+    title: str,
+    fmt: str,
+    rows: int | None = None,
+    node: Any = None,
+    org_path: str | None = None,
+    kind: str = "export",
+    person: Any = None,
+    inline: bool = False,
+) -> HttpResponse:
+    """A file of personal data built by its own page rather than ``respond`` (the monthly
+    probation report, an exam round's results, a printed certificate): the same
+    access-log row, ``no-store``, and the account and time in the file name (issue 9).
+    The caller stamps the content itself (``stamp_sheet``, a PDF footer)."""
+    from dangvien.auditlog.access import log_access
+
+    now = timezone.localtime()
+    _name, account = user_names(request.user)
+    log_access(
+        request,
+        kind=kind,
+        what=f"{title} ({fmt})",
+        org_path=org_path if org_path is not None else export_path(request.user, node),
+        rows=rows,
+        person=person,
+    )
+    response = HttpResponse(content, content_type=content_type)
+    disposition = _disposition(title, now, fmt, account)
+    response["Content-Disposition"] = (
+        disposition.replace("attachment;", "inline;", 1) if inline else disposition
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _iterate(rows: Iterable[Any]) -> Iterable[Any]:
     if isinstance(rows, QuerySet):
         return rows.iterator(chunk_size=CHUNK)

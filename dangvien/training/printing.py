@@ -40,8 +40,9 @@ def _row(pdf: FPDF, label: str, value: str, *, x: float = 22, label_w: float = 4
     pdf.cell(0, 7.2, value, new_x="LMARGIN", new_y="NEXT")
 
 
-def certificate_pdf(certificate: Certificate) -> bytes:
-    """The certificate as PDF bytes."""
+def certificate_pdf(certificate: Certificate, *, stamp: str = "") -> bytes:
+    """The certificate as PDF bytes; ``stamp`` (``listexport.watermark``: who printed it
+    and when, issue 9) in small grey type inside the bottom frame."""
     enrolment = certificate.enrolment
     course = enrolment.course
     person = certificate.person
@@ -141,4 +142,10 @@ def certificate_pdf(certificate: Certificate) -> bytes:
     pdf.set_x(right)
     pdf.set_font(FAMILY, "I", 10.5)
     pdf.cell(half, 5, "(Ký tên, đóng dấu)", align="C")
+    if stamp:
+        pdf.set_xy(pdf.l_margin, pdf.h - 13)
+        pdf.set_font(FAMILY, "", 7)
+        pdf.set_text_color(120, 120, 120)
+        pdf.cell(width, 4, stamp)
+        pdf.set_text_color(0, 0, 0)
     return bytes(pdf.output())

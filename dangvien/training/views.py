@@ -19,6 +19,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from dangvien.auditlog.models import AccessKind
 from dangvien.core import listexport
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
@@ -658,9 +659,17 @@ def certificate_detail(request: AuthedRequest, pk: int) -> HttpResponse:
 @login_required
 def certificate_print(request: AuthedRequest, pk: int) -> HttpResponse:
     certificate = _certificate(request, pk)
-    data = certificate_pdf(certificate)
-    response = HttpResponse(data, content_type="application/pdf")
-    safe = "".join(ch if ch.isalnum() else "-" for ch in certificate.number)
-    prefix = "CN-NTVD" if certificate.kind == CourseKind.AWARENESS else "CN-DVM"
-    response["Content-Disposition"] = f'inline; filename="{prefix}-{safe}.pdf"'
+    data = certificate_pdf(certificate, stamp=listexport.watermark(request.user))
+    prefix = "CN-NTVĐ" if certificate.kind == CourseKind.AWARENESS else "CN-ĐVM"
+    response = listexport.send(
+        request,
+        data,
+        content_type="application/pdf",
+        title=f"{prefix} {certificate.number}",
+        fmt="pdf",
+        org_path=certificate.issuer.path,
+        kind=AccessKind.DOWNLOAD,
+        person=certificate.person_id,
+        inline=True,
+    )
     return response

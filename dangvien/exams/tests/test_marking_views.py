@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from dangvien.auditlog.models import AccessEvent
 from dangvien.exams.actions.marking import mark_objective, score_answer
 from dangvien.exams.models import Answer, RoundStatus, Sitting, SittingStatus
 from dangvien.exams.tests.factories_marking import Marking, marking_round
@@ -259,6 +260,13 @@ def test_the_excel_export_has_the_committee_round_and_date(
     assert "Ngày kiểm tra: 20/11/2026" in header[3]
     assert "CHƯA KÝ DUYỆT" in header[4]
     assert sheet.cell(row=8, column=2).value == sitting.person.full_name
+    assert sheet.oddHeader.right.text.startswith("Trích xuất bởi ")  # issue 9
+    event = AccessEvent.objects.get(kind="export")
+    assert (event.rows, event.user_id, event.org_path) == (
+        1,
+        m.staff.pk,
+        m.round.organisation.path,
+    )
 
 
 def test_the_statistics_page_draws_its_charts_as_inline_svg(

@@ -27,6 +27,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from dangvien.core import listexport
 from dangvien.core.errors import DomainError, NotAllowed
 from dangvien.core.http import AuthedRequest
 from dangvien.exams.actions import marking as actions
@@ -338,9 +339,10 @@ def _remark(row: queries.ResultRow) -> str:
     return ""
 
 
-def results_workbook(listing: queries.RoundResults, *, today: date) -> bytes:
+def results_workbook(listing: queries.RoundResults, *, today: date, stamp: str = "") -> bytes:
     """The results list as .xlsx: the committee, the board, the round and its date, the
-    sign-off (or "draft"), one line per candidate."""
+    sign-off (or "draft"), one line per candidate; ``stamp`` (``listexport.watermark``)
+    in the header and footer of every printed page."""
     exam_round = listing.exam_round
     book = Workbook()
     sheet = book.active
@@ -413,6 +415,8 @@ def results_workbook(listing: queries.RoundResults, *, today: date) -> bytes:
     )
     sheet.freeze_panes = sheet.cell(row=head + 1, column=3)
     sheet.print_title_rows = f"{head}:{head}"
+    if stamp:
+        listexport.stamp_sheet(sheet, stamp)
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -421,13 +425,19 @@ def results_workbook(listing: queries.RoundResults, *, today: date) -> bytes:
 @login_required
 def results_xlsx(request: AuthedRequest, pk: int) -> HttpResponse:
     exam_round = _round(request, pk)
-    content = results_workbook(_results(request, exam_round), today=timezone.localdate())
-    response = HttpResponse(
-        content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    listing = _results(request, exam_round)
+    content = results_workbook(
+        listing, today=timezone.localdate(), stamp=listexport.watermark(request.user)
     )
-    response["Content-Disposition"] = f'attachment; filename="ket-qua-dot-{exam_round.pk}.xlsx"'
-    return response
+    return listexport.send(
+        request,
+        content,
+        content_type=listexport.XLSX_TYPE,
+        title=f"Kết quả kiểm tra {exam_round.name}",
+        fmt="xlsx",
+        rows=len(listing.rows),
+        org_path=exam_round.organisation.path,
+    )
 
 
 # ---- statistics and their charts -----------------------------------------------------------

@@ -33,10 +33,20 @@ def open_transfers() -> QuerySet[Transfer]:
 def visible_members(user: "User") -> QuerySet[Member]:
     """Members whose branch lies in the user's scope, and members with a transfer open
     towards it: a transfer in flight shows at both ends (294-QĐ/TW §6.3), and a member
-    on a temporary stay is followed by the host."""
-    incoming = open_transfers().filter(in_scope(user, "to_path"), member=OuterRef("pk"))
+    on a temporary stay is followed by the host.
+
+    The members with an incoming transfer are read first (a few rows, one small query)
+    and added by id: an ``OR EXISTS (…)`` on every member row would stop PostgreSQL from
+    using the ``org_path`` prefix index, and a province's list would scan 6 million rows
+    (issue 9, national scale)."""
+    where = in_scope(user, "org_path")
+    incoming = list(
+        open_transfers().filter(in_scope(user, "to_path")).values_list("member_id", flat=True)
+    )
+    if incoming:
+        where |= Q(pk__in=incoming)
     return (
-        Member.objects.filter(in_scope(user, "org_path") | Q(Exists(incoming)))
+        Member.objects.filter(where)
         .select_related("person", "branch")
         .order_by("person__sort_key", "pk")
     )

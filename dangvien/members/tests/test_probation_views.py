@@ -2,6 +2,7 @@
 due for recognition, the monthly report and its Excel export (login, scope 404, role 403,
 rules refused with their Vietnamese message, flat query counts)."""
 
+import re
 from datetime import date
 from io import BytesIO
 
@@ -12,6 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from dangvien.accounts.models import Role
+from dangvien.auditlog.models import AccessEvent
 from dangvien.factories import MemberFactory, make_member, make_person, user_with_role
 from dangvien.members.actions.base import add_probationary_member
 from dangvien.members.models import Member, Mentorship, ProbationReport, ReportKind, Status
@@ -324,8 +326,14 @@ def test_the_excel_export_has_the_header_and_a_row_per_member(client, tree, secr
     assert response["Content-Type"].startswith(
         "application/vnd.openxmlformats-officedocument.spreadsheetml"
     )
-    assert "bao-cao-du-bi-2026-09.xlsx" in response["Content-Disposition"]
+    assert re.search(
+        r'filename="bao-cao-dang-vien-du-bi-thang-09-2026_[0-9_-]+_\w+',
+        response["Content-Disposition"],
+    )
     sheet = load_workbook(BytesIO(response.content)).active
+    assert sheet.oddFooter.left.text.startswith("Trích xuất bởi ")  # issue 9
+    event = AccessEvent.objects.get(kind="export")
+    assert (event.rows, event.user_id) == (1, secretary.pk)
     assert sheet["A1"].value == "BÁO CÁO TÌNH HÌNH ĐẢNG VIÊN DỰ BỊ THÁNG 09/2026"
     assert sheet["A2"].value == "Đơn vị: Chi bộ thôn Đông"
     assert sheet["A3"].value.startswith("Ngày trích xuất: ")

@@ -254,9 +254,12 @@ def report_values(n: int, row: q.MonthRow) -> list[Any]:
     ]
 
 
-def report_workbook(rows: list[q.MonthRow], *, scope: str, month: date, today: date) -> bytes:
+def report_workbook(
+    rows: list[q.MonthRow], *, scope: str, month: date, today: date, stamp: str = ""
+) -> bytes:
     """The monthly report as an .xlsx workbook: a header with the organisation, the month
-    and the date of extraction, Vietnamese column headings, one line per member."""
+    and the date of extraction, Vietnamese column headings, one line per member; ``stamp``
+    (``listexport.watermark``) in the header and footer of every printed page."""
     book = Workbook()
     sheet = book.active
     sheet.title = f"Dự bị {month:%m-%Y}"
@@ -289,6 +292,8 @@ def report_workbook(rows: list[q.MonthRow], *, scope: str, month: date, today: d
                 cell.number_format = DAY_FORMAT
     sheet.freeze_panes = sheet.cell(row=head + 1, column=3)
     sheet.print_title_rows = f"{head}:{head}"
+    if stamp:
+        listexport.stamp_sheet(sheet, stamp)
     buffer = BytesIO()
     book.save(buffer)
     return buffer.getvalue()
@@ -298,18 +303,23 @@ def report_workbook(rows: list[q.MonthRow], *, scope: str, month: date, today: d
 def probation_report_xlsx(request: AuthedRequest) -> HttpResponse:
     """The monthly report as an Excel workbook (same rows as the page, all of them)."""
     today, month, organisation, rows = _report(request)
+    lines = q.month_rows(rows, month, today)
     content = report_workbook(
-        q.month_rows(rows, month, today),
+        lines,
         scope=scope_name(request.user, organisation),
         month=month,
         today=today,
+        stamp=listexport.watermark(request.user),
     )
-    response = HttpResponse(
+    return listexport.send(
+        request,
         content,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        content_type=listexport.XLSX_TYPE,
+        title=f"Báo cáo đảng viên dự bị tháng {month:%m-%Y}",
+        fmt="xlsx",
+        rows=len(lines),
+        node=organisation,
     )
-    response["Content-Disposition"] = f'attachment; filename="bao-cao-du-bi-{month:%Y-%m}.xlsx"'
-    return response
 
 
 REPORT_COLUMNS = [

@@ -152,7 +152,13 @@ def sort_children(
     return present + missing
 
 
-def achievement(org: Organisation, year: int, on: date | None = None) -> Achievement:
+def achievement(
+    org: Organisation,
+    year: int,
+    on: date | None = None,
+    *,
+    kids: list[Organisation] | None = None,
+) -> Achievement:
     """The node's achievement of its ``year`` target on ``on`` (default today; a past year
     is taken at 31/12), with ``children`` holding each direct child's (same fields, no
     children of their own). A fixed number of queries (module docstring).
@@ -164,12 +170,17 @@ def achievement(org: Organisation, year: int, on: date | None = None) -> Achieve
     its own count. ``behind`` uses ``targets.pace_warning_percent`` (80). The two rule
     parameters are read for the node and applied to its children too (one read each, not
     one per child).
+
+    ``kids`` replaces the node's children: ``national`` passes the top nodes under the
+    unsaved nation node.
     """
     day = year_day(year, on)
     start, end = date(year, 1, 1), date(year, 12, 31)
     last_start, last_end = date(year - 1, 1, 1), date(year - 1, 12, 31)
-    kids = list(children_of(org))
+    if kids is None:
+        kids = list(children_of(org))
     targets = targets_for([org, *kids], year)
+    scope = org if org.pk is not None else None  # the nation reads the national rules
     # Last year: per child and month, and to the same day (plain counts, 2 queries).
     last = facts.tally(
         org.path,
@@ -185,8 +196,8 @@ def achievement(org: Organisation, year: int, on: date | None = None) -> Achieve
         if day >= start
         else {}
     )
-    warning = int(rule("targets.pace_warning_percent", on=min(day, end), organisation=org))
-    min_base = int(rule("targets.projection_min_base", on=min(day, end), organisation=org))
+    warning = int(rule("targets.pace_warning_percent", on=min(day, end), organisation=scope))
+    min_base = int(rule("targets.projection_min_base", on=min(day, end), organisation=scope))
 
     def build(node: Organisation, now: list[facts.Tally], before: list[facts.Tally]) -> Achievement:
         this_months, last_months = [0] * 12, [0] * 12
@@ -202,7 +213,7 @@ def achievement(org: Organisation, year: int, on: date | None = None) -> Achieve
         admitted = sum(this_months)
         last_year = sum(last_months)
         last_to_date = sum(item.to_date for item in before)
-        row = targets.get(node.pk)
+        row = targets.get(node.pk) if node.pk is not None else None
         target = row.target if row is not None else None
         expected, pace, behind = _pace(target, admitted, year, day, warning)
         wanted = row.breakdown if row is not None else {}
@@ -241,4 +252,29 @@ def achievement(org: Organisation, year: int, on: date | None = None) -> Achieve
 
     result = build(org, list(this.values()), list(last.values()))
     result.children = [build(kid, of(this, kid), of(last, kid)) for kid in kids]
+    return result
+
+
+NATION_NAME = "Toàn quốc"
+
+
+def national(tops: list[Organisation], year: int, on: date | None = None) -> Achievement:
+    """The whole country (or every tree of a user's scope) as one node: an unsaved
+    Organisation with the empty path above the top nodes ``tops``, whose rows are those
+    tops' ``achievement`` rows (one per province, counted in the same grouped queries).
+
+    The nation's target is the sum of the tops' targets when every top has one (the
+    provinces' targets are set by the central organisation board outside this system
+    [U]); otherwise None, and the page says which tops lack one.
+    """
+    nation = Organisation(name=NATION_NAME, path="", depth=-1)
+    result = achievement(nation, year, on, kids=tops)
+    targets = [child.target for child in result.children]
+    if targets and all(t is not None for t in targets):
+        result.target = sum(t for t in targets if t is not None)
+        result.percent = percent(result.admitted, result.target)
+        warning = int(rule("targets.pace_warning_percent", on=min(result.on, date(year, 12, 31))))
+        result.expected_by_now, result.pace, result.behind = _pace(
+            result.target, result.admitted, year, result.on, warning
+        )
     return result

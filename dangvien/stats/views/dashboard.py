@@ -24,6 +24,7 @@ from dangvien.core.dbrouter import reporting
 from dangvien.core.http import AuthedRequest
 from dangvien.core.text import is_number
 from dangvien.organisations.models import Organisation
+from dangvien.organisations.queries import units_managed_by
 from dangvien.stats import charts
 from dangvien.stats.formatting import percent_text
 from dangvien.stats.queries import facts
@@ -32,12 +33,19 @@ from dangvien.stats.queries.achievement import (
     SORT_KEYS,
     Achievement,
     achievement,
+    national,
     same_day_last_year,
     sort_children,
     year_day,
 )
 from dangvien.stats.report import Chart, Column, Report, Table, Text
-from dangvien.stats.views.common import export_or_none, file_slug, page_context, year_param
+from dangvien.stats.views.common import (
+    export_or_none,
+    file_slug,
+    page_context,
+    year_choices,
+    year_param,
+)
 
 HEADING = "Kết quả thực hiện chỉ tiêu kết nạp đảng viên"
 PEOPLE_HEADING = "Danh sách kết nạp đảng viên"
@@ -231,12 +239,61 @@ def build_report(
 
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
-    """``/thong-ke/``: the dashboard of the user's home node (the top of their scope)."""
+    """``/thong-ke/``: the dashboard of the user's home node (the top of their scope), or
+    the page of all their top nodes when they follow several trees (the central board)."""
     node = home_node(request.user)
     if node is None:
         raise Http404("Bạn chưa được phân công theo dõi tổ chức đảng nào.")
-    url = reverse("stats:dashboard", args=[node.pk])
+    several = units_managed_by(request.user)[:2].count() > 1
+    url = reverse("stats:national") if several else reverse("stats:dashboard", args=[node.pk])
     return redirect(f"{url}?{request.GET.urlencode()}" if request.GET else url)
+
+
+@login_required
+@reporting()
+def national_page(request: AuthedRequest) -> HttpResponse:
+    """``/thong-ke/toan-quoc/``: the achievement of every top node of the user's scope side
+    by side, with their total (issue 9: "achievement dashboard ... for the whole nation").
+    For the central organisation board, whose roles sit on every province, that is the
+    whole country; a user with one top node is sent to its dashboard."""
+    tops = list(units_managed_by(request.user))
+    if not tops:
+        raise Http404("Bạn chưa được phân công theo dõi tổ chức đảng nào.")
+    year = year_param(request)
+    if len(tops) == 1:
+        return redirect(f"{reverse('stats:dashboard', args=[tops[0].pk])}?year={year}")
+    sort, direction = _sort_params(request)
+    result = national(tops, year)
+    whole = len(tops) == Organisation.objects.filter(parent__isnull=True).count()
+    if not whole:
+        result.organisation.name = "Các đơn vị được phân công"
+    children = sort_children(result.children, sort, direction == "desc")
+    missing = [c.organisation.name for c in result.children if c.target is None]
+    context = {
+        "nav": "stats",
+        "org": result.organisation,
+        "heading": HEADING,
+        "subtitle": period_text(result),
+        "years": year_choices(),
+        "year": year,
+        "result": result,
+        "children": child_rows(children, year),
+        "headers": sort_headers(year, sort, direction),
+        "sort": sort,
+        "direction": direction,
+        "months": [
+            {"month": m, "count": n, "future": date(year, m, 1) > result.on}
+            for m, n in enumerate(result.per_month, start=1)
+        ],
+        "expected_text": _n(result.expected_by_now),
+        "children_svg": children_chart(children, result) if children else "",
+        "missing_targets": missing,
+        "warning_note": (
+            "Chậm tiến độ: số kết nạp dưới mức cảnh báo so với tiến độ bình quân theo thời "
+            "gian trong năm (tham số targets.pace_warning_percent)."
+        ),
+    }
+    return render(request, "stats/national.html", context)
 
 
 def _sort_params(request: AuthedRequest) -> tuple[str, str]:
@@ -431,6 +488,7 @@ def admissions(request: AuthedRequest, org_pk: int) -> HttpResponse:
 
 urlpatterns: list[URLPattern] = [
     path("", home, name="home"),
+    path("toan-quoc/", national_page, name="national"),
     path("<int:org_pk>/", dashboard, name="dashboard"),
     path("<int:org_pk>/ket-nap/", admissions, name="admissions"),
 ]

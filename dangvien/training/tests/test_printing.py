@@ -58,3 +58,23 @@ def test_the_certificate_fits_one_a5_landscape_page(certificate, tmp_path: Path)
     subprocess.run(["pdftoppm", "-png", "-r", "30", str(pdf), str(tmp_path / "p")], check=True)
     pages = sorted(tmp_path.glob("p*.png"))
     assert len(pages) == 1 and pages[0].stat().st_size > 1000
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="pdftotext not installed")
+def test_a_printed_certificate_carries_who_printed_it_and_when(certificate, tmp_path):
+    pdf = tmp_path / "cn.pdf"
+    stamp = "Trích xuất bởi Lê Văn An (le.an) lúc 24/11/2026 09:15"
+    pdf.write_bytes(certificate_pdf(certificate, stamp=stamp))
+    text = subprocess.run(
+        ["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert stamp in text
+    assert "Trích xuất bởi" not in _text(certificate_pdf(certificate), tmp_path)
+
+
+def _text(data: bytes, tmp_path: Path) -> str:
+    pdf = tmp_path / "plain.pdf"
+    pdf.write_bytes(data)
+    return subprocess.run(
+        ["pdftotext", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout

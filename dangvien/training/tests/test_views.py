@@ -9,6 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dangvien.accounts.models import Role
+from dangvien.auditlog.models import AccessEvent
 from dangvien.candidates.models import Candidate, Stage
 from dangvien.factories import make_candidate, user_with_role
 from dangvien.training.models import (
@@ -253,6 +254,22 @@ def test_the_certificate_page_and_its_pdf(client, tree):
     pdf = client.get(f"/boi-duong/giay-chung-nhan/{certificate.pk}/in/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+    assert pdf["Content-Disposition"].startswith("inline;")
+
+
+def test_printing_a_certificate_is_logged_against_its_holder(client, tree):
+    """A certificate names a person: printing it is a download of personal data (issue 9)."""
+    _course, certificate = _closed_with_certificate(tree)
+    user = user_with_role(Role.BRANCH_SECRETARY, tree["village"])
+    client.force_login(user)
+    client.get(f"/boi-duong/giay-chung-nhan/{certificate.pk}/in/")
+    (event,) = AccessEvent.objects.all()
+    assert (event.kind, event.person_id, event.user_id) == (
+        "download",
+        certificate.person_id,
+        user.pk,
+    )
+    assert event.org_path == certificate.issuer.path
 
 
 def test_the_course_list_filters_and_keeps_a_flat_query_count(client, tree):
