@@ -30,21 +30,35 @@ def _transactional(request: pytest.FixtureRequest) -> bool:
     )
 
 
+_flushed = False  # a transactional test has run in this process: its flush emptied the seeds
+
+
 @pytest.fixture(autouse=True)
 def _seeded_rows(request: pytest.FixtureRequest) -> None:
-    """Put the seeded rows back for a transactional test (browser tests, live server).
+    """Put the seeded rows back for a transactional test (browser tests, live server), and
+    for any database test that runs after one in the same process.
 
     A transactional test ends with a flush that empties every table, seeded ones included;
     ``serialized_rollback`` cannot restore them under ``--reuse-db``, because Django keeps
     the serialized copy only when it creates the test database. The seed functions are
-    idempotent (get_or_create), so running them again is harmless.
+    idempotent (get_or_create), so running them again is harmless. Run alone, the browser
+    tests come last; under pytest-xdist a worker may run them before others, whose
+    seeds are then put back inside each test's own transaction (rolled back with it).
     """
-    if not _transactional(request):
+    global _flushed
+    transactional = _transactional(request)
+    if not transactional and not (_flushed and "_django_db_helper" in request.fixturenames):
         return
     import importlib
 
     from django.apps import apps
 
+    from dangvien.organisations.models import ParentRule
+
     request.getfixturevalue("_django_db_helper")
+    if transactional:
+        _flushed = True
+    elif ParentRule.objects.exists():
+        return
     for name in SEEDS:
         importlib.import_module(name).seed(apps, None)

@@ -1182,7 +1182,13 @@ class Demo:
         exempted = [fields.pop("exempted_since", None) for _unit, fields in specs]
         away = [fields.pop("temporarily_away_since", None) for _unit, fields in specs]
         members = [
-            Member(person=p, branch=unit.org, org_path=unit.org.path, **fields)
+            Member(
+                person=p,
+                branch=unit.org,
+                org_path=unit.org.path,
+                search_text=p.search_text,
+                **fields,
+            )
             for p, (unit, fields) in zip(persons, specs, strict=True)
         ]
         for member, (unit, _fields) in zip(members, specs, strict=True):

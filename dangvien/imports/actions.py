@@ -386,6 +386,7 @@ def _apply_members(
             person=r.person,
             branch=r.branch,
             org_path=r.branch.path,
+            search_text=r.person.search_text,
             status=v["status"],
             admitted_on=v["admitted_on"],
             first_admitted_on=v["admitted_on"],

@@ -7,6 +7,7 @@ meetings, dues, badges, gaps) keep the facts each rule needs.
 """
 
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -54,6 +55,12 @@ class Member(models.Model):
     # The unit's path, copied (SCALE.md). db_index also gives PostgreSQL its
     # varchar_pattern_ops "_like" index, which LIKE 'prefix%' scope filters need.
     org_path = models.CharField(max_length=255, editable=False, db_index=True)
+    # The person's folded name (``Person.search_text``), copied so a name search within a
+    # province reads one index, (org_path, search_text), instead of joining millions of
+    # people (issue 9, national scale). Set by ``save`` from the person; bulk writers
+    # (imports, demo data, generate_nation) set it themselves. Names do not change after a
+    # person is created: an import refuses a known citizen ID under another name.
+    search_text = models.CharField(max_length=250, editable=False, default="")
     status = models.CharField(_("trạng thái"), max_length=20, choices=Status)
     # Admission: the decision date of the current membership; the first one stays in
     # first_admitted_on across a readmission (party age counts from it, DOMAIN.md §8).
@@ -90,7 +97,19 @@ class Member(models.Model):
         verbose_name = _("đảng viên")
         verbose_name_plural = _("đảng viên")
         indexes = [
-            models.Index(fields=["org_path", "status"], name="member_scope_idx"),
+            # varchar_pattern_ops: LIKE 'prefix%' (the scope filter) reads these indexes on
+            # a database whose collation is not C (PostgreSQL manual, 11.10 "Operator
+            # Classes"); other backends ignore opclasses.
+            models.Index(
+                fields=["org_path", "status"],
+                name="member_scope_idx",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["org_path", "search_text"],
+                name="member_search_idx",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
             models.Index(fields=["branch", "status"], name="member_branch_idx"),
             models.Index(fields=["status", "probation_started_on"], name="member_probation_idx"),
             models.Index(
@@ -106,6 +125,15 @@ class Member(models.Model):
 
     def __str__(self) -> str:
         return str(self.person)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new row, or one whose person changes, copies the person's ``search_text``."""
+        update_fields = kwargs.get("update_fields")
+        if self._state.adding or (update_fields is not None and "person" in update_fields):
+            self.search_text = person_search_text(self)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "search_text"}
+        super().save(*args, **kwargs)
 
     @property
     def probation_ends_on(self) -> date | None:
@@ -604,3 +632,13 @@ class Badge(models.Model):
 
     def __str__(self) -> str:
         return f"Huy hiệu {self.years} năm tuổi Đảng"
+
+
+def person_search_text(member: Member) -> str:
+    """The folded name of the member's person (the cached person when loaded)."""
+    if Member.person.is_cached(member):
+        return member.person.search_text
+    from dangvien.people.models import Person
+
+    found = Person.objects.filter(pk=member.person_id).values_list("search_text", flat=True)
+    return next(iter(found), "")

@@ -56,6 +56,7 @@ class Person:
     sex: str
     years: float  # age today
     youth: bool
+    search_text: str = ""  # copied onto the member row (Member.search_text)
 
 
 class PersonMaker:
@@ -229,7 +230,7 @@ class PersonMaker:
                 sort_key,
             ]
         )
-        return Person(pid, birth, sex, years, youth)
+        return Person(pid, birth, sex, years, youth, search_text)
 
     def flush(self) -> None:
         """Encrypt and index the citizen IDs of the rows made so far, then write them. In

@@ -5,6 +5,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
+from dangvien.core.text import fold
 from dangvien.members.models import (
     ACTIVE_STATUSES,
     Exemption,
@@ -16,7 +17,7 @@ from dangvien.members.models import (
 )
 from dangvien.organisations.models import Organisation
 from dangvien.organisations.queries import child_bucket, in_scope
-from dangvien.people.queries import search_filter
+from dangvien.people.queries import is_citizen_id, search_filter
 
 if TYPE_CHECKING:
     from dangvien.accounts.models import User
@@ -52,6 +53,21 @@ def visible_members(user: "User") -> QuerySet[Member]:
     )
 
 
+def member_search_filter(q: str) -> Q:
+    """``people.queries.search_filter`` for members: the name is matched on the member's
+    own copy of the folded name (``Member.search_text``), which the (org_path,
+    search_text) index serves within a scope; a citizen ID still goes through the
+    person's keyed index."""
+    if is_citizen_id(q):
+        return search_filter(q, via="person")
+    return Q(search_text__contains=fold(q))
+
+
+# At most this many members match a name search (any of them); a name common enough
+# to match more within a scope is better narrowed with a unit or a status. [U]
+NAME_SEARCH_LIMIT = 10_000
+
+
 def filter_members(
     rows: QuerySet[Member],
     *,
@@ -59,12 +75,23 @@ def filter_members(
     status: str = "",
     organisation: Organisation | None = None,
 ) -> QuerySet[Member]:
-    if q:  # a name without diacritics, or a 12-digit citizen ID (its keyed index; issue 9)
-        rows = rows.filter(search_filter(q, via="person"))
+    """The rows filtered by status, unit and name (without diacritics) or citizen ID.
+
+    A name search is answered in two steps: the ids of the matching members (the
+    (org_path, search_text) index, no ordering), then the rows by id. In one statement
+    PostgreSQL may instead walk the people in name order until it has a page of matches,
+    which for a rare name in a province reads millions of rows (issue 9: 33 s measured
+    on the 6-million nation, against 0.1 s in two steps)."""
     if status:
         rows = rows.filter(status=status)
     if organisation is not None:
         rows = rows.filter(org_path__startswith=organisation.path)
+    if q and is_citizen_id(q):  # its keyed index finds one row (issue 9)
+        rows = rows.filter(member_search_filter(q))
+    elif q:
+        matching = rows.filter(member_search_filter(q)).order_by()  # no order: the index
+        ids = list(matching.values_list("pk", flat=True)[:NAME_SEARCH_LIMIT])
+        rows = rows.filter(pk__in=ids)
     return rows
 
 

@@ -183,3 +183,35 @@ def test_members_filter_by_accent_free_text_status_and_organisation(tree):
     assert list(filter_members(rows, q="van dat", organisation=tree["village"])) == [dat]
     assert filter_members(rows, status=Status.PROBATIONARY).count() == 1
     assert filter_members(rows, organisation=tree["commune"]).count() == 3
+
+
+# ---- name search on the member's own copy of the folded name (issue 9) -------------------
+
+
+def test_a_new_member_carries_the_folded_name_of_its_person(tree):
+    member = make_member(
+        branch=tree["village"],
+        person__family_name="Đặng",
+        person__middle_name="Thị Ánh",
+        person__given_name="Tuyết",
+    )
+    assert Member.objects.get(pk=member.pk).search_text == "dang thi anh tuyet"
+    assert member.search_text == member.person.search_text
+
+
+def test_a_member_saved_with_its_person_not_loaded_still_copies_the_name(tree):
+    person = make_member(branch=tree["village"]).person
+    Member.objects.filter(person=person).delete()
+    member = Member(person_id=person.pk, branch=tree["village"], org_path=tree["village"].path)
+    member.status = Status.OFFICIAL
+    member.save()
+    assert Member.objects.get(pk=member.pk).search_text == person.search_text != ""
+
+
+def test_the_list_finds_a_name_typed_without_diacritics_within_the_scope_only(tree):
+    here = make_member(branch=tree["village"], person__family_name="Lương", person__given_name="Hà")
+    make_member(branch=tree["other_branch"], person__family_name="Lương", person__given_name="Hà")
+    user = user_with_role(Role.BRANCH_SECRETARY, tree["village"])
+    found = filter_members(visible_members(user), q="luong")
+    assert list(found.filter(search_text__contains="luong")) == [here]
+    assert list(filter_members(visible_members(user), q="LƯƠNG")) == [here]
