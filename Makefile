@@ -9,6 +9,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 # Extra pytest arguments, e.g.  make test PYTEST_ARGS="-k candidates -x"
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist): one per core by default; JOBS=0 runs in this process.
+JOBS ?= auto
+XDIST := -n $(JOBS) --dist loadscope
 
 .DEFAULT_GOAL := help
 .PHONY: help venv system-deps run test pg-test lint lock clean
@@ -39,11 +42,11 @@ run: venv
 
 test: export DEBUG = 1
 test: venv system-deps
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
 
 pg-test: export DEBUG = 1
 pg-test: venv system-deps
-	scripts/with-postgres $(BIN)/pytest --create-db $(PYTEST_ARGS)
+	scripts/with-postgres $(BIN)/pytest --create-db $(XDIST) $(PYTEST_ARGS)
 
 lint: venv
 	@status=0; \

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from dangvien.factories import tree_2025
+from dangvien.factories import ensure_seeds, tree_2025
 from dangvien.organisations.models import Organisation
 
 
@@ -12,14 +12,6 @@ from dangvien.organisations.models import Organisation
 def tree(db: Any) -> dict[str, Organisation]:
     """The 2025-style test tree of ``factories.tree_2025`` (province, two communes, …)."""
     return tree_2025()
-
-
-# Data migrations whose rows every test expects (the tree's parent rules, the exam topics).
-SEEDS = (
-    "dangvien.organisations.migrations.0002_seed_parent_rules",
-    "dangvien.exams.migrations.0002_seed_topics",
-    "dangvien.privacy.migrations.0002_default_notice",
-)
 
 
 def _transactional(request: pytest.FixtureRequest) -> bool:
@@ -49,16 +41,7 @@ def _seeded_rows(request: pytest.FixtureRequest) -> None:
     transactional = _transactional(request)
     if not transactional and not (_flushed and "_django_db_helper" in request.fixturenames):
         return
-    import importlib
-
-    from django.apps import apps
-
-    from dangvien.organisations.models import ParentRule
-
     request.getfixturevalue("_django_db_helper")
     if transactional:
         _flushed = True
-    elif ParentRule.objects.exists():
-        return
-    for name in SEEDS:
-        importlib.import_module(name).seed(apps, None)
+    ensure_seeds(force=transactional)

@@ -38,6 +38,30 @@ def org(
     )
 
 
+# Data migrations whose rows every test expects (the tree's parent rules, the exam topics,
+# the personal-data notice).
+SEEDS = (
+    "dangvien.organisations.migrations.0002_seed_parent_rules",
+    "dangvien.exams.migrations.0002_seed_topics",
+    "dangvien.privacy.migrations.0002_default_notice",
+)
+
+
+def ensure_seeds(*, force: bool = False) -> None:
+    """Put the seeded rows back when a transactional test's flush emptied them (the seed
+    functions are idempotent: get_or_create)."""
+    import importlib
+
+    from django.apps import apps
+
+    from dangvien.organisations.models import ParentRule
+
+    if not force and ParentRule.objects.exists():
+        return
+    for name in SEEDS:
+        importlib.import_module(name).seed(apps, None)
+
+
 def tree_2025() -> dict[str, Organisation]:
     """province → commune → branch (village), and commune → đảng bộ cơ sở → chi bộ."""
     province = org(Kind.PROVINCE, name="Tỉnh ủy Thử Nghiệm")

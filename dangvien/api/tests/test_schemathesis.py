@@ -23,7 +23,13 @@ from dangvien.accounts.actions import issue_api_token
 from dangvien.accounts.models import Role
 from dangvien.api.api import api
 from dangvien.api.schemas import DAY_PATTERN
-from dangvien.factories import make_candidate, make_member, tree_2025, user_with_role
+from dangvien.factories import (
+    ensure_seeds,
+    make_candidate,
+    make_member,
+    tree_2025,
+    user_with_role,
+)
 from dangvien.wsgi import application
 
 # Both phases, valid and invalid requests alike: the coverage phase (each parameter's
@@ -52,6 +58,7 @@ def bearer(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
     request_finished.disconnect(close_old_connections)
     try:
         with django_db_blocker.unblock(), transaction.atomic():
+            ensure_seeds()  # a transactional test may have run before in this process
             tree = tree_2025()
             user = user_with_role(Role.GRASSROOTS_STAFF, tree["commune"])
             make_candidate(branch=tree["village"])

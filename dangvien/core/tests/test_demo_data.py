@@ -15,6 +15,7 @@ from dangvien.accounts.models import RoleAssignment, User
 from dangvien.candidates.models import Candidate, Stage, StageChange, Vote
 from dangvien.candidates.queries import eligibility_checks
 from dangvien.core.models import AuditEvent
+from dangvien.factories import ensure_seeds
 from dangvien.members.models import Member
 from dangvien.organisations.models import MEMBER_HOLDING, Kind, Organisation
 from dangvien.people.models import Person
@@ -31,6 +32,7 @@ def run_demo(*args: str) -> str:
 @pytest.fixture(scope="module")
 def demo(django_db_setup: None, django_db_blocker: object) -> Iterator[str]:
     with django_db_blocker.unblock(), transaction.atomic():  # type: ignore[attr-defined]
+        ensure_seeds()  # a transactional test may have run before in this process
         yield run_demo()
         transaction.set_rollback(True)
 

@@ -42,6 +42,7 @@ from dangvien.core.models import AuditEvent
 from dangvien.documents.forms import FORMS
 from dangvien.documents.models import Scan
 from dangvien.exams.models import Answer, ExamRound, PaperItem, Question, Sitting
+from dangvien.factories import ensure_seeds
 from dangvien.imports.models import ImportJob
 from dangvien.members.models import Meeting, Member
 from dangvien.organisations.models import Kind, Organisation, Village
@@ -215,6 +216,7 @@ def _markers(commune: Organisation) -> list[str]:
 def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
     uploads = settings.UPLOADS_DIR
     with django_db_blocker.unblock(), transaction.atomic():
+        ensure_seeds()  # a transactional test may have run before in this process
         yield _build_world()
         transaction.set_rollback(True)
     settings.UPLOADS_DIR = uploads

@@ -21,6 +21,7 @@ from dangvien.candidates.models import ACTIVE, Candidate, Stage, StageChange, Vo
 from dangvien.core import calendar
 from dangvien.core.models import AuditEvent
 from dangvien.core.rules import rule
+from dangvien.factories import ensure_seeds
 from dangvien.members.actions.base import recognition_vote_due
 from dangvien.members.models import ACTIVE_STATUSES, Member, Status, StatusChange
 from dangvien.organisations.actions import create_organisation
@@ -72,6 +73,7 @@ def nation(
         outer = transaction.atomic()
         outer.__enter__()
         try:
+            ensure_seeds()  # a transactional test may have run before in this process
             before = _catalogue()
             lines: list[str] = []
             summary = generate(
