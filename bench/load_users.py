@@ -173,6 +173,7 @@ def main() -> None:
     if missing:
         print(f"load_users: skipped (no such user or no role): {', '.join(missing)}")
 
+    templates = templates[: args.count]  # more templates than users: the first ones serve
     rng = random.Random(args.seed)
     today = timezone.localdate()
     password = args.password or secrets.token_urlsafe(18)
@@ -216,6 +217,7 @@ def main() -> None:
         f"{t.username}: {len(users_of[t.pk])} users, {len(plans[t.pk]['members'])} members, "
         f"{len(plans[t.pk]['slots'])} free report slots"
         for t in templates
+        if users_of[t.pk]
     )
     print(f"load_users: {args.count} users ready ({per_template}); plan in {args.out}")
 

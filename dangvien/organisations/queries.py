@@ -348,3 +348,14 @@ def branches_under(org: Organisation) -> QuerySet[Organisation]:
     return Organisation.objects.filter(
         path__startswith=org.path, kind__in=[Kind.BRANCH, Kind.GRASSROOTS_BRANCH]
     ).order_by("sort_key")
+
+
+def branches_named(q: str) -> QuerySet[Organisation]:
+    """Chi bộ (both kinds) whose own name or whose superior's name holds each word of
+    ``q`` (case-insensitive), by name."""
+    from dangvien.organisations.models import MEMBER_HOLDING
+
+    rows = Organisation.objects.filter(kind__in=MEMBER_HOLDING)
+    for word in q.split():
+        rows = rows.filter(Q(name__icontains=word) | Q(parent__name__icontains=word))
+    return rows.select_related("parent").order_by("sort_key", "pk")

@@ -5,6 +5,7 @@ from dangvien.organisations import signing_views, views
 app_name = "organisations"
 urlpatterns = [
     path("", views.index, name="index"),
+    path("tim-chi-bo/", views.branch_search, name="branch-search"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/loai-hinh/", views.sector, name="sector"),
     path("<int:pk>/the-thuc-van-ban/", signing_views.signing, name="signing"),

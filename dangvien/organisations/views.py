@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -216,3 +216,33 @@ def village_reopen(request: AuthedRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Đã mở lại {village.name}.")
     return redirect(f"{org_url(village.organisation)}#villages")
+
+
+BRANCH_SEARCH_LIMIT = 20
+
+
+@login_required
+def branch_search(request: AuthedRequest) -> HttpResponse:
+    """The chi bộ whose name, or whose superior's name, holds every word typed
+    (``?<field>__tim=``), at most ``BRANCH_SEARCH_LIMIT``: the options of
+    ``BranchSearchWidget``. Any chi bộ of the country may be a transfer's destination
+    (294-QĐ/TW §6.3.1), so the search is not limited to the user's scope; it shows names
+    of organisations only, no personal data."""
+    field = request.GET.get("field", "")
+    if not field.isidentifier():
+        raise Http404
+    q = " ".join(request.GET.get(f"{field}__tim", "").split())[:100]
+    exclude = request.GET.get("exclude", "")
+    found: list[Organisation] = []
+    if len(q) >= 2:
+        rows = queries.branches_named(q)
+        if exclude.isdigit():
+            rows = rows.exclude(pk=int(exclude))
+        found = list(rows[: BRANCH_SEARCH_LIMIT + 1])
+    context = {
+        "field": field,
+        "q": q,
+        "found": found[:BRANCH_SEARCH_LIMIT],
+        "more": len(found) > BRANCH_SEARCH_LIMIT,
+    }
+    return render(request, "organisations/widgets/branch_options.html", context)

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from dangvien.candidates.forms import date_field
 from dangvien.members.models import ExemptionReason, Member, TransferKind
 from dangvien.organisations.models import MEMBER_HOLDING, Organisation
+from dangvien.organisations.widgets import BranchSearchWidget
 
 
 def _note(label: str = "Ghi chú", required: bool = False) -> forms.CharField:
@@ -73,9 +74,8 @@ class StartTransferForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["to_organisation"]
         field.queryset = destination_branches(member)  # type: ignore[attr-defined]
-        field.label_from_instance = (  # type: ignore[attr-defined]
-            lambda o: f"{o.name} – {o.parent.name}" if o.parent else o.name
-        )
+        # Searched, not listed: every chi bộ of the country is a choice (issue 9).
+        field.widget = BranchSearchWidget(exclude=member.branch_id)
 
 
 class ReceiveTransferForm(forms.Form):

@@ -216,3 +216,50 @@ def test_the_far_away_page_lists_members_and_flags_long_silences(client, tree, c
     client.force_login(cast["outsider"])
     assert "Bình Dương" not in client.get(url).content.decode()
     assert client.get(url, {"organisation": tree["commune"].pk}).status_code == 404
+
+
+# ---- the destination is searched, not listed (issue 9: 280,000 chi bộ nationally) -------
+
+
+def test_the_transfer_form_asks_for_a_search_not_a_list_of_every_branch(client, tree, cast):
+    member = make_member(branch=tree["village"])
+    client.force_login(cast["home"])
+    page = client.get(reverse("members:detail", args=[member.pk])).content.decode()
+    assert 'name="to_organisation__tim"' in page
+    assert tree["other_branch"].name not in page.split('name="to_organisation__tim"', 1)[1][:2000]
+    assert '<select name="to_organisation"' not in page
+
+
+def test_the_search_finds_branches_anywhere_by_their_name_or_their_superiors(client, tree, cast):
+    client.force_login(cast["home"])
+    url = reverse("organisations:branch-search")
+    word = tree["other_branch"].name.split()[-1]
+    found = client.get(url, {"field": "to_organisation", "to_organisation__tim": word}).content
+    assert f'value="{tree["other_branch"].pk}"'.encode() in found  # outside the user's scope
+    both = f"{tree['school_branch'].name.split()[-1]} {tree['school_branch'].parent.name}"
+    found = client.get(url, {"field": "to_organisation", "to_organisation__tim": both}).content
+    assert f'value="{tree["school_branch"].pk}"'.encode() in found
+
+
+def test_the_search_leaves_out_the_members_own_branch_and_says_when_nothing_matches(
+    client, tree, cast
+):
+    client.force_login(cast["home"])
+    url = reverse("organisations:branch-search")
+    own = tree["village"]
+    params = {"field": "to_organisation", "to_organisation__tim": own.name, "exclude": own.pk}
+    assert f'value="{own.pk}"'.encode() not in client.get(url, params).content
+    params["to_organisation__tim"] = "không có chi bộ nào tên này"
+    assert "Không tìm thấy chi bộ nào" in client.get(url, params).content.decode()
+    assert client.get(url, {"field": "x y"}).status_code == 404
+
+
+def test_a_form_sent_back_with_an_error_keeps_the_chosen_destination(client, tree, cast):
+    member = make_member(branch=tree["village"])
+    client.force_login(cast["home"])
+    response = client.post(
+        reverse("members:move", args=[member.pk, "start-transfer"]),
+        {"kind": "permanent", "to_organisation": tree["school_branch"].pk, "letter_no": ""},
+    )
+    assert response.status_code == 400
+    assert f'value="{tree["school_branch"].pk}" checked'.encode() in response.content
