@@ -7,6 +7,7 @@ from typing import Any, ParamSpec, TypeVar
 from django.db import transaction
 
 from dangvien.core import audit
+from dangvien.rowsecurity.scope import unrestricted
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -22,7 +23,7 @@ def action(fn: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(fn)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         by: Any = kwargs.get("by")
-        with transaction.atomic(), audit.acting_as(by):
+        with transaction.atomic(), audit.acting_as(by), unrestricted():
             return fn(*args, **kwargs)
 
     return wrapper

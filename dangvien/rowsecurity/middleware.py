@@ -1,8 +1,97 @@
-"""Row-level security scope per request (issue 9): filled in by the rowsecurity work."""
+"""Row-level security scope per request (issue 9; ``policies.py``, ``scope.py``).
 
-from collections.abc import Callable
+At the start of each authenticated request on PostgreSQL the user's scope is computed from
+their roles and set on the connection by one statement (``scope.apply_user``), and at the
+end it is cleared by one statement, also when the view raised. A streamed response (a
+large export) reads while it is sent, after the view returned: its iterator gets the scope
+again for that time. Anonymous requests set nothing (the connection was cleared at the end
+of the previous request: it sees nothing).
 
-from django.http import HttpRequest, HttpResponse
+Other PostgreSQL aliases (the read replica of ``core/dbrouter.py``) get the scope on their
+first statement within the request, so a request that never reads from the replica does
+not open a connection to it.
+
+API calls with a bearer token are authenticated by django-ninja inside the view; the user
+is looked up here from the same header so the scope is in place before the view runs.
+"""
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import ExitStack, contextmanager
+from typing import Any
+
+from django.db import connections
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+
+from dangvien.rowsecurity import scope
+
+
+def _user_of(request: HttpRequest) -> Any:
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return user
+    header = request.headers.get("Authorization", "")
+    kind, _, token = header.partition(" ")
+    if kind.lower() == "bearer" and token.strip():
+        from dangvien.accounts.queries import user_for_token
+
+        return user_for_token(token.strip())
+    return None
+
+
+class _OnFirstStatement:
+    """An execute wrapper that sets the scope before the alias's first statement."""
+
+    def __init__(self, alias: str, value: str) -> None:
+        self.alias = alias
+        self.value = value
+        self.done = False
+
+    def __call__(
+        self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any
+    ) -> Any:
+        if not self.done:
+            self.done = True
+            conn = connections[self.alias]
+            with conn.connection.cursor() as cursor:
+                cursor.execute(scope.SET_SQL, [scope.SCOPE_SETTING, self.value])
+            setattr(conn, scope._STATE, self.value)
+        return execute(sql, params, many, context)
+
+
+def _other_aliases() -> list[str]:
+    """The configured aliases besides ``default`` on PostgreSQL (the read replica)."""
+    return [
+        alias
+        for alias in connections
+        if alias != "default" and connections[alias].vendor == "postgresql"
+    ]
+
+
+@contextmanager
+def request_scope(user: Any = None, *, value: str | None = None) -> Iterator[str]:
+    """The scope of ``user`` (or ``value``) is the scope of every PostgreSQL connection for
+    the block; cleared after. Setting it on the default connection is one statement, which
+    also computes it from the user's roles."""
+    if value is None:
+        value = scope.apply_user(user)
+    else:
+        scope.apply(value)
+    lazy = [_OnFirstStatement(alias, value) for alias in _other_aliases()]
+    try:
+        with ExitStack() as stack:
+            for wrapper in lazy:
+                stack.enter_context(connections[wrapper.alias].execute_wrapper(wrapper))
+            yield value
+    finally:
+        scope.clear()
+        for wrapper in lazy:
+            if wrapper.done:
+                scope.clear(wrapper.alias)
+
+
+def _streamed(value: str, content: Iterable[Any]) -> Iterator[Any]:
+    with request_scope(value=value):
+        yield from content
 
 
 class RowScopeMiddleware:
@@ -10,4 +99,20 @@ class RowScopeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        return self.get_response(request)
+        if not scope.enabled():
+            return self.get_response(request)
+        user = _user_of(request)
+        if user is None:
+            if scope.current():  # left behind by code outside a request: fail closed
+                scope.clear()
+            return self.get_response(request)
+        with request_scope(user) as value:
+            response = self.get_response(request)
+        # A file is read from disk; other streams may read rows while they are sent.
+        if (
+            isinstance(response, StreamingHttpResponse)
+            and not isinstance(response, FileResponse)
+            and not response.is_async
+        ):
+            response.streaming_content = _streamed(value, response.streaming_content)
+        return response

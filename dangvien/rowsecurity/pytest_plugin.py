@@ -1,0 +1,62 @@
+"""Run a test suite as the application's database role, under row-level security.
+
+    scripts/with-postgres .venv/bin/pytest --create-db -p dangvien.rowsecurity.pytest_plugin
+
+Each test that uses the database (in a transaction: the transactional ones are left as
+they are, their flush needs the owner) then runs as ``settings.DB_APP_ROLE``: the test's
+own code (factories, assertions) with the scope ``*``, and every request through the
+middleware with its user's scope, put back to ``*`` afterwards instead of cleared. A page,
+an API endpoint or an action that breaks under the policies fails its test. PostgreSQL
+only; on SQLite the plugin does nothing.
+
+The row-level security tests that check the clearing itself, the owner's view or an
+anonymous request are written for the normal run and fail under the plugin by design.
+"""
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+DB_FIXTURES = {"db", "client", "admin_client", "django_user_model", "rf"}
+
+
+def _uses_database(request: pytest.FixtureRequest) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None:
+        return not marker.kwargs.get("transaction", False)
+    names = set(request.fixturenames)
+    if {"transactional_db", "live_server"} & names:
+        return False
+    return bool(DB_FIXTURES & names) or "tree" in names
+
+
+@pytest.fixture(autouse=True)
+def _as_application_role(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    if not _uses_database(request):
+        yield
+        return
+    request.getfixturevalue("db")
+    from django.conf import settings
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        yield
+        return
+    from dangvien.rowsecurity import roles, scope
+
+    role = settings.DB_APP_ROLE
+    roles.grant(connection, role, create=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('role', %s, false)", [role])
+    scope.apply(scope.ALL)
+
+    def back_to_all(using: str = "default", **kwargs: Any) -> None:
+        scope.apply(scope.ALL, using)
+
+    monkeypatch.setattr(scope, "clear", back_to_all)
+    yield
+    # The test's transaction is rolled back next: the role, the grants and the settings
+    # go with it.
