@@ -52,6 +52,7 @@ from dangvien.organisations.models import MEMBER_HOLDING, Organisation
 from dangvien.people.actions import build_person
 from dangvien.people.models import Person
 from dangvien.people.queries import people_by_citizen_id
+from dangvien.rowsecurity.scope import unrestricted
 
 CHUNK = 2000
 Progress = Callable[[int, int], None]
@@ -264,16 +265,35 @@ def _parse_person_row(
 
 
 def _known_people(citizen_ids: Iterable[str]) -> dict[str, Person]:
-    """The people already known, by citizen ID: looked up through the keyed index."""
-    return people_by_citizen_id(citizen_ids)
+    """The people already known, by citizen ID, in the WHOLE country: looked up through the
+    keyed index, outside the job user's row-level security scope on purpose
+    (``rowsecurity.scope.unrestricted``, docs/row-level-security.md).
+
+    A citizen ID names one person nationally (Luật Căn cước 2023 Điều 12: one personal
+    identification number per citizen, never repeated [U: article number]; the unique
+    ``Person.citizen_id_hmac``): a person known elsewhere must be refused as outside the
+    job's node (``OUTSIDE_PERSON``, which names nobody), not look new and then hit the
+    unique index when the commit writes. Under the job user's scope the database would
+    hide them (issue 9)."""
+    with unrestricted():
+        return people_by_citizen_id(citizen_ids)
 
 
 def _records_of(model: Any, person_ids: list[int], **filters: Any) -> dict[int, Any]:
+    """The member (or candidate) rows of the known people, wherever they are in the
+    country, outside the job user's row-level security scope on purpose
+    (``unrestricted()``): a person has one member record (``Member.person`` is one-to-one)
+    and one open candidacy at a time, and a member cannot be listed as a candidate
+    (``candidates.actions.nominate_candidate``; Điều lệ Đảng Điều 4). A record outside the
+    job's node makes the row ``OUTSIDE_PERSON`` (``_outside_people``), and nothing of it is
+    printed; in the node, the row is checked against it. Under the scope a member
+    elsewhere would be hidden and the person taken for a new candidate (issue 9)."""
     found: dict[int, Any] = {}
-    for start in range(0, len(person_ids), CHUNK):
-        rows = model.objects.filter(person_id__in=person_ids[start : start + CHUNK], **filters)
-        for row in rows.select_related("branch"):
-            found[row.person_id] = row
+    with unrestricted():
+        for start in range(0, len(person_ids), CHUNK):
+            rows = model.objects.filter(person_id__in=person_ids[start : start + CHUNK], **filters)
+            for row in rows.select_related("branch"):
+                found[row.person_id] = row
     return found
 
 
@@ -575,13 +595,20 @@ def _candidate_problems(
 
 def _cards_taken(card_rows: dict[str, list[int]], node_path: str) -> dict[str, tuple[int, bool]]:
     """Card number → the person holding it already, and whether that member lies inside
-    the job's node (outside, the card is only said to be taken)."""
+    the job's node (outside, the card is only said to be taken: ``CARD_USED`` names nobody).
+
+    Looked up in the WHOLE country, outside the job user's row-level security scope on
+    purpose (``rowsecurity.scope.unrestricted``): a membership card number is issued to one
+    member only (29/24-QĐ/TW §6.1; Chỉ thị 51-CT/TW; the unique ``member_card_unique``),
+    so a number held by a member elsewhere must be refused here rather than hidden by the
+    scope and then refused by the unique index at commit (issue 9)."""
     taken: dict[str, tuple[int, bool]] = {}
     numbers = list(card_rows)
-    for start in range(0, len(numbers), CHUNK):
-        rows = Member.objects.filter(card_number__in=numbers[start : start + CHUNK])
-        for card, person_id, path in rows.values_list("card_number", "person_id", "org_path"):
-            taken[card] = (person_id, path.startswith(node_path))
+    with unrestricted():
+        for start in range(0, len(numbers), CHUNK):
+            rows = Member.objects.filter(card_number__in=numbers[start : start + CHUNK])
+            for card, person_id, path in rows.values_list("card_number", "person_id", "org_path"):
+                taken[card] = (person_id, path.startswith(node_path))
     return taken
 
 
