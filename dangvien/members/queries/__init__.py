@@ -39,7 +39,8 @@ def visible_members(user: "User") -> QuerySet[Member]:
     The members with an incoming transfer are read first (a few rows, one small query)
     and added by id: an ``OR EXISTS (…)`` on every member row would stop PostgreSQL from
     using the ``org_path`` prefix index, and a province's list would scan 6 million rows
-    (issue 9, national scale)."""
+    (issue 9, national scale). The row-level security policy of ``members_member`` lets
+    the same incoming members through (``dv_members_coming``, docs/row-level-security.md)."""
     where = in_scope(user, "org_path")
     incoming = list(
         open_transfers().filter(in_scope(user, "to_path")).values_list("member_id", flat=True)

@@ -2,12 +2,21 @@
 §2), counts per child node, and each user's scope."""
 
 from datetime import date
+from typing import Any
 
 import pytest
+from django.db import connection
 
 from dangvien.accounts.models import Role, RoleAssignment
 from dangvien.factories import MemberFactory, make_member, org, user_with_role
-from dangvien.members.models import ACTIVE_STATUSES, Member, Status
+from dangvien.members.models import (
+    ACTIVE_STATUSES,
+    Member,
+    Status,
+    Transfer,
+    TransferKind,
+    TransferState,
+)
 from dangvien.members.queries import (
     counts_by_child,
     exempted_count,
@@ -173,6 +182,47 @@ def test_a_user_with_roles_at_two_nodes_sees_the_members_of_both(tree):
     user = user_with_role(Role.BRANCH_SECRETARY, tree["village"])
     RoleAssignment.objects.create(user=user, organisation=tree["other_commune"], role=Role.LEADER)
     assert set(visible_members(user)) == {village, other}
+
+
+def test_a_member_coming_from_elsewhere_is_seen_by_the_destination_until_received(tree):
+    """294-QĐ/TW §6.3: a transfer in flight shows the member at both ends."""
+    coming = make_member(branch=tree["other_branch"])
+    here = make_member(branch=tree["village"])
+    user = user_with_role(Role.GRASSROOTS_STAFF, tree["commune"])
+    transfer = _transfer(coming, tree["village"])
+    assert set(visible_members(user)) == {here, coming}
+    Transfer.objects.filter(pk=transfer.pk).update(state=TransferState.CANCELLED)
+    assert set(visible_members(user)) == {here}
+
+
+@pytest.mark.postgres
+def test_the_member_list_of_a_unit_reads_the_path_index_with_members_coming_in(tree):
+    """The incoming members are added by id, so the path filter still drives an index
+    (an ``OR EXISTS(transfer …)`` made PostgreSQL scan every member of the country)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    make_member(branch=tree["village"])
+    _transfer(make_member(branch=tree["other_branch"]), tree["village"])
+    user = user_with_role(Role.GRASSROOTS_STAFF, tree["commune"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the test's tables are tiny
+    plan = visible_members(user).explain()
+    assert "org_path" in "".join(line for line in plan.splitlines() if "Index Cond" in line)
+    assert "Seq Scan on members_member" not in plan
+
+
+def _transfer(member: Member, to: Any) -> Transfer:
+    return Transfer.objects.create(
+        member=member,
+        kind=TransferKind.PERMANENT,
+        from_branch=member.branch,
+        to_organisation=to,
+        to_path=to.path,
+        to_name=to.name,
+        letter_no="GT-9",
+        issued_on=date(2026, 1, 5),
+        present_by=date(2026, 2, 16),
+    )
 
 
 def test_members_filter_by_accent_free_text_status_and_organisation(tree):
