@@ -41,9 +41,10 @@ def _user_of(request: HttpRequest) -> Any:
 class _OnFirstStatement:
     """An execute wrapper that sets the scope before the alias's first statement."""
 
-    def __init__(self, alias: str, value: str) -> None:
+    def __init__(self, alias: str, value: str, user_id: int | None) -> None:
         self.alias = alias
         self.value = value
+        self.user_id = user_id
         self.done = False
 
     def __call__(
@@ -53,8 +54,9 @@ class _OnFirstStatement:
             self.done = True
             conn = connections[self.alias]
             with conn.connection.cursor() as cursor:
-                cursor.execute(scope.SET_SQL, [scope.SCOPE_SETTING, self.value])
+                cursor.execute(scope.SET_SQL, scope.set_params(self.value, self.user_id))
             setattr(conn, scope._STATE, self.value)
+            setattr(conn, scope._USER, self.user_id)
         return execute(sql, params, many, context)
 
 
@@ -68,15 +70,18 @@ def _other_aliases() -> list[str]:
 
 
 @contextmanager
-def request_scope(user: Any = None, *, value: str | None = None) -> Iterator[str]:
-    """The scope of ``user`` (or ``value``) is the scope of every PostgreSQL connection for
-    the block; cleared after. Setting it on the default connection is one statement, which
-    also computes it from the user's roles."""
+def request_scope(
+    user: Any = None, *, value: str | None = None, user_id: int | None = None
+) -> Iterator[str]:
+    """The scope of ``user`` (or ``value`` for ``user_id``) is the scope of every PostgreSQL
+    connection for the block; cleared after. Setting it on the default connection is one
+    statement, which also computes it from the user's roles."""
     if value is None:
         value = scope.apply_user(user)
+        user_id = scope.current_user_id()
     else:
-        scope.apply(value)
-    lazy = [_OnFirstStatement(alias, value) for alias in _other_aliases()]
+        scope.apply(value, user_id=user_id)
+    lazy = [_OnFirstStatement(alias, value, user_id) for alias in _other_aliases()]
     try:
         with ExitStack() as stack:
             for wrapper in lazy:
@@ -89,8 +94,8 @@ def request_scope(user: Any = None, *, value: str | None = None) -> Iterator[str
                 scope.clear(wrapper.alias)
 
 
-def _streamed(value: str, content: Iterable[Any]) -> Iterator[Any]:
-    with request_scope(value=value):
+def _streamed(value: str, user_id: int | None, content: Iterable[Any]) -> Iterator[Any]:
+    with request_scope(value=value, user_id=user_id):
         yield from content
 
 
@@ -107,6 +112,7 @@ class RowScopeMiddleware:
                 scope.clear()
             return self.get_response(request)
         with request_scope(user) as value:
+            user_id = scope.current_user_id()
             response = self.get_response(request)
         # A file is read from disk; other streams may read rows while they are sent.
         if (
@@ -114,5 +120,5 @@ class RowScopeMiddleware:
             and not isinstance(response, FileResponse)
             and not response.is_async
         ):
-            response.streaming_content = _streamed(value, response.streaming_content)
+            response.streaming_content = _streamed(value, user_id, response.streaming_content)
         return response

@@ -23,7 +23,11 @@ A row is visible when:
   member at both ends);
 - ``people_person``: a visible member or candidate row is theirs, or no member or
   candidate row is theirs at all (a person just inserted, before their candidacy: Django
-  reads the new id back with ``RETURNING``, which PostgreSQL checks against the policy);
+  reads the new id back with ``RETURNING``, which PostgreSQL checks against the policy),
+  or they sat an exam of a round the scope's user is on the board of;
+- ``exams_sitting``: as the ``ORG_PATH`` tables, or its round has the scope's user
+  (``dangvien.user``) on its board: the board marks candidates from several units
+  (``exams.queries.access.visible_sittings``);
 - the other tables: the member, candidate or person row they hang off is visible.
 
 The policies apply to ``PUBLIC``: every role except the owner (who runs migrations and
@@ -48,6 +52,9 @@ from dataclasses import dataclass
 from typing import Any
 
 SCOPE_SETTING = "dangvien.scope"
+# The id of the user the scope is for (empty: none): an exam board member marks the
+# sittings of their round wherever the candidates come from (``exams.queries.access``).
+USER_SETTING = "dangvien.user"
 POLICY = "dv_scope"
 
 # The per-query constants (InitPlans) and the per-row prefix test.
@@ -72,6 +79,16 @@ def visible(table: str, column: str, key: str = "id") -> str:
 MEMBER = "members_member"
 CANDIDATE = "candidates_candidate"
 PERSON = "people_person"
+SITTING = "exams_sitting"
+BOARD = "exams_boardmember"
+
+# The round of the sitting has the scope's user on its board (``exams.queries.access.
+# visible_sittings``: "sittings of rounds the user is on the board of"). The user id is an
+# InitPlan; without one the test is false at once.
+ON_BOARD = (
+    f"((SELECT dv_user()) IS NOT NULL AND EXISTS (SELECT 1 FROM {BOARD} b"
+    " WHERE b.round_id = @.round_id AND b.user_id = (SELECT dv_user())))"
+)
 
 
 @dataclass(frozen=True)
@@ -92,7 +109,8 @@ PROTECTED: tuple[Protected, ...] = (
         PERSON,
         f"{visible(MEMBER, '@.id', 'person_id')}"
         f" OR {visible(CANDIDATE, '@.id', 'person_id')}"
-        " OR dv_person_unlinked(@.id)",
+        " OR dv_person_unlinked(@.id)"
+        " OR ((SELECT dv_user()) IS NOT NULL AND dv_person_on_my_board(@.id))",
         "identity, citizen ID, family background (Nghị định 13/2023 Điều 2.4: sensitive)",
     ),
     Protected(
@@ -118,8 +136,8 @@ PROTECTED: tuple[Protected, ...] = (
         "a person's training certificates",
     ),
     Protected(
-        "exams_sitting",
-        _org_path_or(visible(PERSON, "@.person_id")),
+        SITTING,
+        _org_path_or(visible(PERSON, "@.person_id"), ON_BOARD),
         "a person's exam answers and scores",
     ),
     Protected(
@@ -217,6 +235,11 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT coalesce(current_setting('{SCOPE_SETTING}', true), '') = '*'
 $$;
 
+CREATE OR REPLACE FUNCTION dv_user() RETURNS bigint
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+    SELECT nullif(coalesce(current_setting('{USER_SETTING}', true), ''), '')::bigint
+$$;
+
 CREATE OR REPLACE FUNCTION dv_scope_paths() RETURNS text[]
 LANGUAGE sql STABLE PARALLEL SAFE AS $$
     SELECT CASE
@@ -253,6 +276,17 @@ LANGUAGE sql STABLE SECURITY DEFINER AS $$
     )
 $$;
 
+-- The person sat an exam of a round the scope's user is on the board of (the sittings'
+-- policy reads the person: a function, so the two policies do not recurse).
+CREATE OR REPLACE FUNCTION dv_person_on_my_board(person bigint) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER AS $$
+    SELECT EXISTS (
+        SELECT 1 FROM public.exams_sitting s
+        JOIN public.exams_boardmember b ON b.round_id = s.round_id
+        WHERE s.person_id = person AND b.user_id = public.dv_user()
+    )
+$$;
+
 -- No member or candidate row is the person's: a person just inserted, before the row
 -- that links them to a unit.
 CREATE OR REPLACE FUNCTION dv_person_unlinked(person bigint) RETURNS boolean
@@ -263,11 +297,13 @@ $$;
 """
 
 DROP_FUNCTIONS = """
+DROP FUNCTION IF EXISTS dv_person_on_my_board(bigint);
 DROP FUNCTION IF EXISTS dv_person_unlinked(bigint);
 DROP FUNCTION IF EXISTS dv_member_visible(bigint);
 DROP FUNCTION IF EXISTS dv_members_coming();
 DROP FUNCTION IF EXISTS dv_scope_paths();
 DROP FUNCTION IF EXISTS dv_scope_all();
+DROP FUNCTION IF EXISTS dv_user();
 """
 
 
@@ -294,7 +330,9 @@ def install(connection: Any) -> list[str]:
     with connection.cursor() as cursor:
         missing = [s.table for s in PROTECTED if not _table_exists(cursor, s.table)]
         # The functions name these tables: create them only once they all exist.
-        if any(t in missing for t in (PERSON, MEMBER, CANDIDATE, "members_transfer")):
+        if any(t in missing for t in (PERSON, MEMBER, CANDIDATE, "members_transfer", SITTING)) or (
+            not _table_exists(cursor, BOARD)
+        ):
             return []
         cursor.execute(FUNCTIONS)
         for spec in PROTECTED:

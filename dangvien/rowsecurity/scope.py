@@ -11,6 +11,11 @@ scope and sets it for a block:
   purpose (the citizen-ID check against the whole country, system jobs);
 - ``with_scope(value)``: a given value.
 
+Beside the paths, the same statement sets ``dangvien.user``: the id of the user the scope
+is for (empty for none). One kind of access is not a subtree: an exam board member marks
+the sittings of their round wherever the candidates come from (``exams.queries.access``),
+and the policies of the sittings and of their people read it (``policies.py``).
+
 The blocks set the value with one statement and put the previous one back on the way out
 (also after an error). A session-level setting (``set_config(…, false)``) and not ``SET
 LOCAL``: the app runs in autocommit between its actions, so a transaction-local value
@@ -29,18 +34,24 @@ from django.db import connections
 from django.db.backends.signals import connection_created
 
 from dangvien.organisations.models import GRASSROOTS, SUPERIOR, Kind
-from dangvien.rowsecurity.policies import SCOPE_SETTING
+from dangvien.rowsecurity.policies import SCOPE_SETTING, USER_SETTING
 
 if TYPE_CHECKING:
     from dangvien.accounts.models import User
 
 ALL = "*"
 NOTHING = ""
-SET_SQL = "SELECT set_config(%s, %s, false)"
+SET_SQL = "SELECT set_config(%s, %s, false), set_config(%s, %s, false)"
 
-# The attribute on Django's connection wrapper that remembers the value last set (None:
-# not known, e.g. a fresh session, where PostgreSQL has it unset, which means nothing).
+# The attributes on Django's connection wrapper that remember the values last set (None:
+# not known, e.g. a fresh session, where PostgreSQL has them unset, which means nothing).
 _STATE = "_dv_row_scope"
+_USER = "_dv_row_user"
+
+
+def set_params(value: str, user_id: int | None) -> list[Any]:
+    """The parameters of ``SET_SQL``: the scope and the user id (empty for none)."""
+    return [SCOPE_SETTING, value, USER_SETTING, "" if user_id is None else str(user_id)]
 
 
 def enabled(using: str = "default") -> bool:
@@ -146,6 +157,11 @@ def current(using: str = "default") -> str | None:
     return getattr(connections[using], _STATE, None)
 
 
+def current_user_id(using: str = "default") -> int | None:
+    """The user id this process last set on the connection (None: none)."""
+    return getattr(connections[using], _USER, None)
+
+
 def _usable(conn: Any) -> bool:
     """Whether a statement may run now (not after an error inside a transaction: the
     rollback that follows undoes the ``set_config`` made inside it anyway)."""
@@ -156,12 +172,13 @@ def _usable(conn: Any) -> bool:
     return bool(conn.connection.info.transaction_status != pq.TransactionStatus.INERROR)
 
 
-def apply(value: str, using: str = "default") -> None:
-    """Set the scope of the connection now: one statement."""
+def apply(value: str, using: str = "default", user_id: int | None = None) -> None:
+    """Set the scope of the connection (and the user it is for) now: one statement."""
     conn = connections[using]
     with conn.cursor() as cursor:
-        cursor.execute(SET_SQL, [SCOPE_SETTING, value])
+        cursor.execute(SET_SQL, set_params(value, user_id))
     setattr(conn, _STATE, value)
+    setattr(conn, _USER, user_id)
 
 
 def apply_user(user: Any, using: str = "default") -> str:
@@ -169,21 +186,21 @@ def apply_user(user: Any, using: str = "default") -> str:
     (the middleware's, once per request); returns it. Nested prefixes are kept: they cost
     a comparison per row, not a wrong answer."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        value = NOTHING
-    elif user.is_superuser:
-        value = ALL
-    else:
-        conn = connections[using]
-        with conn.cursor() as cursor:
-            cursor.execute(
-                f"SELECT set_config(%s, coalesce((SELECT string_agg(DISTINCT p, ',') "
-                f"FROM ({_paths_sql()}) AS s (p)), ''), false)",
-                [SCOPE_SETTING, user.pk],
-            )
-            value = str(cursor.fetchone()[0])
-        setattr(conn, _STATE, value)
-        return value
-    apply(value, using)
+        apply(NOTHING, using)
+        return NOTHING
+    if user.is_superuser:
+        apply(ALL, using, user.pk)
+        return ALL
+    conn = connections[using]
+    with conn.cursor() as cursor:
+        cursor.execute(
+            f"SELECT set_config(%s, coalesce((SELECT string_agg(DISTINCT p, ',') "
+            f"FROM ({_paths_sql()}) AS s (p)), ''), false), set_config(%s, %s, false)",
+            [SCOPE_SETTING, user.pk, USER_SETTING, str(user.pk)],
+        )
+        value = str(cursor.fetchone()[0])
+    setattr(conn, _STATE, value)
+    setattr(conn, _USER, user.pk)
     return value
 
 
@@ -193,6 +210,7 @@ def clear(using: str = "default") -> None:
     conn = connections[using]
     if conn.connection is None:
         setattr(conn, _STATE, None)
+        setattr(conn, _USER, None)
         return
     try:
         if _usable(conn):
@@ -202,33 +220,44 @@ def clear(using: str = "default") -> None:
         pass
     conn.close()
     setattr(conn, _STATE, None)
+    setattr(conn, _USER, None)
+
+
+_KEEP: Any = object()
 
 
 @contextmanager
-def with_scope(value: str, using: str = "default") -> Iterator[None]:
-    """Run the block with ``value`` as the scope, then put the previous one back."""
+def with_scope(value: str, using: str = "default", user_id: Any = _KEEP) -> Iterator[None]:
+    """Run the block with ``value`` as the scope (and ``user_id`` as its user; by default
+    the user already set), then put the previous ones back."""
     if not enabled(using):
         yield
         return
-    previous = current(using)
-    apply(value, using)
+    previous, previous_user = current(using), current_user_id(using)
+    user = previous_user if user_id is _KEEP else user_id
+    if (value, user) == (previous, previous_user):  # e.g. an action inside an action
+        yield
+        return
+    apply(value, using, user)
     try:
         yield
     finally:
         conn = connections[using]
         if _usable(conn):
-            apply(previous or NOTHING, using)
+            apply(previous or NOTHING, using, previous_user)
         else:
-            # A rollback is coming and will restore the value from before the
+            # A rollback is coming and will restore the values from before the
             # transaction (or savepoint) in which ``value`` was set.
             setattr(conn, _STATE, previous)
+            setattr(conn, _USER, previous_user)
 
 
 def scoped(user: Any, using: str = "default") -> Any:
     """The block runs with ``user``'s scope (a background task, a management command)."""
     if not enabled(using):
         return with_scope(NOTHING, using)
-    return with_scope(scope_for(user), using)
+    active = user is not None and getattr(user, "is_authenticated", False) and user.is_active
+    return with_scope(scope_for(user), using, user.pk if active else None)
 
 
 def unrestricted(using: str = "default") -> Any:
@@ -241,6 +270,7 @@ def unrestricted(using: str = "default") -> Any:
 def _forget(sender: Any, connection: Any, **kwargs: Any) -> None:
     """A new session: PostgreSQL has no scope on it."""
     setattr(connection, _STATE, None)
+    setattr(connection, _USER, None)
 
 
 connection_created.connect(_forget)

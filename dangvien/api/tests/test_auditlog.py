@@ -115,6 +115,7 @@ def test_counts_are_capped(as_user, tree, auditor, settings):
     assert (body["count"], body["count_capped"], len(body["items"])) == (2, True, 3)
 
 
+@pytest.mark.as_owner  # seals and verifies: the owner's commands
 def test_the_chain_state(as_user, tree, auditor):
     view(None, tree["village"])
     api = as_user(auditor)

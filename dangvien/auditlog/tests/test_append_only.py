@@ -15,6 +15,11 @@ from dangvien.factories import make_person
 
 from .helpers import raw, view
 
+# The guarantees the owner itself cannot get around (triggers), and the owner's sealing
+# and purge: in production only management commands, connected as the owner, do these
+# (docs/deploy.md §5; the application role may not even try: ``rowsecurity.roles``).
+pytestmark = pytest.mark.as_owner
+
 
 def refused(call):
     with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():

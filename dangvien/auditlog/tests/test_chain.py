@@ -21,6 +21,10 @@ from dangvien.people.models import Person
 
 from .helpers import drop_guard, raw, view
 
+# Sealing, verifying and purging are the owner's: management commands on a timer,
+# connected as the owner (docs/deploy.md §5; the application role may only insert).
+pytestmark = pytest.mark.as_owner
+
 
 def run(command, *args):
     out, err = StringIO(), StringIO()

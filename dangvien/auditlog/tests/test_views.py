@@ -149,6 +149,7 @@ def test_the_list_pages_run_the_same_queries_for_3_or_30_rows(client, tree, prov
     assert counts() == few
 
 
+@pytest.mark.as_owner  # seals and verifies: the owner's commands
 def test_the_chain_box_reports_an_intact_chain(client, tree, province_auditor):
     view(None, tree["village"])
     verify_logs()
@@ -156,6 +157,7 @@ def test_the_chain_box_reports_an_intact_chain(client, tree, province_auditor):
     assert "Chuỗi băm toàn vẹn đến bản ghi #1, niêm phong lúc" in html
 
 
+@pytest.mark.as_owner  # seals and verifies: the owner's commands
 def test_the_chain_box_reports_a_broken_link(client, tree, province_auditor):
     rows = [view(None, tree["village"]) for _ in range(3)]
     seal_logs()

@@ -111,6 +111,7 @@ def plaintext_row(someone):
         )
 
 
+@pytest.mark.as_owner  # a migration: run by the tables' owner
 def test_the_migration_encrypts_rows_stored_in_plaintext_and_can_be_run_twice(db):
     someone = person()
     plaintext_row(someone)
@@ -126,6 +127,7 @@ def test_the_migration_encrypts_rows_stored_in_plaintext_and_can_be_run_twice(db
     assert (loaded.citizen_id, loaded.family_background) == (CID, "Bố mẹ làm ruộng.")
 
 
+@pytest.mark.as_owner  # a migration: run by the tables' owner
 def test_the_migration_reversed_gives_the_plaintext_back(db):
     someone = person()
     index = raw(someone)[1]

@@ -16,7 +16,7 @@ from dangvien.members.models import Member, Transfer, TransferKind, TransferStat
 from dangvien.rowsecurity import scope
 from dangvien.rowsecurity.tests import fixtures
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db, pytest.mark.as_owner]
 as_app = fixtures.as_app
 
 

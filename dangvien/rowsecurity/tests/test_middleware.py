@@ -20,7 +20,7 @@ from dangvien.members.models import Transfer, TransferKind
 from dangvien.rowsecurity import scope
 from dangvien.rowsecurity.tests import fixtures
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db, pytest.mark.as_owner]
 as_app = fixtures.as_app
 
 TEST_PAGES = "dangvien.rowsecurity.tests.urls"

@@ -14,13 +14,24 @@ from django.db.utils import DatabaseError
 
 from dangvien.accounts.models import Role
 from dangvien.candidates.models import Candidate, StageChange
+from dangvien.exams.models import Sitting
+from dangvien.exams.tests.factories import add_board
+from dangvien.exams.tests.factories_sittings import paper_sitting, round_with_paper
 from dangvien.factories import make_candidate, make_member, user_with_role
-from dangvien.members.models import Event, Member, StatusChange, Transfer, TransferKind
+from dangvien.members.models import (
+    Event,
+    Member,
+    StatusChange,
+    Transfer,
+    TransferKind,
+    TransferState,
+)
+from dangvien.members.queries import visible_members
 from dangvien.people.models import Person
 from dangvien.rowsecurity import policies, scope
 from dangvien.rowsecurity.tests import fixtures
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db, pytest.mark.as_owner]
 as_app = fixtures.as_app
 
 
@@ -126,6 +137,50 @@ def test_a_member_in_flight_towards_the_scope_is_seen_at_both_ends(tree, rows, a
         assert not Transfer.objects.exists()
 
 
+def test_a_member_on_a_temporary_stay_is_seen_by_the_host_until_they_return(tree, rows, as_app):
+    """``visible_members``: the host follows a member on a received temporary stay; the
+    policy lets the same member through, and no longer once the member is back."""
+    there = rows["there"]
+    stay = Transfer.objects.create(
+        member=there,
+        kind=TransferKind.TEMPORARY,
+        state=TransferState.RECEIVED,
+        from_branch=tree["other_branch"],
+        to_organisation=tree["village"],
+        to_path=tree["village"].path,
+        to_name=tree["village"].name,
+        letter_no="GT-2",
+        issued_on=date(2025, 1, 2),
+        present_by=date(2025, 2, 14),
+    )
+    host = user_with_role(Role.BRANCH_SECRETARY, tree["village"])
+    with as_app(), scope.scoped(host):
+        assert set(visible_members(host)) == {rows["here"], there}
+        assert set(Member.objects.all()) == {rows["here"], there}
+    Transfer.objects.filter(pk=stay.pk).update(state=TransferState.RETURNED)
+    with as_app(), scope.scoped(host):
+        assert list(visible_members(host)) == [rows["here"]]
+        assert list(Member.objects.all()) == [rows["here"]]
+
+
+def test_an_exam_board_member_reads_the_sittings_of_their_round_and_nothing_else(tree, as_app):
+    """``exams.queries.access.visible_sittings``: a board marks candidates from several
+    units. The scope's user (``dangvien.user``) opens the round's sittings and the people
+    who sat them, not their member or candidate rows, and no other round's sittings."""
+    setup = round_with_paper(tree["commune"])
+    other = round_with_paper(tree["commune"])
+    sitting = paper_sitting(setup, tree["village"])
+    paper_sitting(other, tree["village"])
+    marker = user_with_role(Role.GRASSROOTS_STAFF, tree["other_commune"])
+    add_board(setup.round, marker)
+    with as_app(), scope.scoped(marker):
+        assert list(Sitting.objects.all()) == [sitting]
+        assert list(Person.objects.all()) == [sitting.person]
+        assert not Candidate.objects.filter(person=sitting.person).exists()
+    with as_app(), scope.with_scope(tree["other_commune"].path, user_id=None):
+        assert not Sitting.objects.exists()
+
+
 def test_the_child_tables_follow_their_parent(tree, rows, as_app):
     with as_app(), scope.with_scope(tree["commune"].path):
         assert list(StatusChange.objects.values_list("member", flat=True)) == [rows["here"].pk]
@@ -213,10 +268,15 @@ def test_the_middlewares_single_statement_sets_the_scope_scope_for_computes(tree
     for user in users:
         value = scope.apply_user(user)
         with connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('dangvien.scope')")
-            assert cursor.fetchone()[0] == value
+            cursor.execute(
+                "SELECT current_setting('dangvien.scope'), current_setting('dangvien.user')"
+            )
+            assert cursor.fetchone() == (value, str(user.pk))
         assert sorted(value.split(",")) == sorted(scope.scope_for(user).split(","))
     scope.clear()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('dangvien.scope'), current_setting('dangvien.user')")
+        assert cursor.fetchone() == ("", "")
 
 
 def test_every_protected_table_has_its_policy(db):

@@ -141,4 +141,4 @@ def _root() -> Any:
     return org(Kind.PROVINCE, name="Tỉnh ủy")
 
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.as_owner]

@@ -14,6 +14,7 @@ from dangvien.synth.tree import ORGANISATION_COLUMNS, VILLAGE_COLUMNS
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.django_db,
+    pytest.mark.as_owner,  # generate_nation: a management command, run by the tables' owner
     pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is PostgreSQL's"),
 ]
 TABLES = ("organisations_organisation", "organisations_village")
