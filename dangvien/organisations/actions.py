@@ -6,6 +6,7 @@ from django.apps import apps
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 
+from dangvien.core import audit
 from dangvien.core.actions import action
 from dangvien.core.errors import Conflict, DomainError, NotEligible
 from dangvien.core.text import checked_text, collation_key, fold, nfc
@@ -33,10 +34,14 @@ PATH_COPY_FIELDS = ("org_path", "to_path")
 
 
 def path_copies() -> list[tuple[Any, str]]:
-    """(model, field) for every copied path in the project."""
+    """(model, field) for every copied path in the project, except the append-only logs
+    (``core.audit.GUARDED_MODELS``): the access log keeps the path a record had when it
+    was read, and the database refuses to change a logged row (and the application's role
+    may not even try: ``rowsecurity.roles.APPEND_ONLY``)."""
     return [
         (model, field.name)
         for model in apps.get_models()
+        if model._meta.label_lower not in audit.GUARDED_MODELS
         for field in model._meta.concrete_fields
         if field.name in PATH_COPY_FIELDS
     ]

@@ -132,6 +132,12 @@ def scope_transfers(
     Each row carries ``outgoing``, ``incoming``, ``overdue`` and ``member_visible`` (whether
     the user may open the member's page now). Incoming cancelled transfers are left out:
     the member never arrived. ``organisation`` narrows both ends to its subtree.
+
+    The register names members who have left the scope since (a permanent transfer
+    received elsewhere: 294-QĐ/TW §6.3, the home unit keeps its record of transfers out),
+    whom row-level security hides: the pages read these rows in
+    ``rowsecurity.scope.unrestricted()`` (docs/row-level-security.md). The filter above is
+    the whole restriction then; ``member_visible`` still decides the link to the member.
     """
     outgoing = in_scope(user, "from_branch__path")
     incoming = in_scope(user, "to_path") & ~Q(state=TransferState.CANCELLED)

@@ -23,6 +23,7 @@ from dangvien.members.models import Member, TransferKind, TransferState
 from dangvien.members.queries import transfers as q
 from dangvien.organisations.models import Organisation
 from dangvien.organisations.queries import visible_organisations
+from dangvien.rowsecurity.scope import unrestricted
 
 PAGE_SIZE = 50
 
@@ -86,6 +87,19 @@ def transfer_list(request: AuthedRequest) -> HttpResponse:
         kind=kind,
         organisation=organisation,
     )
+    with unrestricted():  # the register names members who have left: q.scope_transfers
+        return _transfer_page(request, rows, today, organisation, direction, state, kind)
+
+
+def _transfer_page(
+    request: AuthedRequest,
+    rows: Any,
+    today: date,
+    organisation: Organisation | None,
+    direction: str,
+    state: str,
+    kind: str,
+) -> HttpResponse:
     if export := listexport.requested(request):
         return listexport.respond(
             export,

@@ -43,6 +43,7 @@ from django.db.models.functions import Coalesce, Substr
 from dangvien.members.models import Gap, Member, Status, Transfer, TransferKind, TransferState
 from dangvien.members.queries.records import READMISSION_GAP
 from dangvien.organisations.models import Organisation
+from dangvien.rowsecurity.scope import unrestricted
 from dangvien.stats.formatting import percent
 from dangvien.stats.queries import facts
 from dangvien.stats.queries.facts import member_on
@@ -222,10 +223,21 @@ def _event_days(row: dict[str, Any], start: date, end: date) -> dict[str, date]:
 
 
 def flows(org: Organisation, start: date, end: date) -> Flows:
-    """The flows under ``org`` from ``start`` to ``end`` (see the module docstring), with
-    each direct child's figures."""
+    """The flows under ``org`` from ``start`` to ``end`` (``_flows``), read outside the
+    user's row-level security scope on purpose (``rowsecurity.scope.unrestricted``,
+    docs/row-level-security.md): the balance counts members who were under ``org`` in the
+    period and have been transferred out since (11-HD/BTCTW 13/12/2021; issue 6 "What
+    counts"), which the database would now hide. Only counts per node leave this
+    function; the caller checks that ``org`` is in the user's scope."""
     if end < start:
         raise ValueError("end before start")
+    with unrestricted():
+        return _flows(org, start, end)
+
+
+def _flows(org: Organisation, start: date, end: date) -> Flows:
+    """The flows under ``org`` from ``start`` to ``end`` (see the module docstring), with
+    each direct child's figures."""
     path = org.path
     length = bucket_length(org)
     before = start - timedelta(days=1)

@@ -52,6 +52,7 @@ from dangvien.members.models import (
 from dangvien.organisations.models import SEGMENT, Organisation
 from dangvien.organisations.queries import children as children_of
 from dangvien.people.models import Education, OccupationGroup, PoliticalTheory, Sex
+from dangvien.rowsecurity.scope import unrestricted
 from dangvien.stats.formatting import percent
 from dangvien.stats.queries.facts import (
     AGE_BANDS,
@@ -445,6 +446,18 @@ def _add_to(target: dict[str, int], column: str, n: int) -> None:
 
 
 def structure(org: Organisation, on: date) -> Structure:
+    """The structure of the members under ``org`` on ``on`` (``_structure``), read outside
+    the user's row-level security scope on purpose (``rowsecurity.scope.unrestricted``,
+    docs/row-level-security.md): a statistic of record about a past day counts the members
+    who were under ``org`` then and have moved elsewhere since, and members who stayed
+    there temporarily (11-HD/BTCTW 13/12/2021; issue 6 "What counts"), which the database
+    would now hide. Only counts per node leave this function; the caller checks that
+    ``org`` is in the user's scope (``stats.queries.access``)."""
+    with unrestricted():
+        return _structure(org, on)
+
+
+def _structure(org: Organisation, on: date) -> Structure:
     """The structure of the members under ``org`` on ``on`` (see the module docstring),
     with each direct child's figures. A fixed number of queries: the moves, the grouped
     counts, the temporary transfers in and the children (4), plus 1 when some member of the
