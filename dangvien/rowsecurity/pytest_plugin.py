@@ -12,8 +12,8 @@ only; on SQLite the plugin does nothing.
 Tests marked ``as_owner`` are left as they are, as the tables' owner: the row-level
 security tests (they switch to the role themselves, and check the clearing, the owner's
 view and anonymous requests), and the tests of what only the owner runs in production
-(sealing, verifying and purging the append-only logs: management commands,
-docs/deploy.md §5). So the whole suite passes under the plugin: CI runs it this way on
+(sealing, verifying and purging the append-only logs, data migrations, the COPY of
+``generate_nation``: migrations and management commands, docs/deploy.md §5). So the whole suite passes under the plugin: CI runs it this way on
 PostgreSQL (``.ci/run``).
 """
 

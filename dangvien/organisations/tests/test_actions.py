@@ -3,6 +3,8 @@ and a move rewrites the materialised paths of the subtree and of the facts under
 
 import pytest
 
+from dangvien.auditlog.access import log_access
+from dangvien.auditlog.models import AccessEvent
 from dangvien.candidates.models import Candidate
 from dangvien.factories import make_candidate, make_member, org, tree_2025
 from dangvien.members.models import Member
@@ -116,6 +118,19 @@ def test_moving_a_subtree_rewrites_the_paths_copied_onto_members_and_candidates(
     assert Candidate.objects.get(pk=candidate.pk).org_path == school_branch.path
     assert Member.objects.get(pk=bystander.pk).org_path == tree["village"].path
     assert Member.objects.filter(org_path__startswith=other_commune.path).get() == member
+
+
+def test_moving_a_subtree_after_a_record_was_read_there_leaves_the_access_log_as_it_was(tree):
+    """The access log is append-only (``core.audit``): it keeps the path a record had when
+    it was read, and a move does not try to rewrite it (the database would refuse)."""
+    member = make_member(branch=tree["school_branch"])
+    old_path = tree["school_branch"].path
+    read = log_access(
+        None, kind="view", what="Hồ sơ đảng viên", person=member.person, org_path=old_path
+    )
+    move_organisation(tree["school"], new_parent=tree["other_commune"], by=None)
+    assert AccessEvent.objects.get(pk=read.pk).org_path == old_path
+    assert Member.objects.get(pk=member.pk).org_path != old_path
 
 
 def test_moving_a_deeper_subtree_up_a_level_keeps_every_path_consistent(db):
