@@ -13,8 +13,9 @@ Tests marked ``as_owner`` are left as they are, as the tables' owner: the row-le
 security tests (they switch to the role themselves, and check the clearing, the owner's
 view and anonymous requests), and the tests of what only the owner runs in production
 (sealing, verifying and purging the append-only logs, data migrations, the COPY of
-``generate_nation``: migrations and management commands, docs/deploy.md §5). So the whole suite passes under the plugin: CI runs it this way on
-PostgreSQL (``.ci/run``).
+``generate_nation``: migrations and management commands, docs/deploy.md §5). So the
+whole suite passes under the plugin: CI runs it this way on PostgreSQL (``.ci/run``, on
+two processes with pytest-xdist: the role is created once, see ``_application_role``).
 """
 
 from collections.abc import Iterator
@@ -37,6 +38,26 @@ def _uses_database(request: pytest.FixtureRequest) -> bool:
     return bool(DB_FIXTURES & names) or "tree" in names
 
 
+@pytest.fixture(scope="session")
+def _application_role(django_db_setup: Any, django_db_blocker: Any) -> str:
+    """The role, created if missing and granted on the test database ONCE, committed: a
+    role belongs to the whole cluster, and an uncommitted ``CREATE ROLE`` in one test would
+    make the same statement of every other process (pytest-xdist) wait for that test's
+    end. Two processes racing to create it: the loser only grants."""
+    from django.conf import settings
+    from django.db import DatabaseError, connection
+
+    from dangvien.rowsecurity import roles
+
+    role = str(settings.DB_APP_ROLE)
+    with django_db_blocker.unblock():
+        try:
+            roles.grant(connection, role, create=True)
+        except DatabaseError:  # created by another process meanwhile
+            roles.grant(connection, role)
+    return role
+
+
 @pytest.fixture(autouse=True)
 def _as_application_role(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
@@ -44,17 +65,16 @@ def _as_application_role(
     if not _uses_database(request):
         yield
         return
-    request.getfixturevalue("db")
-    from django.conf import settings
     from django.db import connection
 
     if connection.vendor != "postgresql":
+        request.getfixturevalue("db")
         yield
         return
-    from dangvien.rowsecurity import roles, scope
+    role = request.getfixturevalue("_application_role")
+    request.getfixturevalue("db")
+    from dangvien.rowsecurity import scope
 
-    role = settings.DB_APP_ROLE
-    roles.grant(connection, role, create=True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT set_config('role', %s, false)", [role])
     scope.apply(scope.ALL)
@@ -66,5 +86,5 @@ def _as_application_role(
 
     monkeypatch.setattr(scope, "clear", back_to_all)
     yield
-    # The test's transaction is rolled back next: the role, the grants and the settings
-    # go with it.
+    # The test's transaction is rolled back next: the role setting and the scope go with
+    # it, back to the owner.
