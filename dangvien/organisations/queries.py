@@ -352,10 +352,16 @@ def branches_under(org: Organisation) -> QuerySet[Organisation]:
 
 def branches_named(q: str) -> QuerySet[Organisation]:
     """Chi bộ (both kinds) whose own name or whose superior's name holds each word of
-    ``q`` (case-insensitive), by name."""
+    ``q`` (case-insensitive): those whose own name holds the whole of ``q`` first, then
+    by name."""
+    from django.db.models import Case, IntegerField, Value, When
+
     from dangvien.organisations.models import MEMBER_HOLDING
 
     rows = Organisation.objects.filter(kind__in=MEMBER_HOLDING)
     for word in q.split():
         rows = rows.filter(Q(name__icontains=word) | Q(parent__name__icontains=word))
-    return rows.select_related("parent").order_by("sort_key", "pk")
+    whole = Case(
+        When(name__icontains=q, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return rows.select_related("parent").order_by(whole, "sort_key", "pk")

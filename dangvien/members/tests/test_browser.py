@@ -80,3 +80,33 @@ def test_a_probationary_member_is_recognised_through_the_pages(browser_page, scr
         answer = page.goto(path)
         assert answer is not None and answer.status == 200, path
         assert title.lower() in page.locator("main").inner_text().lower(), path
+
+
+def test_a_transfer_destination_is_found_by_typing_its_name(browser_page, screenshot):
+    """The destination chi bộ is searched (any chi bộ of the country), not picked from a
+    list of all of them (issue 9), and the choice is sent with the form."""
+    from dangvien.members.models import Transfer
+
+    page = browser_page
+    tree = tree_2025()
+    member = make_member(branch=tree["village"])
+    user_with_role(Role.BRANCH_SECRETARY, tree["village"], username="bithu")
+    day = f"{timezone.localdate():%d/%m/%Y}"
+    destination = tree["school_branch"]
+
+    login(page, "bithu")
+    page.goto(f"/dang-vien/{member.pk}/")
+    panel = page.locator("details[data-move='start-transfer']")
+    panel.locator("summary").click()
+    panel.locator("input[name='to_organisation__tim']").fill(destination.name)
+    option = panel.locator(f"input[name='to_organisation'][value='{destination.pk}']")
+    option.wait_for()
+    option.check()
+    screenshot("transfer-destination-found")
+    panel.locator("[name='letter_no']").fill("15-GT/ĐU")
+    panel.locator("[name='issued_on']").fill(day)
+    panel.locator("[name='cause_on']").fill(day)
+    with page.expect_response(lambda r: "/start-transfer/" in r.url):
+        panel.locator("button[type=submit]").click()
+    page.wait_for_timeout(150)
+    assert Transfer.objects.get(member=member).to_organisation == destination
