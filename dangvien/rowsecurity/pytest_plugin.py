@@ -38,19 +38,26 @@ def _uses_database(request: pytest.FixtureRequest) -> bool:
     return bool(DB_FIXTURES & names) or "tree" in names
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="session", autouse=True)
 def _application_role(django_db_setup: Any, django_db_blocker: Any) -> str:
     """The role, created if missing and granted on the test database ONCE, committed: a
     role belongs to the whole cluster, and an uncommitted ``CREATE ROLE`` in one test would
     make the same statement of every other process (pytest-xdist) wait for that test's
-    end. Two processes racing to create it: the loser only grants."""
+    end. Two processes racing to create it: the loser only grants.
+
+    Autouse, so it runs before the first test of the session: requested first by a test of
+    a module whose fixture holds a transaction open for the module (the permission matrix's
+    world), the grants would be rolled back with that transaction at the module's end."""
     from django.conf import settings
     from django.db import DatabaseError, connection
 
     from dangvien.rowsecurity import roles
 
     role = str(settings.DB_APP_ROLE)
+    if connection.vendor != "postgresql":
+        return role
     with django_db_blocker.unblock():
+        assert not connection.in_atomic_block, "the grants must be committed"
         try:
             roles.grant(connection, role, create=True)
         except DatabaseError:  # created by another process meanwhile
@@ -58,10 +65,26 @@ def _application_role(django_db_setup: Any, django_db_blocker: Any) -> str:
     return role
 
 
+def _forget_cached_scope(request: pytest.FixtureRequest) -> None:
+    """Make the next scope statement run whatever this process remembers: the scope this
+    plugin set inside the last test's transaction was rolled back with it, so the value
+    ``scope.current`` remembers is no longer the connection's (a ``with_scope`` that
+    skips "the same value" or puts it back on exit would act on a stale one)."""
+    if "_django_db_helper" not in request.fixturenames:
+        return
+    from django.db import connection
+
+    from dangvien.rowsecurity import scope
+
+    setattr(connection, scope._STATE, None)
+    setattr(connection, scope._USER, None)
+
+
 @pytest.fixture(autouse=True)
 def _as_application_role(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[None]:
+    _forget_cached_scope(request)
     if not _uses_database(request):
         yield
         return
