@@ -125,45 +125,68 @@ def events(request: AuthedRequest) -> HttpResponse:
         row_id=row_id,
         op=op,
     )
+    return _log_page(
+        request,
+        rows,
+        filters,
+        title="Nhật ký thay đổi",
+        columns=EVENT_COLUMNS,
+        shown=[
+            ("Dữ liệu", queries.table_label(table) if table else ""),
+            ("Mã dòng", row_id),
+            ("Thao tác", queries.OPS.get(op, "")),
+        ],
+        decorate=_decorate_events,
+        template="auditlog/events.html",
+        context={
+            "table": table,
+            "tables": tables,
+            "row_id": row_id,
+            "op": op,
+            "ops": list(queries.OPS.items()),
+        },
+    )
+
+
+def _decorate_events(items: list[Any]) -> None:
+    for event in items:
+        event.local_at = timezone.localtime(event.at)
+        event.op_label = queries.OPS.get(event.op, event.op)
+        event.table_label = queries.table_label(event.table)
+        event.actor_label = queries.user_label(event.actor)
+        event.changes = queries.changes(event)
+
+
+def _log_page(
+    request: AuthedRequest,
+    rows: Any,
+    filters: Any,
+    *,
+    title: str,
+    columns: Any,
+    shown: list[tuple[str, Any]],
+    decorate: Any,
+    template: str,
+    context: dict[str, Any],
+) -> HttpResponse:
+    """What the two log pages share: no rows when a filter is wrong, the export (every
+    row, the filters named), else one cursor page with its capped count."""
     if filters.error:
         rows = rows.none()
     if export := listexport.requested(request):
         return listexport.respond(
             export,
             _export_rows(rows),
-            EVENT_COLUMNS,
+            columns,
             request=request,
-            title="Nhật ký thay đổi",
-            filters=[
-                *filters.shown,
-                ("Dữ liệu", queries.table_label(table) if table else ""),
-                ("Mã dòng", row_id),
-                ("Thao tác", queries.OPS.get(op, "")),
-                _export_note(),
-            ],
+            title=title,
+            filters=[*filters.shown, *shown, _export_note()],
         )
     page = queries.page_of(rows, cursor=filters.cursor, size=PAGE_SIZE)
-    for event in page.items:
-        event.local_at = timezone.localtime(event.at)
-        event.op_label = queries.OPS.get(event.op, event.op)
-        event.table_label = queries.table_label(event.table)
-        event.actor_label = queries.user_label(event.actor)
-        event.changes = queries.changes(event)
+    decorate(page.items)
     count, more = queries.capped_count(rows)
-    context = {
-        "nav": "audit",
-        "f": filters,
-        "table": table,
-        "tables": tables,
-        "row_id": row_id,
-        "op": op,
-        "ops": list(queries.OPS.items()),
-        "page": page,
-        "count": count,
-        "more": more,
-        "chains": queries.chain_status(),
-    }
-    return render(request, "auditlog/events.html", context)
+    base = {"nav": "audit", "f": filters, "page": page, "count": count, "more": more}
+    return render(request, template, {**base, **context, "chains": queries.chain_status()})
 
 
 # ---- Nhật ký truy cập ----------------------------------------------------------------------
@@ -200,41 +223,28 @@ def access(request: AuthedRequest) -> HttpResponse:
         person_id=person_id,
         kind=kind,
     )
-    if filters.error:
-        rows = rows.none()
-    if export := listexport.requested(request):
-        return listexport.respond(
-            export,
-            _export_rows(rows),
-            ACCESS_COLUMNS,
-            request=request,
-            title="Nhật ký truy cập",
-            filters=[
-                *filters.shown,
-                ("Mã người có dữ liệu", person_id),
-                ("Loại", AccessKind(kind).label if kind else ""),
-                _export_note(),
-            ],
-        )
-    page = queries.page_of(rows, cursor=filters.cursor, size=PAGE_SIZE)
-    names = queries.organisation_names({a.org_path for a in page.items if a.org_path})
-    for item in page.items:
+    return _log_page(
+        request,
+        rows,
+        filters,
+        title="Nhật ký truy cập",
+        columns=ACCESS_COLUMNS,
+        shown=[
+            ("Mã người có dữ liệu", person_id),
+            ("Loại", AccessKind(kind).label if kind else ""),
+        ],
+        decorate=_decorate_access,
+        template="auditlog/access.html",
+        context={"person_id": person_id, "kind": kind, "kinds": AccessKind.choices},
+    )
+
+
+def _decorate_access(items: list[Any]) -> None:
+    names = queries.organisation_names({a.org_path for a in items if a.org_path})
+    for item in items:
         item.local_at = timezone.localtime(item.at)
         item.user_label = queries.user_label(item.user)
         item.org_name = names.get(item.org_path, "")
-    count, more = queries.capped_count(rows)
-    context = {
-        "nav": "audit",
-        "f": filters,
-        "person_id": person_id,
-        "kind": kind,
-        "kinds": AccessKind.choices,
-        "page": page,
-        "count": count,
-        "more": more,
-        "chains": queries.chain_status(),
-    }
-    return render(request, "auditlog/access.html", context)
 
 
 urlpatterns: list[URLPattern] = [
