@@ -165,6 +165,11 @@ PROTECTED: tuple[Protected, ...] = (
         _org_path_or(visible(PERSON, "@.person_id")),
         "a data subject's requests and the answers",
     ),
+    Protected(
+        "stats_admissionfact",
+        under_scope("@.org_path"),
+        "each admission with its breakdowns (religion, ethnicity: stats.rollup)",
+    ),
     # A member's history and records.
     Protected("members_statuschange", visible(MEMBER, "@.member_id"), "a member's history"),
     Protected(

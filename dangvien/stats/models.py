@@ -1,10 +1,11 @@
 """Admission targets and the candidate-pool survey (issue 6; DOMAIN.md §2, §9).
 
-Achievement is never stored: it is counted live from the admission decisions
-(``stats.queries.facts``). What is stored is what people decide or freeze: the targets
-each committee sets for the nodes below it, with every revision and its reason, and the
-quarterly snapshot of the candidate pool (seed 003: "định kỳ hằng quý khảo sát, đánh giá
-phân tích chất lượng quần chúng").
+Achievement is never stored as a figure: it is counted from the admission decisions
+(``stats.queries.facts``), through a copy of each admission with its breakdowns
+(``AdmissionFact``) that triggers keep exact (``stats.rollup``). What is stored is what
+people decide or freeze: the targets each committee sets for the nodes below it, with
+every revision and its reason, and the quarterly snapshot of the candidate pool (seed
+003: "định kỳ hằng quý khảo sát, đánh giá phân tích chất lượng quần chúng").
 """
 
 from django.conf import settings
@@ -111,3 +112,52 @@ class PoolSurvey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} Q{self.quarter}/{self.year}"
+
+
+class AdmissionFact(models.Model):
+    """One admission (``stats.queries.facts``: a decided candidate, a member's first
+    admission without a candidacy, or a readmission), copied with its breakdown code so
+    that the achievement of a province or of the whole country is counted from one narrow
+    table instead of joining millions of people (issue 9: "national dashboard under 1 s;
+    precomputed rollups refreshed on write are fine if they are always exact").
+
+    Derived data, never edited by hand: database triggers queue every write that can change
+    an admission (``AdmissionStale``) and ``stats.rollup.refresh_admissions`` rewrites the
+    queued rows before any count is read, so a count is always the live one
+    (``stats.rollup``). ``code`` is ``facts._admission_code()``: the person's village × 64 +
+    one bit per breakdown."""
+
+    source = models.CharField(max_length=12)  # "candidate", "member" or "readmission"
+    object_id = models.BigIntegerField()  # the candidate's or the member's id
+    org_path = models.CharField(max_length=255)
+    day = models.DateField()
+    code = models.BigIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "object_id"], name="one_fact_an_admission"),
+        ]
+        indexes = [
+            # A year of the whole country or of a province, read from the index alone.
+            models.Index(
+                fields=["day", "org_path"],
+                name="admission_fact_day_idx",
+                include=["code"],
+                opclasses=["date_ops", "varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.object_id} {self.day}"
+
+
+class AdmissionStale(models.Model):
+    """A write that may have changed admissions, queued by a database trigger
+    (``stats.rollup``): ``kind`` names the table (``candidate``, ``member``, ``person``,
+    ``branch``) and ``row_id`` its row. Emptied by ``refresh_admissions``."""
+
+    kind = models.CharField(max_length=12)
+    row_id = models.BigIntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.row_id}"

@@ -4,11 +4,14 @@ from the data"; seeds: Kim Bôi "46 of 150 after five months, 30.7%", Hạ Long 
 September").
 
 ``achievement(org, year, on=None)`` counts with ``stats.queries.facts`` (the one
-definition of an admission) and answers for the node and all its direct children in a
-fixed number of queries, whatever the number of children: the children (1), the targets
-(1), last year's counts (3: one a source, grouped by child and month, with the count to
-the same day), this year's counts with their breakdowns (4: one a source grouped by
-child and month, and the villages without members), and the two rule parameters (2).
+definition of an admission, read from the admission facts that ``stats.rollup`` keeps
+exact) and answers for the node and all its direct children in a fixed number of queries,
+whatever the number of children: the children (1), the targets (1), last year's counts
+(2: the queue of writes not taken in yet, then one grouped by child and month, with the
+count to the same day), this year's counts with their breakdowns (3: the queue, one
+grouped by child, month and breakdown code, and the villages without members), and the
+two rule parameters (2). Writes queued since the last count add the queries that take
+them in, once.
 """
 
 from dataclasses import dataclass, field
@@ -158,6 +161,7 @@ def achievement(
     on: date | None = None,
     *,
     kids: list[Organisation] | None = None,
+    breakdowns: bool = True,
 ) -> Achievement:
     """The node's achievement of its ``year`` target on ``on`` (default today; a past year
     is taken at 31/12), with ``children`` holding each direct child's (same fields, no
@@ -172,7 +176,9 @@ def achievement(
     one per child).
 
     ``kids`` replaces the node's children: ``national`` passes the top nodes under the
-    unsaved nation node.
+    unsaved nation node. ``breakdowns=False`` leaves ``breakdown`` empty and counts this
+    year like last year (``facts.tally``: no breakdown codes, no village look-up), for
+    pages that show the counts only.
     """
     day = year_day(year, on)
     start, end = date(year, 1, 1), date(year, 12, 31)
@@ -191,11 +197,8 @@ def achievement(
         to_date=same_day_last_year(day) if day >= start else last_start - timedelta(days=1),
     )
     # This year to ``on``: per child and month, with every breakdown (3 queries).
-    this = (
-        facts.profile(org.path, start, min(day, end), bucket=org, by_month=True)
-        if day >= start
-        else {}
-    )
+    count = facts.profile if breakdowns else facts.tally
+    this = count(org.path, start, min(day, end), bucket=org, by_month=True) if day >= start else {}
     warning = int(rule("targets.pace_warning_percent", on=min(day, end), organisation=scope))
     min_base = int(rule("targets.projection_min_base", on=min(day, end), organisation=scope))
 
@@ -218,7 +221,7 @@ def achievement(
         expected, pace, behind = _pace(target, admitted, year, day, warning)
         wanted = row.breakdown if row is not None else {}
         parts = {}
-        for key, label in facts.BREAKDOWN_LABELS.items():
+        for key, label in facts.BREAKDOWN_LABELS.items() if breakdowns else ():
             value = wanted.get(key)
             part_target = value if isinstance(value, int) else None
             parts[key] = Part(key, label, part_target, flags[key], percent(flags[key], part_target))
@@ -268,7 +271,9 @@ def national(tops: list[Organisation], year: int, on: date | None = None) -> Ach
     [U]); otherwise None, and the page says which tops lack one.
     """
     nation = Organisation(name=NATION_NAME, path="", depth=-1)
-    result = achievement(nation, year, on, kids=tops)
+    # The page shows the counts against the targets, not the breakdowns (see the province's
+    # own dashboard for those): the country's villages are not looked up.
+    result = achievement(nation, year, on, kids=tops, breakdowns=False)
     targets = [child.target for child in result.children]
     if targets and all(t is not None for t in targets):
         result.target = sum(t for t in targets if t is not None)

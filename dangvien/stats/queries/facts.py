@@ -11,7 +11,12 @@ An admission in a period ``[start, end]`` (both days included) under a node is
 3. a readmission (294-QĐ/TW §3.5), dated by ``readmitted_on``;
    both counted at the member's ``org_path``.
 
-A rejected or withdrawn candidate is not an admission. Each source is filtered by a
+A rejected or withdrawn candidate is not an admission. The counts (``tally``,
+``profile``) read a copy of every admission with its breakdowns (``AdmissionFact``), kept
+exact by triggers and a refresh before each count (``stats.rollup``); the copy is made
+from ``_sources`` and ``_admission_code`` here, so this stays the one definition, and
+``live=True`` counts from the sources themselves. The rows behind a number
+(``admission_rows``) are always read from the sources. Each source is filtered by a
 literal path prefix (``org_path LIKE 'prefix%'``) and a date range, which the indexes
 ``cand_decided_idx`` (decided_on, org_path), ``member_first_admitted_idx``
 (first_admitted_on, org_path) and ``member_readmitted_idx`` (readmitted_on, org_path)
@@ -81,7 +86,8 @@ from dangvien.core.dates import add_months
 from dangvien.members.models import Member
 from dangvien.organisations.models import SEGMENT, Organisation, Sector, Village
 from dangvien.people.models import OccupationGroup, Person, Sex
-from dangvien.stats.models import Breakdown
+from dangvien.stats.models import AdmissionFact, Breakdown
+from dangvien.stats.rollup import refresh_admissions
 
 ADMITTED_STAGES = (Stage.ADMITTED, Stage.MEMBER)
 
@@ -367,6 +373,21 @@ def _fetch(rows: QuerySet[Any]) -> list[dict[str, Any]]:
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
 
+def _counted(path: str, start: date, end: date, *, live: bool, coded: bool) -> list[QuerySet[Any]]:
+    """The rows to count: each with its decision day as ``_day`` (and its breakdown code as
+    ``_code`` when ``coded``). From the admission facts (``stats.rollup``: brought up to
+    date first, so the counts are the live ones; one index-only scan), or with ``live``
+    from the three sources themselves."""
+    if live:
+        sources = _sources(path, start, end)
+        return [rows.annotate(_code=_admission_code()) for rows in sources] if coded else sources
+    refresh_admissions()
+    rows = AdmissionFact.objects.filter(
+        day__gte=start, day__lte=end, org_path__startswith=path
+    ).annotate(_day=F("day"))
+    return [rows.annotate(_code=F("code")) if coded else rows]
+
+
 def _grouping(
     rows: QuerySet[Any], bucket: Organisation | None, by_month: bool
 ) -> tuple[QuerySet[Any], list[str]]:
@@ -389,19 +410,21 @@ def tally(
     bucket: Organisation | None = None,
     by_month: bool = False,
     to_date: date | None = None,
+    live: bool = False,
 ) -> dict[str, Tally]:
-    """Admissions under ``path`` from ``start`` to ``end``, counted in one query a source
-    (no join: the date and path indexes answer it).
+    """Admissions under ``path`` from ``start`` to ``end``, counted in one query on the
+    admission facts (``_counted``).
 
     - ``bucket=org``: grouped by the child of ``org`` (key: the child's path); else one
       bucket ``""``;
     - ``by_month``: also per (year, month) of the decision;
     - ``to_date``: also count the rows decided on or before that day.
 
-    The breakdowns are ``profile``'s.
+    The breakdowns are ``profile``'s. ``live``: count from the three sources instead of
+    the facts (the facts' exactness tests compare the two).
     """
     out: dict[str, Tally] = defaultdict(Tally)
-    for rows in _sources(path, start, end):
+    for rows in _counted(path, start, end, live=live, coded=False):
         rows, keys = _grouping(rows, bucket, by_month)
         counts: dict[str, Any] = {"_n": Count("pk")}
         if to_date is not None:
@@ -460,25 +483,27 @@ def _admission_code() -> Any:
 
 
 def profile(
-    path: str, start: date, end: date, *, bucket: Organisation | None = None, by_month: bool = False
+    path: str,
+    start: date,
+    end: date,
+    *,
+    bucket: Organisation | None = None,
+    by_month: bool = False,
+    live: bool = False,
 ) -> dict[str, Tally]:
     """Admissions under ``path`` from ``start`` to ``end`` with every breakdown (DOMAIN.md
     §9), per child of ``bucket`` (or under ``""``), per month when asked: one grouped query
-    a source (grouped on ``_admission_code`` too), and one more for the villages without
-    members among the villages reached.
+    on the admission facts (grouped on their code; ``live``: one a source, grouped on
+    ``_admission_code``), and one more for the villages without members among the villages
+    reached.
 
     ``villages_without_members`` counts distinct villages: a village reached by both
     sources, or by several admissions, counts once in a bucket; a node's own count is the
     size of the union of its children's sets (two children may reach one village)."""
     out: dict[str, Tally] = defaultdict(Tally)
-    for rows in _sources(path, start, end):
+    for rows in _counted(path, start, end, live=live, coded=True):
         rows, keys = _grouping(rows, bucket, by_month)
-        grouped = _fetch(
-            rows.annotate(_code=_admission_code())
-            .values(*keys, "_code")
-            .annotate(_n=Count("pk"))
-            .order_by()
-        )
+        grouped = _fetch(rows.values(*keys, "_code").annotate(_n=Count("pk")).order_by())
         for row in grouped:
             item, code, n = out[row.get("_bucket", "")], int(row["_code"] or 0), int(row["_n"])
             item.total += n
