@@ -492,10 +492,10 @@ def profile(
     live: bool = False,
 ) -> dict[str, Tally]:
     """Admissions under ``path`` from ``start`` to ``end`` with every breakdown (DOMAIN.md
-    §9), per child of ``bucket`` (or under ``""``), per month when asked: one grouped query
-    on the admission facts (grouped on their code; ``live``: one a source, grouped on
-    ``_admission_code``), and one more for the villages without members among the villages
-    reached.
+    §9), per child of ``bucket`` (or under ``""``), per month when asked: on the admission
+    facts (``live``: on each source, with ``_admission_code``), one query grouped on the
+    breakdown bits (at most 64 groups a bucket and month), and one for the villages reached
+    that had no member the day before ``start``, with the buckets that reached them.
 
     ``villages_without_members`` counts distinct villages: a village reached by both
     sources, or by several admissions, counts once in a bucket; a node's own count is the
@@ -503,29 +503,34 @@ def profile(
     out: dict[str, Tally] = defaultdict(Tally)
     for rows in _counted(path, start, end, live=live, coded=True):
         rows, keys = _grouping(rows, bucket, by_month)
-        grouped = _fetch(rows.values(*keys, "_code").annotate(_n=Count("pk")).order_by())
-        for row in grouped:
-            item, code, n = out[row.get("_bucket", "")], int(row["_code"] or 0), int(row["_n"])
+        flags = rows.annotate(_bits=F("_code").bitand(_VILLAGE_SHIFT - 1))
+        for row in _fetch(flags.values(*keys, "_bits").annotate(_n=Count("pk")).order_by()):
+            item, bits, n = out[row.get("_bucket", "")], int(row["_bits"]), int(row["_n"])
             item.total += n
             if by_month:
                 month = (int(row["_year"]), int(row["_month"]))
                 item.months[month] = item.months.get(month, 0) + n
             for key, bit in _BITS.items():
-                if code & bit:
+                if bits & bit:
                     item.flags[key] += n
-            if code >= _VILLAGE_SHIFT:
-                item.villages.add(code // _VILLAGE_SHIFT)
-    reached = set().union(*(item.villages for item in out.values()))
-    if reached:
-        empty = set(
-            Village.objects.filter(pk__in=sorted(reached))
-            .filter(_no_member_in_village(start))
-            .values_list("pk", flat=True)
+        reached = rows.filter(_code__gte=_VILLAGE_SHIFT).annotate(
+            _village=F("_code") / Value(_VILLAGE_SHIFT)
+        )
+        # The village test runs once per distinct village reached (the inner select), and
+        # only the villages without members come back, with the buckets that reached them.
+        empty = Village.objects.filter(pk__in=reached.values("_village")).filter(
+            _no_member_in_village(start)
+        )
+        found = (
+            reached.filter(_village__in=empty.values("pk"))
+            .values(*(["_bucket"] if bucket is not None else []), "_village")
+            .distinct()
             .order_by()
         )
-        for item in out.values():
-            item.villages &= empty
-            item.flags[VILLAGES] = len(item.villages)
+        for row in _fetch(found):
+            out[row.get("_bucket", "")].villages.add(int(row["_village"]))
+    for item in out.values():
+        item.flags[VILLAGES] = len(item.villages)
     return dict(out)
 
 
