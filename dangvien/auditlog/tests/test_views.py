@@ -42,6 +42,25 @@ def test_users_without_the_audit_capability_get_404(client, tree, url, role):
     assert page(client, user, url, export="xlsx").status_code == 404
 
 
+def test_an_auditors_menu_holds_the_logs_and_not_the_pages_of_party_work(
+    client, tree, commune_auditor
+):
+    html = page(client, commune_auditor, EVENTS).content.decode()
+    menu = html.split('class="mainnav"')[1].split("</nav>")[0]
+    assert reverse("auditlog:events") in menu
+    assert reverse("members:list") not in menu
+    assert reverse("candidates:list") not in menu
+
+
+def test_a_user_who_both_audits_and_works_on_a_unit_sees_both_menus(client, tree):
+    user = user_with_role(Role.AUDITOR, tree["commune"], username="kiemtra.canbo")
+    user.roles.create(organisation=tree["commune"], role=Role.BOARD_STAFF)
+    html = page(client, user, EVENTS).content.decode()
+    menu = html.split('class="mainnav"')[1].split("</nav>")[0]
+    assert reverse("auditlog:events") in menu
+    assert reverse("members:list") in menu
+
+
 @pytest.mark.parametrize("url", [EVENTS, ACCESS])
 def test_auditors_and_superusers_get_the_pages(client, tree, commune_auditor, url):
     assert page(client, commune_auditor, url).status_code == 200
