@@ -31,7 +31,7 @@ from dangvien.imports import fields, progress
 from dangvien.imports.models import ImportJob, ImportKind, ImportProblem, JobState
 from dangvien.imports.plan import OrgRow, PersonRow, Plan, make_plan
 from dangvien.imports.queries import can_import
-from dangvien.imports.reading import UnreadableFile, header_of, sniff_format
+from dangvien.imports.reading import UnreadableFile, check_text, header_of, sniff_format
 from dangvien.members.actions.base import recognition_vote_due
 from dangvien.members.models import Event, Member, Status, StatusChange
 from dangvien.organisations.models import Organisation
@@ -100,6 +100,7 @@ def create_job(kind: str, organisation: Organisation, upload: Any, *, by: Any) -
     file_format = sniff_format(head)
     stored = store(upload.chunks(), FOLDER, suffix=f".{file_format}", max_bytes=MAX_BYTES)
     try:
+        check_text(path_of(FOLDER, stored.name), file_format)
         headers = header_of(path_of(FOLDER, stored.name), file_format)
         name = nfc(Path(str(getattr(upload, "name", "") or "tep")).name)[:255] or "tep"
         job = ImportJob.objects.create(

@@ -136,6 +136,9 @@ EXCLUDED: dict[str, str] = {
     "imports": "Lượt nhập tệp là việc tạm thời, gắn với tệp tải lên và tài khoản.",
     "privacy.notice": "Thông báo xử lý dữ liệu chung, nạp sẵn khi cài đặt (tham chiếu).",
     "accounts.demodatabase": "Dấu cơ sở dữ liệu mẫu thuộc về máy chủ, không thuộc tổ chức nào.",
+    "stats.admissionfact": "Số liệu kết nạp dẫn xuất: máy chủ mới tự dựng lại từ các dòng "
+    "được nhập (stats.rollup).",
+    "stats.admissionstale": "Hàng đợi nội bộ của số liệu kết nạp, không phải dữ liệu.",
 }
 
 

@@ -113,6 +113,28 @@ def _csv_rows(path: Path) -> Iterator[list[str]]:
             raise UnreadableFile(f"Tệp CSV không hợp lệ: {error}.", field="file") from error
 
 
+def check_text(path: Path, file_format: str) -> None:
+    """Refuse a CSV that is not UTF-8 anywhere in it, when it is uploaded (issue 9: "bad
+    uploads (wrong encodings) get a clear error and change nothing"), not only in its
+    first line: a byte from another code page far down would otherwise fail the dry run in
+    the background. Read in 1 MB pieces through an incremental decoder (a letter cut by a
+    piece's end is not an error)."""
+    if file_format != "csv":
+        return
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as raw:
+            while piece := raw.read(1 << 20):
+                decoder.decode(piece)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError as error:
+        raise UnreadableFile(
+            "Tệp CSV phải được lưu với mã UTF-8 (trong Excel: “CSV UTF-8”); "
+            f"có ký tự không đọc được ở byte thứ {error.start + 1:,}.".replace(",", "."),
+            field="file",
+        ) from error
+
+
 def read_rows(path: Path, file_format: str) -> Iterator[list[str]]:
     """Every row of the file's first sheet, the header row first."""
     if file_format == "xlsx":

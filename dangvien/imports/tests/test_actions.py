@@ -111,6 +111,19 @@ def test_a_csv_that_is_not_utf8_is_refused_with_a_clear_message(tree, staff):
         actions.create_job(MEMBERS, tree["commune"], upload, by=staff)
 
 
+def test_a_csv_with_a_foreign_byte_far_below_its_header_is_refused_at_upload(tree, staff):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from dangvien.imports.models import ImportJob
+
+    rows = [",".join(MEMBER_HEADER)] + [",".join(member_row(n)) for n in range(1, 400)]
+    data = "\n".join(rows).encode() + "\nĐăng".encode("cp1258")
+    assert len(data) > 8192
+    with pytest.raises(UnreadableFile, match=r"UTF-8.*byte thứ"):
+        actions.create_job(MEMBERS, tree["commune"], SimpleUploadedFile("a.csv", data), by=staff)
+    assert not ImportJob.objects.exists()
+
+
 def test_a_mapping_without_a_required_field_is_refused(tree, staff):
     job = members_job(tree, staff, [member_row(1)])
     mapping = list(job.mapping)
