@@ -69,6 +69,39 @@ def test_the_page_shows_each_province_and_the_total(client: Client, tree, second
     assert "Chưa giao chỉ tiêu năm 2026" in text
 
 
+def test_the_page_exports_every_province_and_the_countrys_total_to_excel(
+    client: Client, tree, second
+) -> None:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    make_target(tree["province"], 2026, 10)
+    make_target(second["province"], 2026, 20)
+    client.force_login(central(tree, second))
+    assert "format=xlsx" in client.get(URL).content.decode()
+    response = client.get(URL, {"year": 2026, "format": "xlsx"})
+    assert response.status_code == 200
+    assert "ket-qua-ket-nap-2026-toan-quoc.xlsx" in response["Content-Disposition"]
+    cells = [
+        [c for c in row if c is not None]
+        for sheet in load_workbook(BytesIO(response.content)).worksheets
+        for row in sheet.iter_rows(values_only=True)
+    ]
+    rows = {row[0]: row[1:] for row in cells if row and isinstance(row[0], str)}
+    assert rows["Tỉnh ủy Thứ Hai"][:2] == [20, 2]
+    assert rows[tree["province"].name][:2] == [10, 1]
+    assert rows["Toàn quốc"][:2] == [30, 3]
+    assert "Chỉ tiêu cụ thể" not in rows  # the country's page counts without breakdowns
+
+
+def test_the_page_exports_to_pdf(client: Client, tree, second) -> None:
+    client.force_login(central(tree, second))
+    response = client.get(URL, {"format": "pdf"})
+    assert response.status_code == 200
+    assert response.content.startswith(b"%PDF")
+
+
 def test_a_user_with_one_tree_is_sent_to_its_dashboard(client: Client, tree, second) -> None:
     client.force_login(user_with_role(Role.BOARD_STAFF, tree["commune"]))
     response = client.get(URL)

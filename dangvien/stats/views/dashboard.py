@@ -171,18 +171,21 @@ def build_report(
             "số ngày.",
         )
     )
-    report.sections.append(
-        Table(
-            title="Chỉ tiêu cụ thể",
-            columns=[
-                Column("Đối tượng", width=36),
-                Column("Chỉ tiêu", "int"),
-                Column("Đã kết nạp", "int"),
-                Column("Tỷ lệ", "percent"),
-            ],
-            rows=[[p.label, p.target, p.admitted, p.percent] for p in result.breakdown.values()],
+    if result.breakdown:  # the country's page counts without breakdowns
+        report.sections.append(
+            Table(
+                title="Chỉ tiêu cụ thể",
+                columns=[
+                    Column("Đối tượng", width=36),
+                    Column("Chỉ tiêu", "int"),
+                    Column("Đã kết nạp", "int"),
+                    Column("Tỷ lệ", "percent"),
+                ],
+                rows=[
+                    [p.label, p.target, p.admitted, p.percent] for p in result.breakdown.values()
+                ],
+            )
         )
-    )
     if charts_svg.get("monthly"):
         report.sections.append(Chart("Kết nạp lũy kế theo tháng", charts_svg["monthly"]))
     if children:
@@ -213,7 +216,7 @@ def build_report(
                     for c in children
                 ],
                 total=[
-                    f"Toàn {org.name}",
+                    org.name if org.pk is None else f"Toàn {org.name}",  # the nation: its name
                     result.target,
                     result.admitted,
                     result.percent,
@@ -268,6 +271,13 @@ def national_page(request: AuthedRequest) -> HttpResponse:
     if not whole:
         result.organisation.name = "Các đơn vị được phân công"
     children = sort_children(result.children, sort, direction == "desc")
+    svg = {
+        "monthly": monthly_chart(result),
+        "children": children_chart(children, result) if children else "",
+    }
+    response = export_or_none(request, lambda: build_report(result, children, svg))
+    if response is not None:
+        return response
     missing = [c.organisation.name for c in result.children if c.target is None]
     context = {
         "nav": "stats",
@@ -286,7 +296,8 @@ def national_page(request: AuthedRequest) -> HttpResponse:
             for m, n in enumerate(result.per_month, start=1)
         ],
         "expected_text": _n(result.expected_by_now),
-        "children_svg": children_chart(children, result) if children else "",
+        "children_svg": svg["children"],
+        "query": f"year={year}&sort={sort}&dir={direction}",
         "missing_targets": missing,
         "warning_note": (
             "Chậm tiến độ: số kết nạp dưới mức cảnh báo so với tiến độ bình quân theo thời "
