@@ -80,7 +80,7 @@ def test_the_page_exports_every_province_and_the_countrys_total_to_excel(
     make_target(second["province"], 2026, 20)
     client.force_login(central(tree, second))
     assert "format=xlsx" in client.get(URL).content.decode()
-    response = client.get(URL, {"year": 2026, "format": "xlsx"})
+    response = client.get(URL, {"year": "2026", "format": "xlsx"})
     assert response.status_code == 200
     assert "ket-qua-ket-nap-2026-toan-quoc.xlsx" in response["Content-Disposition"]
     cells = [
