@@ -22,6 +22,7 @@ from dangvien.api.serialise import person_out, user_name
 from dangvien.auditlog.access import log_access
 from dangvien.auditlog.models import AccessKind
 from dangvien.core.errors import StageNotAllowed
+from dangvien.core.paging import IdsFirst
 from dangvien.members import moves
 from dangvien.members.models import Member, Status, StatusChange
 from dangvien.members.queries import deadlines, filter_members, visible_members, with_situation
@@ -84,8 +85,9 @@ def list_members(request: HttpRequest, filters: Query[MemberFilters]) -> dict[st
         status=filters.status or "",
         organisation=organisation,
     )
-    page = rows[filters.offset : filters.offset + filters.limit]
-    return {"count": rows.count(), "items": [member_item(m) for m in page]}
+    pages = IdsFirst(rows)
+    page = pages[filters.offset : filters.offset + filters.limit]
+    return {"count": pages.count(), "items": [member_item(m) for m in page]}
 
 
 @router.get(

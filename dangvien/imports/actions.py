@@ -387,6 +387,7 @@ def _apply_members(
             branch=r.branch,
             org_path=r.branch.path,
             search_text=r.person.search_text,
+            sort_key=r.person.sort_key,
             status=v["status"],
             admitted_on=v["admitted_on"],
             first_admitted_on=v["admitted_on"],

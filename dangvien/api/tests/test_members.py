@@ -83,3 +83,24 @@ def test_the_member_list_runs_the_same_queries_for_3_or_30_rows(
     many = queries_used(lambda: api.get("/members", q="nguyen", limit=100))
     assert api.get("/members", limit=100).body["count"] == 30
     assert many == few
+
+
+def test_the_member_list_pages_by_offset_in_name_order_to_the_end(
+    as_user: Any, board: Any, tree: Any
+) -> None:
+    """Pages read ids first (the late ones backwards) are the slices of the name order."""
+    from dangvien.members.models import Member
+
+    for n in range(7):
+        make_member(
+            branch=tree["village"],
+            person=make_person(given_name=["Ánh", "An", "Ân", "Anh"][n % 4]),
+        )
+    api = as_user(board)
+    expected = list(Member.objects.order_by("person__sort_key", "pk").values_list("pk", flat=True))
+    shown = [
+        item["id"]
+        for offset in range(0, 8, 2)
+        for item in api.get("/members", limit=2, offset=offset).body["items"]
+    ]
+    assert shown == expected

@@ -330,6 +330,7 @@ def test_the_commit_writes_every_row_with_a_history_row(tree, staff):
     assert notes == [("Nhập từ tệp danh-sach.csv", staff.pk)] * 2
     person = official.person
     assert person.full_name == "Nguyễn Văn Anh1" and person.search_text.startswith("nguyen van")
+    assert (official.search_text, official.sort_key) == (person.search_text, person.sort_key)
 
 
 def test_the_commit_is_refused_while_the_dry_run_has_errors(tree, staff):

@@ -50,7 +50,7 @@ def visible_members(user: "User") -> QuerySet[Member]:
     return (
         Member.objects.filter(where)
         .select_related("person", "branch")
-        .order_by("person__sort_key", "pk")
+        .order_by("sort_key", "pk")
     )
 
 

@@ -17,6 +17,7 @@ from dangvien.auditlog.access import log_access
 from dangvien.core import listexport
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
+from dangvien.core.paging import IdsFirst
 from dangvien.core.text import is_number
 from dangvien.members import queries
 from dangvien.members.models import Member, Status
@@ -67,7 +68,7 @@ def member_list(request: AuthedRequest) -> HttpResponse:
             node=organisation,
             filters=[("Tìm", q), ("Trạng thái", Status(status).label if status else "")],
         )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(IdsFirst(rows), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "nav": "members",
         "page": page,
