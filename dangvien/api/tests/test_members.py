@@ -85,6 +85,27 @@ def test_the_member_list_runs_the_same_queries_for_3_or_30_rows(
     assert many == few
 
 
+def test_a_name_search_beyond_the_limit_answers_capped_with_a_notice(
+    as_user: Any, board: Any, tree: Any, monkeypatch: Any
+) -> None:
+    """The list says when a name search stopped at the limit (issue 9), in fields added to
+    the list answer: ``capped`` and a Vietnamese ``notice``."""
+    from dangvien.members import queries
+
+    monkeypatch.setattr(queries, "NAME_SEARCH_LIMIT", 2)
+    for _ in range(3):
+        make_member(branch=tree["village"], person=make_person(family_name="Lương"))
+    api = as_user(board)
+    capped = api.get("/members", q="luong").body
+    assert capped["capped"] is True and capped["count"] == 2 and len(capped["items"]) == 2
+    assert capped["notice"].startswith("Có hơn 2 đảng viên khớp với từ khóa tìm kiếm")
+    assert "thu hẹp tìm kiếm" in capped["notice"]
+    narrowed = api.get("/members", q="luong", status="probationary").body
+    assert (narrowed["capped"], narrowed["notice"], narrowed["count"]) == (False, "", 0)
+    everyone = api.get("/members").body
+    assert (everyone["capped"], everyone["notice"], everyone["count"]) == (False, "", 3)
+
+
 def test_the_member_list_pages_by_offset_in_name_order_to_the_end(
     as_user: Any, board: Any, tree: Any
 ) -> None:

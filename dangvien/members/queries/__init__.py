@@ -1,10 +1,12 @@
 """Reads of member records."""
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
+from dangvien.core.templatetags.vn import so
 from dangvien.core.text import fold
 from dangvien.members.models import (
     ACTIVE_STATUSES,
@@ -48,9 +50,7 @@ def visible_members(user: "User") -> QuerySet[Member]:
     if incoming:
         where |= Q(pk__in=incoming)
     return (
-        Member.objects.filter(where)
-        .select_related("person", "branch")
-        .order_by("sort_key", "pk")
+        Member.objects.filter(where).select_related("person", "branch").order_by("sort_key", "pk")
     )
 
 
@@ -69,6 +69,56 @@ def member_search_filter(q: str) -> Q:
 NAME_SEARCH_LIMIT = 10_000
 
 
+@dataclass(frozen=True)
+class FoundMembers:
+    """The rows of a filtered list, and whether a name search stopped at
+    ``NAME_SEARCH_LIMIT`` matches (``capped``): the rows are then that many of the
+    matches, not all of them, and the page and the API say so (``capped_notice``)."""
+
+    rows: QuerySet[Member]
+    capped: bool = False
+
+
+def capped_notice() -> str:
+    """What the member list and the API say when a name search matched more than
+    ``NAME_SEARCH_LIMIT`` members (issue 9: a search must not stop silently)."""
+    limit = so(NAME_SEARCH_LIMIT)
+    return (
+        f"Có hơn {limit} đảng viên khớp với từ khóa tìm kiếm; danh sách chỉ gồm {limit} "
+        "người trong số đó. Hãy thu hẹp tìm kiếm: gõ thêm họ tên, chọn trạng thái hoặc "
+        "tổ chức."
+    )
+
+
+def find_members(
+    rows: QuerySet[Member],
+    *,
+    q: str = "",
+    status: str = "",
+    organisation: Organisation | None = None,
+) -> FoundMembers:
+    """The rows filtered by status, unit and name (without diacritics) or citizen ID.
+
+    A name search is answered in two steps: the ids of the matching members (the
+    (org_path, search_text) index, no ordering), then the rows by id. In one statement
+    PostgreSQL may instead walk the people in name order until it has a page of matches,
+    which for a rare name in a province reads millions of rows (issue 9: 33 s measured
+    on the 6-million nation, against 0.1 s in two steps). At most ``NAME_SEARCH_LIMIT``
+    ids are taken; one more is read to tell whether there were more (``capped``)."""
+    if status:
+        rows = rows.filter(status=status)
+    if organisation is not None:
+        rows = rows.filter(org_path__startswith=organisation.path)
+    if q and is_citizen_id(q):  # its keyed index finds one row (issue 9)
+        return FoundMembers(rows.filter(member_search_filter(q)))
+    if q:
+        matching = rows.filter(member_search_filter(q)).order_by()  # no order: the index
+        ids = list(matching.values_list("pk", flat=True)[: NAME_SEARCH_LIMIT + 1])
+        capped = len(ids) > NAME_SEARCH_LIMIT
+        return FoundMembers(rows.filter(pk__in=ids[:NAME_SEARCH_LIMIT]), capped)
+    return FoundMembers(rows)
+
+
 def filter_members(
     rows: QuerySet[Member],
     *,
@@ -76,24 +126,9 @@ def filter_members(
     status: str = "",
     organisation: Organisation | None = None,
 ) -> QuerySet[Member]:
-    """The rows filtered by status, unit and name (without diacritics) or citizen ID.
-
-    A name search is answered in two steps: the ids of the matching members (the
-    (org_path, search_text) index, no ordering), then the rows by id. In one statement
-    PostgreSQL may instead walk the people in name order until it has a page of matches,
-    which for a rare name in a province reads millions of rows (issue 9: 33 s measured
-    on the 6-million nation, against 0.1 s in two steps)."""
-    if status:
-        rows = rows.filter(status=status)
-    if organisation is not None:
-        rows = rows.filter(org_path__startswith=organisation.path)
-    if q and is_citizen_id(q):  # its keyed index finds one row (issue 9)
-        rows = rows.filter(member_search_filter(q))
-    elif q:
-        matching = rows.filter(member_search_filter(q)).order_by()  # no order: the index
-        ids = list(matching.values_list("pk", flat=True)[:NAME_SEARCH_LIMIT])
-        rows = rows.filter(pk__in=ids)
-    return rows
+    """``find_members`` without the word on a capped name search (for callers that
+    filter by unit or status only)."""
+    return find_members(rows, q=q, status=status, organisation=organisation).rows
 
 
 def official_members(branch: Organisation, on: date) -> QuerySet[Member]:

@@ -377,3 +377,37 @@ def test_the_members_lists_order_is_served_by_an_index_on_postgresql(tree):
     assert "member_status_name_idx" in plan and "people_person" not in plan
     every = filter_members(visible_members(user)).values_list("pk", flat=True)[:50].explain()
     assert "member_name_idx" in every
+
+
+# ---- a name search that matches too many (issue 9) -------------------------------------
+
+
+def test_a_name_search_beyond_the_limit_is_capped_and_says_so(tree, monkeypatch):
+    from dangvien.members import queries
+
+    monkeypatch.setattr(queries, "NAME_SEARCH_LIMIT", 3)
+    for _ in range(4):
+        make_member(branch=tree["village"], person__family_name="Lương")
+    found = queries.find_members(Member.objects.all(), q="luong")
+    assert found.capped and found.rows.count() == 3
+    assert queries.capped_notice().startswith("Có hơn 3 đảng viên khớp")
+    assert "thu hẹp tìm kiếm" in queries.capped_notice()
+
+
+def test_a_name_search_of_exactly_the_limit_or_fewer_is_not_capped(tree, monkeypatch):
+    from dangvien.members import queries
+
+    monkeypatch.setattr(queries, "NAME_SEARCH_LIMIT", 3)
+    for _ in range(3):
+        make_member(branch=tree["village"], person__family_name="Lương")
+    make_member(branch=tree["village"], person__family_name="Trịnh")
+    found = queries.find_members(Member.objects.all(), q="luong")
+    assert not found.capped and found.rows.count() == 3
+    assert not queries.find_members(Member.objects.all()).capped
+
+
+def test_the_default_limit_reads_ten_thousand_in_the_notice():
+    from dangvien.members import queries
+
+    assert queries.NAME_SEARCH_LIMIT == 10_000
+    assert "hơn 10.000 đảng viên" in queries.capped_notice()

@@ -54,10 +54,10 @@ def member_list(request: AuthedRequest) -> HttpResponse:
     if status not in Status.values:
         status = ""
     q = request.GET.get("q", "").strip()
-    rows = queries.filter_members(
+    found = queries.find_members(
         queries.visible_members(request.user), q=q, status=status, organisation=organisation
     )
-    rows = queries.with_situation(rows, timezone.localdate())
+    rows = queries.with_situation(found.rows, timezone.localdate())
     if export := listexport.requested(request):
         return listexport.respond(
             export,
@@ -76,6 +76,7 @@ def member_list(request: AuthedRequest) -> HttpResponse:
         "status": status,
         "statuses": Status.choices,
         "organisation": organisation,
+        "capped_notice": queries.capped_notice() if found.capped else "",
     }
     template = "members/list.html#results" if request.htmx else "members/list.html"
     return render(request, template, context)
