@@ -93,7 +93,7 @@ def list_members(request: HttpRequest, filters: Query[MemberFilters]) -> dict[st
         status=filters.status or "",
         organisation=organisation,
     )
-    pages = IdsFirst(found.rows)
+    pages = IdsFirst(found.rows, found.ids)
     page = pages[filters.offset : filters.offset + filters.limit]
     return {
         "count": pages.count(),

@@ -21,6 +21,7 @@ from dangvien.members.queries import (
     counts_by_child,
     exempted_count,
     filter_members,
+    find_members,
     subtree_counts,
     visible_members,
     vote_denominator,
@@ -332,10 +333,12 @@ def test_the_member_list_has_the_rows_and_order_of_the_people_names_for_every_fi
     for user in users:
         for status in ["", *Status.values]:
             for q in ["", "anh", "nguyen van an"]:
-                rows = filter_members(visible_members(user), status=status, q=q)
+                found = find_members(visible_members(user), status=status, q=q)
+                rows = found.rows
                 live = rows.order_by("person__sort_key", "pk")
                 got = list(rows.values_list("pk", flat=True))
                 assert got == list(live.values_list("pk", flat=True))
+                assert found.ids == (got if q else None)  # a search's order, made in Python
                 members = [m for m in Member.objects.select_related("person") if m.pk in got]
                 by_name = sorted(members, key=lambda m: (m.person.sort_key, m.pk))
                 assert got == [m.pk for m in by_name]
@@ -358,6 +361,25 @@ def test_every_page_read_ids_first_is_the_slice_of_the_whole_list(tree):
             assert read == whole
         assert pages[len(whole) : len(whole) + 5] == []
         assert pages[2:] == whole[2:]
+
+
+def test_the_pages_of_a_name_search_are_the_slices_of_its_list(tree, monkeypatch):
+    """With the matches' ids in order (``find_members``), ``IdsFirst`` reads the count and
+    the page's ids from them, and the rows without the long id filter: the same rows, in
+    order, capped or not."""
+    from dangvien.core.paging import IdsFirst
+    from dangvien.members import queries
+
+    _many_members(tree)
+    user = user_with_role(Role.BOARD_STAFF, tree["province"])
+    for limit in (1000, 5):
+        monkeypatch.setattr(queries, "NAME_SEARCH_LIMIT", limit)
+        found = find_members(visible_members(user), q="anh")
+        whole = list(found.rows)
+        assert found.capped == (limit == 5) and len(whole) == min(limit, 16)
+        pages = IdsFirst(found.rows, found.ids)
+        assert pages.count() == len(whole)
+        assert [m for start in range(0, 20, 3) for m in pages[start : start + 3]] == whole
 
 
 def test_the_members_lists_order_is_served_by_an_index_on_postgresql(tree):

@@ -68,7 +68,7 @@ def member_list(request: AuthedRequest) -> HttpResponse:
             node=organisation,
             filters=[("Tìm", q), ("Trạng thái", Status(status).label if status else "")],
         )
-    page = Paginator(IdsFirst(rows), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(IdsFirst(rows, found.ids), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "nav": "members",
         "page": page,
