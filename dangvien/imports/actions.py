@@ -452,6 +452,7 @@ def _apply_candidates(
             person=r.person,
             branch=r.branch,
             org_path=r.branch.path,
+            sort_key=r.person.sort_key,
             stage=Stage.CANDIDATE,
             listed_on=r.values.get("listed_on") or today,
         )

@@ -81,13 +81,15 @@ def test_demo_users_have_their_roles_and_password(demo: str, db: None) -> None:
     assert admin.is_superuser and admin.check_password(PASSWORD)
 
 
-def test_every_demo_member_carries_the_search_and_sort_keys_of_its_person(
+def test_every_demo_member_and_candidate_carries_the_keys_of_its_person(
     demo: str, db: None
 ) -> None:
-    """The copies the member lists read (``Member.search_text``, ``Member.sort_key``;
-    issue 9), set by the bulk insert of the demo as ``Member.save`` sets them."""
+    """The copies the lists read (``Member.search_text``, ``Member.sort_key``,
+    ``Candidate.sort_key``; issue 9), set by the demo's bulk insert as ``save`` sets them."""
     same = Q(search_text=F("person__search_text"), sort_key=F("person__sort_key"))
     assert Member.objects.exists() and not Member.objects.exclude(same).exists()
+    keyed = Candidate.objects.exclude(sort_key=F("person__sort_key"))
+    assert Candidate.objects.exists() and not keyed.exists()
 
 
 def test_the_demo_commune_has_the_most_candidates(demo: str, db: None) -> None:

@@ -428,6 +428,7 @@ def test_candidates_are_imported_once_with_a_history_row(tree, staff):
     assert job.added == 3
     candidate = Candidate.objects.get(person__citizen_id="000000000001")
     assert candidate.listed_on == date(2026, 1, 15) and candidate.person.youth_union_member
+    assert candidate.sort_key == candidate.person.sort_key != ""
     assert StageChange.objects.filter(note="Nhập từ tệp danh-sach.csv").count() == 3
     again = committed(
         checked(uploaded(CANDIDATES, tree["commune"], staff, CANDIDATE_HEADER, rows), staff),
