@@ -50,6 +50,7 @@ from dangvien.candidates.queries import (
     visible_candidates,
 )
 from dangvien.core.errors import StageNotAllowed
+from dangvien.core.paging import IdsFirst
 from dangvien.members.models import Member
 from dangvien.members.queries import visible_members
 from dangvien.organisations.queries import (
@@ -258,8 +259,9 @@ def list_candidates(request: HttpRequest, filters: Query[CandidateFilters]) -> d
     rows = filter_candidates(
         visible_candidates(user), q=filters.q.strip(), stage=filters.stage or "", branch=branch
     )
-    page = rows[filters.offset : filters.offset + filters.limit]
-    return {"count": rows.count(), "items": [candidate_item(c) for c in page]}
+    pages = IdsFirst(rows)
+    page = pages[filters.offset : filters.offset + filters.limit]
+    return {"count": pages.count(), "items": [candidate_item(c) for c in page]}
 
 
 @router.get(

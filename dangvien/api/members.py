@@ -22,9 +22,16 @@ from dangvien.api.serialise import person_out, user_name
 from dangvien.auditlog.access import log_access
 from dangvien.auditlog.models import AccessKind
 from dangvien.core.errors import StageNotAllowed
+from dangvien.core.paging import IdsFirst
 from dangvien.members import moves
 from dangvien.members.models import Member, Status, StatusChange
-from dangvien.members.queries import deadlines, filter_members, visible_members, with_situation
+from dangvien.members.queries import (
+    capped_notice,
+    deadlines,
+    find_members,
+    visible_members,
+    with_situation,
+)
 from dangvien.organisations.queries import visible_organisations
 
 router = Router(tags=["Đảng viên"])
@@ -73,19 +80,27 @@ def in_scope_member(request: HttpRequest, member_id: int, field: str) -> Member:
 
 @router.get("", response={200: MemberPage, **responses(400, 401, 404)}, url_name="members")
 def list_members(request: HttpRequest, filters: Query[MemberFilters]) -> dict[str, Any]:
-    """Members in the user's scope; ``q`` ignores case and diacritics."""
+    """Members in the user's scope; ``q`` ignores case and diacritics. A name search
+    lists at most ``NAME_SEARCH_LIMIT`` (10,000) matches: beyond that ``capped`` is true
+    and ``notice`` says (in Vietnamese) to narrow the search (issue 9)."""
     user = user_of(request)
     organisation = None
     if filters.organisation is not None:
         organisation = get_object_or_404(visible_organisations(user), pk=filters.organisation)
-    rows = filter_members(
+    found = find_members(
         visible_members(user),
         q=filters.q.strip(),
         status=filters.status or "",
         organisation=organisation,
     )
-    page = rows[filters.offset : filters.offset + filters.limit]
-    return {"count": rows.count(), "items": [member_item(m) for m in page]}
+    pages = IdsFirst(found.rows, found.ids)
+    page = pages[filters.offset : filters.offset + filters.limit]
+    return {
+        "count": pages.count(),
+        "items": [member_item(m) for m in page],
+        "capped": found.capped,
+        "notice": capped_notice() if found.capped else "",
+    }
 
 
 @router.get(

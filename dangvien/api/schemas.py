@@ -498,6 +498,12 @@ class MemberItem(Schema):
 class MemberPage(Schema):
     count: int
     items: list[MemberItem]
+    capped: bool = Field(
+        False,
+        description="Tìm theo tên khớp hơn 10.000 đảng viên: count và items chỉ gồm "
+        "10.000 người trong số đó; hãy thu hẹp tìm kiếm",
+    )
+    notice: str = Field("", description="Lời nhắc cho người dùng khi capped (tiếng Việt)")
 
 
 class StatusChangeOut(Schema):

@@ -1,5 +1,7 @@
 """The admission pipeline: from the candidate pool to the ceremony (DOMAIN.md §3)."""
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -58,6 +60,11 @@ class Candidate(models.Model):
     # The unit's path, copied (SCALE.md). db_index also gives PostgreSQL its
     # varchar_pattern_ops "_like" index, which LIKE 'prefix%' scope filters need.
     org_path = models.CharField(max_length=255, editable=False, db_index=True)
+    # The person's sort key (``Person.sort_key``), copied so a province's list is read in
+    # name order from an index of this table instead of walking millions of people
+    # (issue 9, national scale; as ``Member.sort_key``). Set by ``save`` from the person;
+    # bulk writers (imports, generate_nation) set it themselves. Names do not change.
+    sort_key = models.CharField(max_length=300, editable=False, default="")
     stage = models.CharField(_("bước"), max_length=30, choices=Stage, default=Stage.CANDIDATE)
     listed_on = models.DateField(_("ngày đưa vào nguồn"), default=timezone.localdate)
     helper = models.ForeignKey(
@@ -108,7 +115,22 @@ class Candidate(models.Model):
         verbose_name = _("quần chúng ưu tú")
         verbose_name_plural = _("quần chúng ưu tú")
         indexes = [
-            models.Index(fields=["org_path", "stage"], name="cand_scope_idx"),
+            # varchar_pattern_ops: LIKE 'prefix%' (the scope filter) reads the index on a
+            # database whose collation is not C (PostgreSQL manual, 11.10 "Operator
+            # Classes"), as the members' scope index; a province's count by stage is then
+            # one index range (issue 9). Other backends ignore opclasses.
+            models.Index(
+                fields=["org_path", "stage"],
+                name="cand_scope_idx",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+            # The list's order (name, then id) for one stage and for several or all; the
+            # path (and stage) last, so a page's ids are read from the index alone with
+            # the scope filter (issue 9; ``core.paging.IdsFirst``).
+            models.Index(
+                fields=["stage", "sort_key", "id", "org_path"], name="cand_stage_name_idx"
+            ),
+            models.Index(fields=["sort_key", "id", "org_path", "stage"], name="cand_name_idx"),
             models.Index(fields=["decision_due_on"], name="cand_decision_due_idx"),
             models.Index(fields=["ceremony_due_on"], name="cand_ceremony_due_idx"),
             # Achievement counts admission decisions by date under a path (stats.queries).
@@ -124,6 +146,15 @@ class Candidate(models.Model):
 
     def __str__(self) -> str:
         return str(self.person)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new row, or one whose person changes, copies the person's ``sort_key``."""
+        update_fields = kwargs.get("update_fields")
+        if self._state.adding or (update_fields is not None and "person" in update_fields):
+            self.sort_key = person_sort_key(self)
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "sort_key"}
+        super().save(*args, **kwargs)
 
     @property
     def is_finished(self) -> bool:
@@ -228,3 +259,13 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return f"{self.body} {self.held_on:%d/%m/%Y}: {self.in_favour}/{self.denominator}"
+
+
+def person_sort_key(candidate: Candidate) -> str:
+    """The sort key of the candidate's person (the cached person when loaded)."""
+    if Candidate.person.is_cached(candidate):
+        return candidate.person.sort_key
+    from dangvien.people.models import Person
+
+    found = Person.objects.filter(pk=candidate.person_id).values_list("sort_key", flat=True)
+    return next(iter(found), "")

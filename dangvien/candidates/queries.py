@@ -28,10 +28,13 @@ if TYPE_CHECKING:
 
 
 def visible_candidates(user: "User") -> QuerySet[Candidate]:
+    """Candidates under the user's nodes, in name order: the candidate's copy of the
+    person's sort key, then id (the ``cand_stage_name_idx``/``cand_name_idx`` order;
+    issue 9)."""
     return (
         Candidate.objects.filter(in_scope(user, "org_path"))
         .select_related("person", "branch")
-        .order_by("person__sort_key", "pk")
+        .order_by("sort_key", "pk")
     )
 
 

@@ -21,6 +21,7 @@ from dangvien.candidates.moves import MOVES, allowed_moves, can_create_in, role_
 from dangvien.core import listexport
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
+from dangvien.core.paging import IdsFirst
 from dangvien.core.text import is_number
 from dangvien.exams.queries.results import results_of
 from dangvien.members.models import ACTIVE_STATUSES, Member, Status
@@ -71,7 +72,7 @@ def candidate_list(request: AuthedRequest) -> HttpResponse:
             node=organisation,
             filters=[("Tìm", q), ("Bước", stage_label)],
         )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(IdsFirst(rows), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "nav": "candidates",
         "page": page,

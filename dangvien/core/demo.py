@@ -1187,6 +1187,7 @@ class Demo:
                 branch=unit.org,
                 org_path=unit.org.path,
                 search_text=p.search_text,
+                sort_key=p.sort_key,
                 **fields,
             )
             for p, (unit, fields) in zip(persons, specs, strict=True)

@@ -388,6 +388,7 @@ def _apply_members(
             branch=r.branch,
             org_path=r.branch.path,
             search_text=r.person.search_text,
+            sort_key=r.person.sort_key,
             status=v["status"],
             admitted_on=v["admitted_on"],
             first_admitted_on=v["admitted_on"],
@@ -452,6 +453,7 @@ def _apply_candidates(
             person=r.person,
             branch=r.branch,
             org_path=r.branch.path,
+            sort_key=r.person.sort_key,
             stage=Stage.CANDIDATE,
             listed_on=r.values.get("listed_on") or today,
         )

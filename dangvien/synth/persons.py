@@ -57,6 +57,7 @@ class Person:
     years: float  # age today
     youth: bool
     search_text: str = ""  # copied onto the member row (Member.search_text)
+    sort_key: str = ""  # copied onto the member row (Member.sort_key)
 
 
 class PersonMaker:
@@ -230,7 +231,7 @@ class PersonMaker:
                 sort_key,
             ]
         )
-        return Person(pid, birth, sex, years, youth, search_text)
+        return Person(pid, birth, sex, years, youth, search_text, sort_key)
 
     def flush(self) -> None:
         """Encrypt and index the citizen IDs of the rows made so far, then write them. In

@@ -140,11 +140,11 @@ class CandidateMaker:
         else:
             listed = day
         if member is not None:
-            person_id = member.person.id
+            person_id, sort_key = member.person.id, member.person.sort_key
             young = member.person.years < 31
         else:
             person = self.persons.make(unit, province, age=(18.5, 45.0, 24.0), candidate=True)
-            person_id, young = person.id, person.youth
+            person_id, sort_key, young = person.id, person.sort_key, person.youth
         cid = self.n.new_id("candidate")
         scid = str(cid)
         changes = tables["stage_change"]
@@ -238,6 +238,7 @@ class CandidateMaker:
             "", "", N, fields["decision_due_on"], extended, texts["decision_extension_reason"],
             texts["decision_no"], fields["decided_on"], "", fields["ceremony_due_on"],
             fields["ceremony_on"], "", str(member.id) if member else N, stamp(listed, 8),
+            sort_key,
         ))  # fmt: skip
 
     def _vote(
@@ -319,6 +320,7 @@ CANDIDATE_COLUMNS = [
     "ceremony_late_approval_no",
     "member_id",
     "created_at",
+    "sort_key",
 ]
 CONSENT_COLUMNS = [
     "person_id",

@@ -83,3 +83,45 @@ def test_the_member_list_runs_the_same_queries_for_3_or_30_rows(
     many = queries_used(lambda: api.get("/members", q="nguyen", limit=100))
     assert api.get("/members", limit=100).body["count"] == 30
     assert many == few
+
+
+def test_a_name_search_beyond_the_limit_answers_capped_with_a_notice(
+    as_user: Any, board: Any, tree: Any, monkeypatch: Any
+) -> None:
+    """The list says when a name search stopped at the limit (issue 9), in fields added to
+    the list answer: ``capped`` and a Vietnamese ``notice``."""
+    from dangvien.members import queries
+
+    monkeypatch.setattr(queries, "NAME_SEARCH_LIMIT", 2)
+    for _ in range(3):
+        make_member(branch=tree["village"], person=make_person(family_name="Lương"))
+    api = as_user(board)
+    capped = api.get("/members", q="luong").body
+    assert capped["capped"] is True and capped["count"] == 2 and len(capped["items"]) == 2
+    assert capped["notice"].startswith("Có hơn 2 đảng viên khớp với từ khóa tìm kiếm")
+    assert "thu hẹp tìm kiếm" in capped["notice"]
+    narrowed = api.get("/members", q="luong", status="probationary").body
+    assert (narrowed["capped"], narrowed["notice"], narrowed["count"]) == (False, "", 0)
+    everyone = api.get("/members").body
+    assert (everyone["capped"], everyone["notice"], everyone["count"]) == (False, "", 3)
+
+
+def test_the_member_list_pages_by_offset_in_name_order_to_the_end(
+    as_user: Any, board: Any, tree: Any
+) -> None:
+    """Pages read ids first (the late ones backwards) are the slices of the name order."""
+    from dangvien.members.models import Member
+
+    for n in range(7):
+        make_member(
+            branch=tree["village"],
+            person=make_person(given_name=["Ánh", "An", "Ân", "Anh"][n % 4]),
+        )
+    api = as_user(board)
+    expected = list(Member.objects.order_by("person__sort_key", "pk").values_list("pk", flat=True))
+    shown = [
+        item["id"]
+        for offset in range(0, 8, 2)
+        for item in api.get("/members", limit=2, offset=offset).body["items"]
+    ]
+    assert shown == expected

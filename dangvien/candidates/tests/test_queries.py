@@ -4,6 +4,7 @@ summary, deadlines and the to-do list."""
 from datetime import date
 
 import pytest
+from django.db import connection
 
 from dangvien.accounts.models import Role, RoleAssignment
 from dangvien.candidates.models import ACTIVE, BackgroundCheck, Candidate, Introducer, Stage
@@ -251,3 +252,75 @@ def test_todo_lists_decisions_and_ceremonies_near_or_past_their_deadline_in_scop
     items = todo(user, TODAY)
     assert list(items["decisions"]) == [late, soon]
     assert list(items["ceremonies"]) == [ceremony]
+
+
+# ---- the list's order on the candidate's own copy of the sort key (issue 9) --------------
+
+NAMES = [
+    ("Trần", "Thị", "Ánh"),
+    ("Nguyễn", "Văn", "An"),
+    ("Lê", "", "Ân"),
+    ("Phạm", "Văn", "Ăn"),
+    ("Võ", "Văn", "Đức"),
+    ("Bùi", "Thị", "Anh"),
+    ("Nguyễn", "Văn", "An"),
+]
+
+
+def _many_candidates(tree):
+    branches = ["village", "school_branch", "clinic", "other_branch"]
+    stages = [Stage.CANDIDATE, Stage.CERTIFIED, Stage.DOSSIER_OPEN, Stage.WITHDRAWN]
+    for n, (family, middle, given) in enumerate(NAMES * 4):
+        make_candidate(
+            branch=tree[branches[n % len(branches)]],
+            stage=stages[n % len(stages)],
+            person=make_person(family_name=family, middle_name=middle, given_name=given),
+        )
+
+
+def test_a_new_candidate_carries_the_sort_key_of_its_person(tree):
+    candidate = make_candidate(branch=tree["village"], person=make_person(given_name="Ánh"))
+    assert candidate.person.sort_key != ""
+    assert Candidate.objects.get(pk=candidate.pk).sort_key == candidate.person.sort_key
+    bare = Candidate(person_id=make_person().pk, branch=tree["village"], org_path="x")
+    bare.save()
+    assert Candidate.objects.get(pk=bare.pk).sort_key == bare.person.sort_key != ""
+
+
+def test_the_candidate_list_has_the_rows_and_order_of_the_people_names_for_every_filter(tree):
+    """Brute force: ordered by the candidate's copy of the sort key, the list equals the
+    list ordered by the person's own key (the query it replaces), for every stage filter,
+    scope and name search, and each page read ids first is its slice."""
+    from dangvien.core.paging import IdsFirst
+
+    _many_candidates(tree)
+    users = [
+        user_with_role(Role.BOARD_STAFF, tree["province"]),
+        user_with_role(Role.GRASSROOTS_STAFF, tree["commune"]),
+        user_with_role(Role.BRANCH_SECRETARY, tree["village"]),
+    ]
+    for user in users:
+        for stage in ["", "active", *Stage.values]:
+            for q in ["", "anh"]:
+                rows = filter_candidates(visible_candidates(user), stage=stage, q=q)
+                got = list(rows.values_list("pk", flat=True))
+                live = rows.order_by("person__sort_key", "pk")
+                assert got == list(live.values_list("pk", flat=True))
+                pages = IdsFirst(rows)
+                assert [c.pk for s in range(0, 30, 4) for c in pages[s : s + 4]] == got
+
+
+def test_the_candidate_lists_order_is_served_by_an_index_on_postgresql(tree):
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    _many_candidates(tree)
+    user = user_with_role(Role.BOARD_STAFF, tree["province"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")  # the test's tables are tiny
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    one = filter_candidates(visible_candidates(user), stage=Stage.CERTIFIED)
+    plan = one.values_list("pk", flat=True)[:50].explain()
+    assert "cand_stage_name_idx" in plan and "people_person" not in plan
+    every = filter_candidates(visible_candidates(user)).values_list("pk", flat=True)[:50]
+    assert "cand_name_idx" in every.explain()

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from dangvien.accounts.models import RoleAssignment, User
@@ -79,6 +79,17 @@ def test_demo_users_have_their_roles_and_password(demo: str, db: None) -> None:
     assert role_of("demo.coso").organisation.path.startswith(commune.path)
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.check_password(PASSWORD)
+
+
+def test_every_demo_member_and_candidate_carries_the_keys_of_its_person(
+    demo: str, db: None
+) -> None:
+    """The copies the lists read (``Member.search_text``, ``Member.sort_key``,
+    ``Candidate.sort_key``; issue 9), set by the demo's bulk insert as ``save`` sets them."""
+    same = Q(search_text=F("person__search_text"), sort_key=F("person__sort_key"))
+    assert Member.objects.exists() and not Member.objects.exclude(same).exists()
+    keyed = Candidate.objects.exclude(sort_key=F("person__sort_key"))
+    assert Candidate.objects.exists() and not keyed.exists()
 
 
 def test_the_demo_commune_has_the_most_candidates(demo: str, db: None) -> None:

@@ -343,6 +343,7 @@ def test_the_commit_writes_every_row_with_a_history_row(tree, staff):
     assert notes == [("Nhập từ tệp danh-sach.csv", staff.pk)] * 2
     person = official.person
     assert person.full_name == "Nguyễn Văn Anh1" and person.search_text.startswith("nguyen van")
+    assert (official.search_text, official.sort_key) == (person.search_text, person.sort_key)
 
 
 def test_the_commit_is_refused_while_the_dry_run_has_errors(tree, staff):
@@ -440,6 +441,7 @@ def test_candidates_are_imported_once_with_a_history_row(tree, staff):
     assert job.added == 3
     candidate = Candidate.objects.get(person__citizen_id="000000000001")
     assert candidate.listed_on == date(2026, 1, 15) and candidate.person.youth_union_member
+    assert candidate.sort_key == candidate.person.sort_key != ""
     assert StageChange.objects.filter(note="Nhập từ tệp danh-sach.csv").count() == 3
     again = committed(
         checked(uploaded(CANDIDATES, tree["commune"], staff, CANDIDATE_HEADER, rows), staff),

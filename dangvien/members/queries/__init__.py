@@ -1,10 +1,13 @@
 """Reads of member records."""
 
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 
+from dangvien.core.paging import AnyOf
+from dangvien.core.templatetags.vn import so
 from dangvien.core.text import fold
 from dangvien.members.models import (
     ACTIVE_STATUSES,
@@ -31,6 +34,11 @@ def open_transfers() -> QuerySet[Transfer]:
     )
 
 
+# The lists' order: the person's name (``Member.sort_key``, a copy of
+# ``Person.sort_key``: digits only, so the database and Python order them alike), then id.
+NAME_ORDER = ("sort_key", "pk")
+
+
 def visible_members(user: "User") -> QuerySet[Member]:
     """Members whose branch lies in the user's scope, and members with a transfer open
     towards it: a transfer in flight shows at both ends (294-QĐ/TW §6.3), and a member
@@ -48,9 +56,7 @@ def visible_members(user: "User") -> QuerySet[Member]:
     if incoming:
         where |= Q(pk__in=incoming)
     return (
-        Member.objects.filter(where)
-        .select_related("person", "branch")
-        .order_by("person__sort_key", "pk")
+        Member.objects.filter(where).select_related("person", "branch").order_by("sort_key", "pk")
     )
 
 
@@ -69,6 +75,64 @@ def member_search_filter(q: str) -> Q:
 NAME_SEARCH_LIMIT = 10_000
 
 
+@dataclass(frozen=True)
+class FoundMembers:
+    """The rows of a filtered list, and whether a name search stopped at
+    ``NAME_SEARCH_LIMIT`` matches (``capped``): the rows are then that many of the
+    matches, not all of them, and the page and the API say so (``capped_notice``)."""
+
+    rows: QuerySet[Member]
+    capped: bool = False
+    # A name search's matches in the list's order (name, then id), when the rows are in
+    # that order: the list's count and pages are read from it (``core.paging.IdsFirst``).
+    ids: list[int] | None = None
+
+
+def capped_notice() -> str:
+    """What the member list and the API say when a name search matched more than
+    ``NAME_SEARCH_LIMIT`` members (issue 9: a search must not stop silently)."""
+    limit = so(NAME_SEARCH_LIMIT)
+    return (
+        f"Có hơn {limit} đảng viên khớp với từ khóa tìm kiếm; danh sách chỉ gồm {limit} "
+        "người trong số đó. Hãy thu hẹp tìm kiếm: gõ thêm họ tên, chọn trạng thái hoặc "
+        "tổ chức."
+    )
+
+
+def find_members(
+    rows: QuerySet[Member],
+    *,
+    q: str = "",
+    status: str = "",
+    organisation: Organisation | None = None,
+) -> FoundMembers:
+    """The rows filtered by status, unit and name (without diacritics) or citizen ID.
+
+    A name search is answered in two steps: the ids of the matching members (the
+    (org_path, search_text) index, no ordering), then the rows by id. In one statement
+    PostgreSQL may instead walk the people in name order until it has a page of matches,
+    which for a rare name in a province reads millions of rows (issue 9: 33 s measured
+    on the 6-million nation, against 0.1 s in two steps). At most ``NAME_SEARCH_LIMIT``
+    ids are taken; one more is read to tell whether there were more (``capped``). The
+    first step also reads each match's sort key, so the matches are put in the list's
+    order here (``ids``): the count and a page's ids need no further statement carrying
+    ten thousand ids (issue 9)."""
+    if status:
+        rows = rows.filter(status=status)
+    if organisation is not None:
+        rows = rows.filter(org_path__startswith=organisation.path)
+    if q and is_citizen_id(q):  # its keyed index finds one row (issue 9)
+        return FoundMembers(rows.filter(member_search_filter(q)))
+    if q:
+        matching = rows.filter(member_search_filter(q)).order_by()  # no order: the index
+        keys = list(matching.values_list("sort_key", "pk")[: NAME_SEARCH_LIMIT + 1])
+        capped = len(keys) > NAME_SEARCH_LIMIT
+        ids = [pk for _key, pk in sorted(keys[:NAME_SEARCH_LIMIT])]
+        in_order = tuple(rows.query.order_by) == NAME_ORDER
+        return FoundMembers(rows.filter(AnyOf("pk", ids)), capped, ids if in_order else None)
+    return FoundMembers(rows)
+
+
 def filter_members(
     rows: QuerySet[Member],
     *,
@@ -76,24 +140,9 @@ def filter_members(
     status: str = "",
     organisation: Organisation | None = None,
 ) -> QuerySet[Member]:
-    """The rows filtered by status, unit and name (without diacritics) or citizen ID.
-
-    A name search is answered in two steps: the ids of the matching members (the
-    (org_path, search_text) index, no ordering), then the rows by id. In one statement
-    PostgreSQL may instead walk the people in name order until it has a page of matches,
-    which for a rare name in a province reads millions of rows (issue 9: 33 s measured
-    on the 6-million nation, against 0.1 s in two steps)."""
-    if status:
-        rows = rows.filter(status=status)
-    if organisation is not None:
-        rows = rows.filter(org_path__startswith=organisation.path)
-    if q and is_citizen_id(q):  # its keyed index finds one row (issue 9)
-        rows = rows.filter(member_search_filter(q))
-    elif q:
-        matching = rows.filter(member_search_filter(q)).order_by()  # no order: the index
-        ids = list(matching.values_list("pk", flat=True)[:NAME_SEARCH_LIMIT])
-        rows = rows.filter(pk__in=ids)
-    return rows
+    """``find_members`` without the word on a capped name search (for callers that
+    filter by unit or status only)."""
+    return find_members(rows, q=q, status=status, organisation=organisation).rows
 
 
 def official_members(branch: Organisation, on: date) -> QuerySet[Member]:

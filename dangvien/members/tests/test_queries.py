@@ -21,6 +21,7 @@ from dangvien.members.queries import (
     counts_by_child,
     exempted_count,
     filter_members,
+    find_members,
     subtree_counts,
     visible_members,
     vote_denominator,
@@ -267,3 +268,168 @@ def test_the_list_finds_a_name_typed_without_diacritics_within_the_scope_only(tr
     found = filter_members(visible_members(user), q="luong")
     assert list(found.filter(search_text__contains="luong")) == [here]
     assert list(filter_members(visible_members(user), q="LƯƠNG")) == [here]
+
+
+# ---- the lists' order on the member's own copy of the sort key (issue 9) -----------------
+
+# Names that sort apart only by tone or by letter (a < ă < â, d < đ), and twins that tie.
+NAMES = [
+    ("Trần", "Thị", "Ánh"),
+    ("Nguyễn", "Văn", "An"),
+    ("Lê", "", "Ân"),
+    ("Phạm", "Văn", "Ăn"),
+    ("Đỗ", "Thị", "Dung"),
+    ("Võ", "Văn", "Đức"),
+    ("Bùi", "Thị", "Anh"),
+    ("Nguyễn", "Văn", "An"),
+    ("Hoàng", "", "Ánh"),
+    ("Trần", "Thị", "Ánh"),
+]
+
+
+def _many_members(tree: dict[str, Any]) -> list[Member]:
+    """Members of every status in every branch, names repeating (ties break by id)."""
+    branches = ["village", "school_branch", "clinic", "other_branch"]
+    made = []
+    for n, (family, middle, given) in enumerate(NAMES * 4):
+        made.append(
+            make_member(
+                branch=tree[branches[n % len(branches)]],
+                status=Status.values[n % len(Status.values)],
+                person__family_name=family,
+                person__middle_name=middle,
+                person__given_name=given,
+            )
+        )
+    return made
+
+
+def test_a_new_member_carries_the_sort_key_of_its_person(tree):
+    member = make_member(branch=tree["village"], person__given_name="Ánh")
+    assert member.person.sort_key != ""
+    assert Member.objects.get(pk=member.pk).sort_key == member.person.sort_key
+
+
+def test_a_member_saved_with_its_person_not_loaded_still_copies_the_sort_key(tree):
+    person = make_member(branch=tree["village"]).person
+    Member.objects.filter(person=person).delete()
+    member = Member(person_id=person.pk, branch=tree["village"], org_path=tree["village"].path)
+    member.status = Status.OFFICIAL
+    member.save()
+    assert Member.objects.get(pk=member.pk).sort_key == person.sort_key != ""
+
+
+def test_the_member_list_has_the_rows_and_order_of_the_people_names_for_every_filter(tree):
+    """Brute force: the list ordered by the member's copy of the sort key equals the
+    list ordered by the person's own key (the query it replaces), for every status,
+    scope and name search, a member coming in by transfer included."""
+    _many_members(tree)
+    _transfer(make_member(branch=tree["other_branch"]), tree["village"])
+    users = [
+        user_with_role(Role.BOARD_STAFF, tree["province"]),
+        user_with_role(Role.GRASSROOTS_STAFF, tree["commune"]),
+        user_with_role(Role.BRANCH_SECRETARY, tree["village"]),
+    ]
+    for user in users:
+        for status in ["", *Status.values]:
+            for q in ["", "anh", "nguyen van an"]:
+                found = find_members(visible_members(user), status=status, q=q)
+                rows = found.rows
+                live = rows.order_by("person__sort_key", "pk")
+                got = list(rows.values_list("pk", flat=True))
+                assert got == list(live.values_list("pk", flat=True))
+                assert found.ids == (got if q else None)  # a search's order, made in Python
+                members = [m for m in Member.objects.select_related("person") if m.pk in got]
+                by_name = sorted(members, key=lambda m: (m.person.sort_key, m.pk))
+                assert got == [m.pk for m in by_name]
+
+
+def test_every_page_read_ids_first_is_the_slice_of_the_whole_list(tree):
+    """``IdsFirst`` (ids of the page, then its rows; a late page read backwards) gives
+    exactly the rows of each slice of the list, in order."""
+    from dangvien.core.paging import IdsFirst
+
+    _many_members(tree)
+    user = user_with_role(Role.BOARD_STAFF, tree["province"])
+    for status in ["", Status.OFFICIAL]:
+        rows = filter_members(visible_members(user), status=status)
+        whole = list(rows)
+        pages = IdsFirst(rows)
+        assert pages.count() == len(whole)
+        for size in (1, 3, 7):
+            read = [m for start in range(0, len(whole), size) for m in pages[start : start + size]]
+            assert read == whole
+        assert pages[len(whole) : len(whole) + 5] == []
+        assert pages[2:] == whole[2:]
+
+
+def test_the_pages_of_a_name_search_are_the_slices_of_its_list(tree, monkeypatch):
+    """With the matches' ids in order (``find_members``), ``IdsFirst`` reads the count and
+    the page's ids from them, and the rows without the long id filter: the same rows, in
+    order, capped or not."""
+    from dangvien.core.paging import IdsFirst
+    from dangvien.members import queries
+
+    _many_members(tree)
+    user = user_with_role(Role.BOARD_STAFF, tree["province"])
+    for limit in (1000, 5):
+        monkeypatch.setattr(queries, "NAME_SEARCH_LIMIT", limit)
+        found = find_members(visible_members(user), q="anh")
+        whole = list(found.rows)
+        assert found.capped == (limit == 5) and len(whole) == min(limit, 16)
+        pages = IdsFirst(found.rows, found.ids)
+        assert pages.count() == len(whole)
+        assert [m for start in range(0, 20, 3) for m in pages[start : start + 3]] == whole
+
+
+def test_the_members_lists_order_is_served_by_an_index_on_postgresql(tree):
+    """On PostgreSQL a page of one status in a scope is read in order from
+    ``member_status_name_idx``, and its ids from the index alone; all statuses from
+    ``member_name_idx`` (issue 9: no walk over the people, no sort of the province)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    _many_members(tree)
+    user = user_with_role(Role.BOARD_STAFF, tree["province"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")  # the test's tables are tiny
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+    one = filter_members(visible_members(user), status=Status.OFFICIAL)
+    plan = one.values_list("pk", flat=True)[:50].explain()
+    assert "member_status_name_idx" in plan and "people_person" not in plan
+    every = filter_members(visible_members(user)).values_list("pk", flat=True)[:50].explain()
+    assert "member_name_idx" in every
+
+
+# ---- a name search that matches too many (issue 9) -------------------------------------
+
+
+def test_a_name_search_beyond_the_limit_is_capped_and_says_so(tree, monkeypatch):
+    from dangvien.members import queries
+
+    monkeypatch.setattr(queries, "NAME_SEARCH_LIMIT", 3)
+    for _ in range(4):
+        make_member(branch=tree["village"], person__family_name="Lương")
+    found = queries.find_members(Member.objects.all(), q="luong")
+    assert found.capped and found.rows.count() == 3
+    assert queries.capped_notice().startswith("Có hơn 3 đảng viên khớp")
+    assert "thu hẹp tìm kiếm" in queries.capped_notice()
+
+
+def test_a_name_search_of_exactly_the_limit_or_fewer_is_not_capped(tree, monkeypatch):
+    from dangvien.members import queries
+
+    monkeypatch.setattr(queries, "NAME_SEARCH_LIMIT", 3)
+    for _ in range(3):
+        make_member(branch=tree["village"], person__family_name="Lương")
+    make_member(branch=tree["village"], person__family_name="Trịnh")
+    found = queries.find_members(Member.objects.all(), q="luong")
+    assert not found.capped and found.rows.count() == 3
+    assert not queries.find_members(Member.objects.all()).capped
+
+
+def test_the_default_limit_reads_ten_thousand_in_the_notice():
+    from dangvien.members import queries
+
+    assert queries.NAME_SEARCH_LIMIT == 10_000
+    assert "hơn 10.000 đảng viên" in queries.capped_notice()

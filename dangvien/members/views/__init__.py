@@ -17,6 +17,7 @@ from dangvien.auditlog.access import log_access
 from dangvien.core import listexport
 from dangvien.core.errors import DomainError
 from dangvien.core.http import AuthedRequest
+from dangvien.core.paging import IdsFirst
 from dangvien.core.text import is_number
 from dangvien.members import queries
 from dangvien.members.models import Member, Status
@@ -53,10 +54,10 @@ def member_list(request: AuthedRequest) -> HttpResponse:
     if status not in Status.values:
         status = ""
     q = request.GET.get("q", "").strip()
-    rows = queries.filter_members(
+    found = queries.find_members(
         queries.visible_members(request.user), q=q, status=status, organisation=organisation
     )
-    rows = queries.with_situation(rows, timezone.localdate())
+    rows = queries.with_situation(found.rows, timezone.localdate())
     if export := listexport.requested(request):
         return listexport.respond(
             export,
@@ -67,7 +68,7 @@ def member_list(request: AuthedRequest) -> HttpResponse:
             node=organisation,
             filters=[("Tìm", q), ("Trạng thái", Status(status).label if status else "")],
         )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(IdsFirst(rows, found.ids), PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "nav": "members",
         "page": page,
@@ -75,6 +76,7 @@ def member_list(request: AuthedRequest) -> HttpResponse:
         "status": status,
         "statuses": Status.choices,
         "organisation": organisation,
+        "capped_notice": queries.capped_notice() if found.capped else "",
     }
     template = "members/list.html#results" if request.htmx else "members/list.html"
     return render(request, template, context)

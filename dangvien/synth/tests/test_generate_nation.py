@@ -258,6 +258,21 @@ def test_search_and_sort_keys_are_those_of_the_people_actions(nation: dict[str, 
         assert stored == (person.search_text, person.sort_key)
 
 
+def test_every_member_carries_the_search_and_sort_keys_of_its_person(
+    nation: dict[str, Any],
+) -> None:
+    """The copies the member lists read (``Member.search_text``, ``Member.sort_key``)."""
+    same = Q(search_text=F("person__search_text"), sort_key=F("person__sort_key"))
+    differ = Member.objects.exclude(same)
+    assert Member.objects.exists() and not differ.exists()
+
+
+def test_every_candidate_carries_the_sort_key_of_its_person(nation: dict[str, Any]) -> None:
+    """The copy the candidate lists read (``Candidate.sort_key``)."""
+    differ = Candidate.objects.exclude(sort_key=F("person__sort_key"))
+    assert Candidate.objects.exists() and not differ.exists()
+
+
 def test_deadlines_follow_the_working_calendar(nation: dict[str, Any]) -> None:
     proposed = Candidate.objects.filter(
         stage=Stage.BRANCH_PROPOSED, decision_extended=False
