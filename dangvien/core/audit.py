@@ -55,7 +55,7 @@ AUDITED_APPS = {
     "privacy",
 }
 # The audit trail itself, and derived rows rebuilt from audited ones (their writes are
-# recorded where they come from: ``stats.rollup``).
+# recorded where they come from: ``stats.admission_facts``).
 SKIPPED_MODELS = {"core.auditevent", "stats.admissionfact", "stats.admissionstale"}
 
 _actor: ContextVar[int | None] = ContextVar("dangvien_actor", default=None)

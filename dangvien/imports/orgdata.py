@@ -137,7 +137,7 @@ EXCLUDED: dict[str, str] = {
     "privacy.notice": "Thông báo xử lý dữ liệu chung, nạp sẵn khi cài đặt (tham chiếu).",
     "accounts.demodatabase": "Dấu cơ sở dữ liệu mẫu thuộc về máy chủ, không thuộc tổ chức nào.",
     "stats.admissionfact": "Số liệu kết nạp dẫn xuất: máy chủ mới tự dựng lại từ các dòng "
-    "được nhập (stats.rollup).",
+    "được nhập (stats.admission_facts).",
     "stats.admissionstale": "Hàng đợi nội bộ của số liệu kết nạp, không phải dữ liệu.",
 }
 

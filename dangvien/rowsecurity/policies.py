@@ -168,7 +168,7 @@ PROTECTED: tuple[Protected, ...] = (
     Protected(
         "stats_admissionfact",
         under_scope("@.org_path"),
-        "each admission with its breakdowns (religion, ethnicity: stats.rollup)",
+        "each admission with its breakdowns (religion, ethnicity: stats.admission_facts)",
     ),
     # A member's history and records.
     Protected("members_statuschange", visible(MEMBER, "@.member_id"), "a member's history"),

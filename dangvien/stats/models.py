@@ -2,7 +2,7 @@
 
 Achievement is never stored as a figure: it is counted from the admission decisions
 (``stats.queries.facts``), through a copy of each admission with its breakdowns
-(``AdmissionFact``) that triggers keep exact (``stats.rollup``). What is stored is what
+(``AdmissionFact``) that triggers keep exact (``stats.admission_facts``). What is stored is what
 people decide or freeze: the targets each committee sets for the nodes below it, with
 every revision and its reason, and the quarterly snapshot of the candidate pool (seed
 003: "định kỳ hằng quý khảo sát, đánh giá phân tích chất lượng quần chúng").
@@ -122,9 +122,9 @@ class AdmissionFact(models.Model):
     precomputed rollups refreshed on write are fine if they are always exact").
 
     Derived data, never edited by hand: database triggers queue every write that can change
-    an admission (``AdmissionStale``) and ``stats.rollup.refresh_admissions`` rewrites the
+    an admission (``AdmissionStale``) and ``stats.admission_facts.refresh_admissions`` rewrites the
     queued rows before any count is read, so a count is always the live one
-    (``stats.rollup``). ``code`` is ``facts._admission_code()``: the person's village × 64 +
+    (``stats.admission_facts``). ``code`` is ``facts._admission_code()``: the person's village × 64 +
     one bit per breakdown."""
 
     source = models.CharField(max_length=12)  # "candidate", "member" or "readmission"
@@ -153,7 +153,7 @@ class AdmissionFact(models.Model):
 
 class AdmissionStale(models.Model):
     """A write that may have changed admissions, queued by a database trigger
-    (``stats.rollup``): ``kind`` names the table (``candidate``, ``member``, ``person``,
+    (``stats.admission_facts``): ``kind`` names the table (``candidate``, ``member``, ``person``,
     ``branch``) and ``row_id`` its row. Emptied by ``refresh_admissions``."""
 
     kind = models.CharField(max_length=12)

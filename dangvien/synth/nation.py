@@ -42,7 +42,7 @@ from dangvien.people.models import Person
 from dangvien.privacy.models import Consent, Notice
 from dangvien.reviews.models import MemberReview, OrganisationReview, PeriodKind, ReviewPeriod
 from dangvien.stats.models import PoolSurvey, Target, TargetRevision
-from dangvien.stats.rollup import rebuild_admissions
+from dangvien.stats.admission_facts import rebuild_admissions
 from dangvien.synth import members, persons, pipeline, tree, vocab
 from dangvien.synth.copyio import Loader, LoadError, Table, literal
 from dangvien.synth.members import Member as MemberRecord

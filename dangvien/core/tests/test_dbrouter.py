@@ -26,7 +26,7 @@ from dangvien.organisations.queries import visible_organisations
 # Tables a request may read on the primary during a report page: who the user is, the
 # session, the second factor, the lockout.
 # Read on the primary always: who may see what, and the queue of writes the admission
-# facts have not taken in yet (stats.rollup: the replica's copy of it lags).
+# facts have not taken in yet (stats.admission_facts: the replica's copy of it lags).
 PRIMARY_TABLES = re.compile(
     r"^(accounts_|auth_|django_session|django_content_type|otp_|axes_|stats_admissionstale)"
 )

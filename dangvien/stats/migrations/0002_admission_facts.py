@@ -1,4 +1,4 @@
-"""The admission facts and their queue (``stats.rollup``): the tables, the triggers that
+"""The admission facts and their queue (``stats.admission_facts``): the tables, the triggers that
 queue every write an admission depends on, and every existing admission queued (plain SQL,
 so this migration does not depend on the models as they will later be). The first count
 read afterwards builds the facts; on a large database run ``manage.py
@@ -17,18 +17,18 @@ QUEUE_EXISTING = (
 
 
 def install(apps: Any, schema_editor: Any) -> None:
-    from dangvien.stats import rollup
+    from dangvien.stats import admission_facts
 
-    rollup.install_triggers(schema_editor.connection)
+    admission_facts.install_triggers(schema_editor.connection)
     with schema_editor.connection.cursor() as cursor:
         for statement in QUEUE_EXISTING:
             cursor.execute(statement)
 
 
 def uninstall(apps: Any, schema_editor: Any) -> None:
-    from dangvien.stats import rollup
+    from dangvien.stats import admission_facts
 
-    rollup.uninstall_triggers(schema_editor.connection)
+    admission_facts.uninstall_triggers(schema_editor.connection)
 
 
 class Migration(migrations.Migration):

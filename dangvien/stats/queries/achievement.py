@@ -4,7 +4,7 @@ from the data"; seeds: Kim Bôi "46 of 150 after five months, 30.7%", Hạ Long 
 September").
 
 ``achievement(org, year, on=None)`` counts with ``stats.queries.facts`` (the one
-definition of an admission, read from the admission facts that ``stats.rollup`` keeps
+definition of an admission, read from the admission facts that ``stats.admission_facts`` keeps
 exact) and answers for the node and all its direct children in a fixed number of queries,
 whatever the number of children: the children (1), the targets (1), last year's counts
 (2: the queue of writes not taken in yet, then one grouped by child and month, with the

@@ -13,7 +13,7 @@ An admission in a period ``[start, end]`` (both days included) under a node is
 
 A rejected or withdrawn candidate is not an admission. The counts (``tally``,
 ``profile``) read a copy of every admission with its breakdowns (``AdmissionFact``), kept
-exact by triggers and a refresh before each count (``stats.rollup``); the copy is made
+exact by triggers and a refresh before each count (``stats.admission_facts``); the copy is made
 from ``_sources`` and ``_admission_code`` here, so this stays the one definition, and
 ``live=True`` counts from the sources themselves. The rows behind a number
 (``admission_rows``) are always read from the sources. Each source is filtered by a
@@ -87,7 +87,7 @@ from dangvien.members.models import Member
 from dangvien.organisations.models import SEGMENT, Organisation, Sector, Village
 from dangvien.people.models import OccupationGroup, Person, Sex
 from dangvien.stats.models import AdmissionFact, Breakdown
-from dangvien.stats.rollup import refresh_admissions
+from dangvien.stats.admission_facts import refresh_admissions
 
 ADMITTED_STAGES = (Stage.ADMITTED, Stage.MEMBER)
 
@@ -375,7 +375,7 @@ def _fetch(rows: QuerySet[Any]) -> list[dict[str, Any]]:
 
 def _counted(path: str, start: date, end: date, *, live: bool, coded: bool) -> list[QuerySet[Any]]:
     """The rows to count: each with its decision day as ``_day`` (and its breakdown code as
-    ``_code`` when ``coded``). From the admission facts (``stats.rollup``: brought up to
+    ``_code`` when ``coded``). From the admission facts (``stats.admission_facts``: brought up to
     date first, so the counts are the live ones; one index-only scan), or with ``live``
     from the three sources themselves."""
     if live:

@@ -14,7 +14,7 @@ from dangvien.factories import make_member, make_person, org
 from dangvien.members.models import Member, Status
 from dangvien.organisations.models import Kind, Organisation
 from dangvien.stats.queries.achievement import achievement, projection, same_day_last_year
-from dangvien.stats.rollup import refresh_admissions
+from dangvien.stats.admission_facts import refresh_admissions
 from dangvien.stats.tests.factories import make_admission, make_target
 
 Tree = dict[str, Organisation]
@@ -298,7 +298,7 @@ def test_the_queries_do_not_grow_with_the_number_of_children(tree: Tree) -> None
 
     make_target(commune, 2026, 100)
     admissions(tree["village"], 2, date(2026, 3, 1))
-    refresh_admissions()  # the writes are taken into the facts once (stats.rollup)
+    refresh_admissions()  # the writes are taken into the facts once (stats.admission_facts)
     few = queries()
     for _ in range(27):
         branch = org(Kind.BRANCH, commune)

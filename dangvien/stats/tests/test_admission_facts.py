@@ -1,4 +1,4 @@
-"""The admission facts stay exact (stats.rollup; issue 9: "precomputed rollups refreshed
+"""The admission facts stay exact (stats.admission_facts; issue 9: "precomputed rollups refreshed
 on write are fine if they are always exact"): after every kind of write, the counts read
 from the facts equal the counts taken live from the three sources."""
 
@@ -15,7 +15,7 @@ from dangvien.organisations.models import Kind, Organisation, Sector, Village
 from dangvien.people.models import OccupationGroup, Person, Sex
 from dangvien.stats.models import AdmissionFact, AdmissionStale
 from dangvien.stats.queries import facts
-from dangvien.stats.rollup import rebuild_admissions, refresh_admissions
+from dangvien.stats.admission_facts import rebuild_admissions, refresh_admissions
 from dangvien.stats.tests.factories import make_admission
 
 Tree = dict[str, Organisation]

@@ -14,7 +14,7 @@ from dangvien.members.models import Member, Status
 from dangvien.organisations.models import Kind, Organisation, Sector, Village
 from dangvien.people.models import OccupationGroup
 from dangvien.stats.queries import facts
-from dangvien.stats.rollup import refresh_admissions
+from dangvien.stats.admission_facts import refresh_admissions
 from dangvien.stats.tests.factories import make_admission
 
 Tree = dict[str, Organisation]
@@ -263,7 +263,7 @@ def test_counting_per_child_takes_the_same_queries_for_3_or_30_children(tree: Tr
     commune = tree["commune"]
 
     def queries() -> int:
-        refresh_admissions()  # the writes are taken into the facts once (stats.rollup)
+        refresh_admissions()  # the writes are taken into the facts once (stats.admission_facts)
         with CaptureQueriesContext(connection) as captured:
             facts.admission_breakdown_by_child(commune, START, END)
             facts.admissions_by_child(commune, START, END)

@@ -14,7 +14,7 @@ from dangvien.organisations.models import Kind, Organisation
 from dangvien.stats.queries import facts
 from dangvien.stats.queries.flows import flows
 from dangvien.stats.queries.structure import structure
-from dangvien.stats.rollup import refresh_admissions
+from dangvien.stats.admission_facts import refresh_admissions
 from dangvien.stats.tests.factories import make_admission
 from dangvien.stats.tests.test_structure_figures import permanent_move
 
@@ -160,7 +160,7 @@ def test_a_member_who_left_before_the_period_is_in_no_figure(tree: Tree) -> None
 
 def test_the_query_count_does_not_grow_with_the_tree_or_the_members(year: Tree) -> None:
     def queries() -> int:
-        refresh_admissions()  # the writes are taken into the facts once (stats.rollup)
+        refresh_admissions()  # the writes are taken into the facts once (stats.admission_facts)
         with CaptureQueriesContext(connection) as captured:
             flows(year["province"], START, END)
         return len(captured.captured_queries)

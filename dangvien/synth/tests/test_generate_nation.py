@@ -359,7 +359,7 @@ def test_pool_surveys_equal_a_brute_force_count(nation: dict[str, Any]) -> None:
 
 
 def test_the_admission_facts_count_what_the_sources_count(nation: dict[str, Any]) -> None:
-    """Loaded with the triggers set aside, the facts are rebuilt at the end (stats.rollup):
+    """Loaded with the triggers set aside, the facts are rebuilt at the end (stats.admission_facts):
     every year's counts per province, month and breakdown equal the live ones."""
     from datetime import date
 

@@ -12,7 +12,7 @@ class Command(BaseCommand):
     help = "Dựng lại bảng số liệu kết nạp (AdmissionFact) từ dữ liệu gốc."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        from dangvien.stats.rollup import rebuild_admissions
+        from dangvien.stats.admission_facts import rebuild_admissions
 
         began = time.perf_counter()
         count = rebuild_admissions()
