@@ -122,10 +122,10 @@ class AdmissionFact(models.Model):
     precomputed rollups refreshed on write are fine if they are always exact").
 
     Derived data, never edited by hand: database triggers queue every write that can change
-    an admission (``AdmissionStale``) and ``stats.admission_facts.refresh_admissions`` rewrites the
-    queued rows before any count is read, so a count is always the live one
-    (``stats.admission_facts``). ``code`` is ``facts._admission_code()``: the person's village × 64 +
-    one bit per breakdown."""
+    an admission (``AdmissionStale``) and ``stats.admission_facts.refresh_admissions``
+    rewrites the queued rows before any count is read, so a count is always the live one.
+    ``code`` is ``facts._admission_code()``: the person's village × 64 + one bit per
+    breakdown."""
 
     source = models.CharField(max_length=12)  # "candidate", "member" or "readmission"
     object_id = models.BigIntegerField()  # the candidate's or the member's id

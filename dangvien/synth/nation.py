@@ -41,8 +41,8 @@ from dangvien.organisations.models import Kind, Organisation, Village
 from dangvien.people.models import Person
 from dangvien.privacy.models import Consent, Notice
 from dangvien.reviews.models import MemberReview, OrganisationReview, PeriodKind, ReviewPeriod
-from dangvien.stats.models import PoolSurvey, Target, TargetRevision
 from dangvien.stats.admission_facts import rebuild_admissions
+from dangvien.stats.models import PoolSurvey, Target, TargetRevision
 from dangvien.synth import members, persons, pipeline, tree, vocab
 from dangvien.synth.copyio import Loader, LoadError, Table, literal
 from dangvien.synth.members import Member as MemberRecord

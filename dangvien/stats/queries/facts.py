@@ -86,8 +86,8 @@ from dangvien.core.dates import add_months
 from dangvien.members.models import Member
 from dangvien.organisations.models import SEGMENT, Organisation, Sector, Village
 from dangvien.people.models import OccupationGroup, Person, Sex
-from dangvien.stats.models import AdmissionFact, Breakdown
 from dangvien.stats.admission_facts import refresh_admissions
+from dangvien.stats.models import AdmissionFact, Breakdown
 
 ADMITTED_STAGES = (Stage.ADMITTED, Stage.MEMBER)
 

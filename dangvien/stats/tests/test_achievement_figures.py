@@ -13,8 +13,8 @@ from dangvien.core.models import RuleParameter
 from dangvien.factories import make_member, make_person, org
 from dangvien.members.models import Member, Status
 from dangvien.organisations.models import Kind, Organisation
-from dangvien.stats.queries.achievement import achievement, projection, same_day_last_year
 from dangvien.stats.admission_facts import refresh_admissions
+from dangvien.stats.queries.achievement import achievement, projection, same_day_last_year
 from dangvien.stats.tests.factories import make_admission, make_target
 
 Tree = dict[str, Organisation]

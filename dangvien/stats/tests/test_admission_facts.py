@@ -13,9 +13,9 @@ from dangvien.members.models import Member, Status
 from dangvien.organisations.actions import move_organisation
 from dangvien.organisations.models import Kind, Organisation, Sector, Village
 from dangvien.people.models import OccupationGroup, Person, Sex
+from dangvien.stats.admission_facts import rebuild_admissions, refresh_admissions
 from dangvien.stats.models import AdmissionFact, AdmissionStale
 from dangvien.stats.queries import facts
-from dangvien.stats.admission_facts import rebuild_admissions, refresh_admissions
 from dangvien.stats.tests.factories import make_admission
 
 Tree = dict[str, Organisation]

@@ -13,8 +13,8 @@ from dangvien.factories import make_candidate, make_member, make_person, org
 from dangvien.members.models import Member, Status
 from dangvien.organisations.models import Kind, Organisation, Sector, Village
 from dangvien.people.models import OccupationGroup
-from dangvien.stats.queries import facts
 from dangvien.stats.admission_facts import refresh_admissions
+from dangvien.stats.queries import facts
 from dangvien.stats.tests.factories import make_admission
 
 Tree = dict[str, Organisation]

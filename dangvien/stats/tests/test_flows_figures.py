@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from dangvien.factories import make_member, make_person, org
 from dangvien.members.models import Member, Status, Transfer, TransferKind
 from dangvien.organisations.models import Kind, Organisation
+from dangvien.stats.admission_facts import refresh_admissions
 from dangvien.stats.queries import facts
 from dangvien.stats.queries.flows import flows
 from dangvien.stats.queries.structure import structure
-from dangvien.stats.admission_facts import refresh_admissions
 from dangvien.stats.tests.factories import make_admission
 from dangvien.stats.tests.test_structure_figures import permanent_move
 

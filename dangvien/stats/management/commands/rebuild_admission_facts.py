@@ -1,5 +1,5 @@
 """``manage.py rebuild_admission_facts``: insert every admission fact again from the live
-definition (``stats.rollup.rebuild_admissions``). After a migration on a large database,
+definition (``stats.admission_facts.rebuild_admissions``). After a migration on a large database,
 after a restore, or after a bulk load that set the triggers aside (the generator calls it)."""
 
 import time
