@@ -9,10 +9,15 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection, connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 from django.utils import timezone
 
-from dangvien.factories import make_member, make_person, org
+from dangvien.accounts.models import Role
+from dangvien.core.tests import test_dbrouter
+from dangvien.factories import make_member, make_person, org, tree_2025, user_with_role
 from dangvien.members.models import (
     Exemption,
     ExemptionReason,
@@ -43,6 +48,7 @@ from dangvien.stats.triggers import SLICE
 Tree = dict[str, Organisation]
 D = date(2026, 5, 31)
 as_app = fixtures.as_app
+replica = test_dbrouter.replica
 
 
 class Clock:
@@ -474,3 +480,61 @@ def test_a_refresh_holds_the_top_nodes_lock_until_it_commits(nation: Tree) -> No
             [rollup.LOCK_CLASS, nation["province"].pk, rollup.LOCK_CLASS, nation["commune"].pk],
         ).fetchone()
     assert taken == (False, True)  # the province's lock is held; another id's is free
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+def test_a_refresh_inside_a_report_counts_on_the_primary(replica: str, clock: Clock) -> None:
+    """Report pages read on the replica (``core.dbrouter``), which may lag: the refresh
+    empties the queue on the primary, so it must count there too, or it would keep
+    yesterday's figures with nothing left to say so."""
+    from dangvien.core.dbrouter import PRIMARY, REPLICA, reporting
+    from dangvien.core.tests.test_dbrouter import tables
+
+    tree = tree_2025()
+    make_member(branch=tree["village"])
+    rollup.rebuild(tree["province"], D)
+    make_member(branch=tree["other_branch"])
+    with (
+        CaptureQueriesContext(connections[REPLICA]) as on_replica,
+        CaptureQueriesContext(connections[PRIMARY]) as on_primary,
+        reporting(),
+    ):
+        kept = structure(tree["province"], D)
+    assert kept.figures.total == 2
+    assert not [q for q in on_replica if "members_member" in tables(q["sql"])]
+    assert [q for q in on_primary if "members_member" in tables(q["sql"])]
+    same(kept, _structure(tree["province"], D))
+
+
+def test_the_page_and_the_api_answer_as_they_did_with_the_live_count(
+    nation: Tree, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dangvien.accounts.actions import issue_api_token
+    from dangvien.stats.queries import structure as module
+
+    user = user_with_role(Role.BOARD_STAFF, nation["province"])
+    client.force_login(user)
+    token, _row = issue_api_token(user, by=user)
+    counted = []
+    live_count = module._structure
+    monkeypatch.setattr(module, "_structure", lambda *a: counted.append(a) or live_count(*a))
+
+    def answers() -> list[Any]:
+        out = []
+        for by in ("", "ethnicity", "religion", "age"):
+            page = client.get(reverse("stats:structure", args=[nation["province"].pk]), {"by": by})
+            assert page.status_code == 200
+            out.append([page.context[k] for k in ("children", "tables", "totals", "columns")])
+        api = client.get(
+            "/api/v1/statistics/structure",
+            {"organisation": nation["province"].pk},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+        assert api.status_code == 200
+        return [out, api.json()]
+
+    kept = answers()
+    assert counted == []  # every answer came from the rollup
+    monkeypatch.setattr(rollup, "top_slices", lambda *a: None)
+    assert answers() == kept
+    assert len(counted) == 5

@@ -15,8 +15,8 @@ from datetime import date
 from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.http import urlencode
@@ -25,7 +25,9 @@ from dangvien.core.dates import BadDate, parse_day
 from dangvien.core.dbrouter import reporting
 from dangvien.core.http import AuthedRequest
 from dangvien.organisations.models import Organisation
+from dangvien.organisations.queries import units_managed_by
 from dangvien.stats.queries.access import visible_node
+from dangvien.stats.queries.achievement import NATION_NAME
 from dangvien.stats.queries.flows import LABELS as FLOW_LABELS
 from dangvien.stats.queries.flows import LEAVING, FlowFigures, Flows, flows
 from dangvien.stats.queries.organisations import (
@@ -41,6 +43,7 @@ from dangvien.stats.queries.structure import (
     Category,
     NodeFigures,
     Structure,
+    national_structure,
     structure,
 )
 from dangvien.stats.report import Column, Report, Table
@@ -185,6 +188,23 @@ def structure_page(request: AuthedRequest, org_pk: int) -> HttpResponse:
     response = export_or_none(request, lambda: structure_report(result))
     if response is not None:
         return response
+    context = page_context(
+        request,
+        org,
+        "structure",
+        subtitle=f"Tại ngày {on:%d/%m/%Y}",
+        exportable=True,
+        **_structure_context(result, on, on_text, today, by),
+    )
+    return render(request, "stats/structure.html", context)
+
+
+def _structure_context(
+    result: Structure, on: date, on_text: str, today: date, by: str
+) -> dict[str, Any]:
+    """What ``stats/_structure_body.html`` shows of ``result``: the tables, and the
+    per-child view ``by`` (a dimension key, or the overview), each child linked to its
+    own page with the same filters."""
     keys = [d.key for d in result.dimensions]
     if by not in keys:
         by = ""
@@ -198,23 +218,66 @@ def structure_page(request: AuthedRequest, org_pk: int) -> HttpResponse:
         }
         for child in shown_children(result.children)
     ]
-    context = page_context(
-        request,
-        org,
-        "structure",
+    return {
+        "heading": STRUCTURE_HEADING,
+        "by": by,
+        "on": on,
+        "on_text": on_text,
+        "result": result,
+        "tables": result.tables(),
+        "dimensions": [(d.key, d.title) for d in result.dimensions],
+        "columns": [_label(c) for c in columns],
+        "children": children,
+        "totals": [(result.figures[c.column], result.figures.share(c.column)) for c in columns],
+    }
+
+
+@login_required
+@reporting()
+def national_structure_page(request: AuthedRequest) -> HttpResponse:
+    """``/thong-ke/toan-quoc/co-cau/``: the member structure of every top node of the
+    user's scope side by side, with their total (issue 9: the statistics "for the whole
+    nation"; ``queries.structure.national_structure``). For the central organisation
+    board, whose roles sit on every province, that is the whole country (titled "Toàn
+    quốc"); a user with one top node is sent to its own structure page."""
+    tops = list(units_managed_by(request.user))
+    if not tops:
+        raise Http404("Bạn chưa được phân công theo dõi tổ chức đảng nào.")
+    if len(tops) == 1:
+        url = reverse("stats:structure", args=[tops[0].pk])
+        query = request.GET.urlencode()
+        return redirect(f"{url}?{query}" if query else url)
+    whole = len(tops) == Organisation.objects.filter(parent__isnull=True).count()
+    name = NATION_NAME if whole else "Các đơn vị được phân công"
+    today = timezone.localdate()
+    by = request.GET.get("by", "")
+    params = request.GET.copy()
+    params.pop("format", None)
+    context: dict[str, Any] = {"nav": "stats", "query": params.urlencode(), "today": today}
+    try:
+        on, on_text = day_param(request, "on", today, label="Ngày thống kê")
+    except BadDate as error:
+        context.update(
+            org=Organisation(name=name),
+            heading=STRUCTURE_HEADING,
+            by=by,
+            on_text=request.GET.get("on", ""),
+            error=str(error),
+            error_field=error.field,
+        )
+        return render(request, "stats/national_structure.html", context, status=400)
+    result = national_structure(tops, on)
+    result.organisation.name = name
+    response = export_or_none(request, lambda: structure_report(result))
+    if response is not None:
+        return response
+    context.update(
+        org=result.organisation,
         subtitle=f"Tại ngày {on:%d/%m/%Y}",
         exportable=True,
-        on=on,
-        on_text=on_text,
-        result=result,
-        tables=result.tables(),
-        dimensions=[(d.key, d.title) for d in result.dimensions],
-        columns=[_label(c) for c in columns],
-        children=children,
-        totals=[(result.figures[c.column], result.figures.share(c.column)) for c in columns],
-        **{**common, "by": by},
+        **_structure_context(result, on, on_text, today, by),
     )
-    return render(request, "stats/structure.html", context)
+    return render(request, "stats/national_structure.html", context)
 
 
 # ---- flows -----------------------------------------------------------------------------
@@ -551,6 +614,7 @@ def organisations_page(request: AuthedRequest, org_pk: int) -> HttpResponse:
 
 
 urlpatterns: list[URLPattern] = [
+    path("toan-quoc/co-cau/", national_structure_page, name="national_structure"),
     path("<int:org_pk>/co-cau/", structure_page, name="structure"),
     path("<int:org_pk>/bien-dong/", flows_page, name="flows"),
     path("<int:org_pk>/to-chuc/", organisations_page, name="organisations"),
