@@ -88,10 +88,10 @@ def top_slices(top: Organisation, on: date) -> tuple[Counts, Spellings] | None:
     """The slices of ``top`` on ``on`` and the spellings of its named groups, from the
     rollup (refreshed first when needed); None when the rollup does not serve this node or
     day, or writers kept it stale through every attempt (the caller then counts live)."""
-    if not serves(top, on):
-        return None
     with unrestricted():
         for attempt in range(ATTEMPTS + 1):
+            if not serves(top, on):  # also when midnight passed meanwhile
+                return None
             found = _read_top(top, on)
             if found is not None:
                 return found
@@ -109,6 +109,8 @@ def top_totals(tops: list[Organisation], on: date) -> dict[str, tuple[dict[str, 
         return found
     with unrestricted():
         for attempt in range(ATTEMPTS + 1):
+            if on != timezone.localdate():  # midnight passed meanwhile
+                return {}
             found, stale = _read_totals(served, on)
             if not stale:
                 break
@@ -178,7 +180,14 @@ def refresh(tops: list[Organisation], day: date) -> None:
     """Bring the rows of ``tops`` up to date for ``day`` (see the module docstring): in one
     transaction holding each top's lock, remove the top's queued slices and count them
     again; or the whole top when its rows are of another day or missing, or when more than
-    ``REBUILD_ABOVE`` of its slices are queued."""
+    ``REBUILD_ABOVE`` of its slices are queued. Only for today, and never back to an older
+    day than the one built.
+
+    The counting reads the primary, not a replica a report page may read from: inside a
+    transaction on the primary the router sends every read there (``core.dbrouter``), and
+    a lagging copy would leave figures behind with their queue rows already gone."""
+    if day != timezone.localdate():
+        return  # a reader that started before midnight must not rebuild yesterday
     with unrestricted(), transaction.atomic(using=PRIMARY):
         ordered = sorted(tops, key=lambda t: t.pk)
         for top in ordered:
@@ -191,6 +200,8 @@ def refresh(tops: list[Organisation], day: date) -> None:
                 .values_list("day", flat=True)
                 .first()
             )
+            if built is not None and built > day:  # the clock moved on meanwhile
+                continue
             if built != day or len(queued) > REBUILD_ABOVE:
                 _rebuild(top, day)
             elif queued:

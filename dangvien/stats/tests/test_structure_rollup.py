@@ -386,6 +386,32 @@ def test_rows_kept_for_another_day_are_not_used_but_counted_again(nation: Tree) 
     exact(nation["province"])
 
 
+def test_a_reader_of_another_day_never_rebuilds_the_rollup(nation: Tree) -> None:
+    """A request that began just before midnight asks for yesterday: it must not turn the
+    rows built for today back into yesterday's."""
+    yesterday = D - timedelta(1)
+    make_member(branch=nation["village"])
+    rollup.refresh([nation["province"]], yesterday)
+    assert rollup.top_slices(nation["province"], yesterday) is None
+    assert {day for day, _c in rows_of(nation["province"]).values()} == {D}
+    assert StructureStale.objects.filter(top=nation["province"].path).exists()
+    exact(nation["province"])
+
+
+def test_the_command_rebuilds_every_tree_for_today(nation: Tree, clock: Clock) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    clock.today = D + timedelta(1)
+    out = StringIO()
+    call_command("rebuild_structure_rollup", stdout=out)
+    assert "Xong: 2 cây, ngày 01/06/2026" in out.getvalue()
+    assert "Tỉnh ủy Thứ Hai:" in out.getvalue()
+    assert set(StructureRollup.objects.values_list("day", flat=True)) == {D + timedelta(1)}
+    exact(nation["province"], D + timedelta(1))
+
+
 def test_a_province_never_built_is_built_by_its_first_read(tree: Tree, clock: Clock) -> None:
     make_member(branch=tree["village"])
     assert not StructureRollup.objects.exists()
