@@ -482,7 +482,9 @@ def national_structure(tops: list[Organisation], on: date) -> Structure:
     """The structure of every tree of ``tops`` together (the whole country for the
     national organisation board, ``/thong-ke/toan-quoc/co-cau/``): an unsaved node with
     the empty path above them, whose rows are the tops, each with the figures of its own
-    table (``structure(top, on).figures``), and whose figures are their sum.
+    table (``structure(top, on).figures``; its "other" ethnic groups and religions, as any
+    child row, are those the country's table does not name), and whose figures are their
+    sum.
 
     Read outside the user's scope like ``structure`` (the caller passes the user's top
     nodes). A top node today comes from the rollup (its sum row, one statement for all);
