@@ -6,8 +6,8 @@ stage, two years of review results, this year's targets, and users to log in wit
 (``synth/copyio.py``), province by province, in one transaction; then takes the pool
 survey of the running quarter (``stats.PoolSurvey``), ANALYZEs, and builds the structure
 rollup for today (``stats.rollup.rebuild_all``, what ``manage.py rebuild_structure_rollup``
-runs: the rows were loaded with the triggers that queue it off). The same seed gives the same nation (the encrypted citizen IDs aside: each
-encryption draws a fresh nonce).
+runs: the rows were loaded with the triggers that queue it off). The same seed gives the
+same nation (the encrypted citizen IDs aside: each encryption draws a fresh nonce).
 """
 
 import multiprocessing

@@ -566,9 +566,14 @@ def test_the_page_and_the_api_answer_as_they_did_with_the_live_count(
     user = user_with_role(Role.BOARD_STAFF, nation["province"])
     client.force_login(user)
     token, _row = issue_api_token(user, by=user)
-    counted = []
+    lives: list[Any] = []
     live_count = module._structure
-    monkeypatch.setattr(module, "_structure", lambda *a: counted.append(a) or live_count(*a))
+
+    def live(*args: Any) -> Any:
+        lives.append(args)
+        return live_count(*args)
+
+    monkeypatch.setattr(module, "_structure", live)
 
     def answers() -> list[Any]:
         out = []
@@ -585,7 +590,7 @@ def test_the_page_and_the_api_answer_as_they_did_with_the_live_count(
         return [out, api.json()]
 
     kept = answers()
-    assert counted == []  # every answer came from the rollup
+    assert lives == []  # every answer came from the rollup
     monkeypatch.setattr(rollup, "top_slices", lambda *a: None)
     assert answers() == kept
-    assert len(counted) == 5
+    assert len(lives) == 5
