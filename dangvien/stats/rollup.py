@@ -231,6 +231,22 @@ def rebuild_all(day: date, out: Callable[[Organisation], None] = lambda _top: No
     return len(tops)
 
 
+def refresh_queued(day: date) -> int:
+    """Refresh every top node with queued slices, one transaction each (the minutely job:
+    readers then rarely find more than the last minute's writes to count). Returns the
+    number of top nodes refreshed."""
+    with unrestricted():
+        queued = set(StructureStale.objects.using(PRIMARY).values_list("top", flat=True))
+        tops = list(
+            Organisation.objects.using(PRIMARY)
+            .filter(parent__isnull=True, path__in=queued)
+            .order_by("pk")
+        )
+    for top in tops:
+        refresh([top], day)
+    return len(tops)
+
+
 def _lock(top: Organisation) -> None:
     """The top's refresh lock until the transaction ends (PostgreSQL; SQLite lets one
     writer at a time in anyway, from the first write of the refresh, ``_drain``)."""

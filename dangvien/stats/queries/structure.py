@@ -146,12 +146,28 @@ def moving_transfers(after: date) -> QuerySet[Transfer]:
 def moved_members(path: str, after: date) -> dict[int, Moved]:
     """The members whose node after ``after`` is not simply their current path, among those
     who could be under ``path`` on some day after ``after``: their current path is under
-    it, or one of those moves starts under it (one query)."""
-    relevant = Transfer.objects.filter(_moving(after)).filter(
-        Q(member__org_path__startswith=path) | Q(from_branch__path__startswith=path)
-    )
+    it, or one of those moves starts under it (one query).
+
+    Below a top node the two ways in are asked apart and joined (``UNION``), so that each
+    follows its index (the members under the path, then their transfers; the nodes under
+    it, then the transfers from them): with an ``OR`` across the two joins PostgreSQL reads
+    every transfer of the country, 150 ms for one commune on the 6.4-million nation against
+    10 ms. For a whole tree (or the country) reading every transfer is the cheaper plan,
+    and the ``OR`` gets it. The same members either way."""
+    moving = Transfer.objects.filter(_moving(after)).order_by()
+    relevant: QuerySet[Any]
+    if len(path) > SEGMENT:
+        relevant = (
+            moving.filter(member__org_path__startswith=path)
+            .values("member_id")
+            .union(moving.filter(from_branch__path__startswith=path).values("member_id"))
+        )
+    else:
+        relevant = moving.filter(
+            Q(member__org_path__startswith=path) | Q(from_branch__path__startswith=path)
+        ).values("member_id")
     rows = (
-        Transfer.objects.filter(_moving(after), member_id__in=relevant.values("member_id"))
+        Transfer.objects.filter(_moving(after), member_id__in=relevant)
         .values_list(
             "member_id",
             "member__org_path",

@@ -421,6 +421,24 @@ def test_the_command_rebuilds_every_tree_for_today(nation: Tree, clock: Clock) -
     exact(nation["province"], D + timedelta(1))
 
 
+def test_the_minutely_job_counts_the_queued_slices_ahead_of_the_readers(
+    nation: Tree, django_assert_max_num_queries: Any
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_member(branch=nation["village"])
+    make_member(branch=nation["far_branch"])
+    out = StringIO()
+    call_command("refresh_structure_rollup", stdout=out)
+    assert "Đã cập nhật 2 cây" in out.getvalue()
+    assert not StructureStale.objects.exists()
+    with django_assert_max_num_queries(4):  # the rows, the children: nothing to count
+        structure(nation["province"], D)
+    assert exact(nation["province"]).figures.total == 11
+
+
 def test_a_province_never_built_is_built_by_its_first_read(tree: Tree, clock: Clock) -> None:
     make_member(branch=tree["village"])
     assert not StructureRollup.objects.exists()

@@ -8,6 +8,9 @@ reader of each province after midnight waits for its count (about a second or tw
 province of the 6.4-million nation). One transaction per tree, so readers never wait
 for more than one tree; prints the time of each tree unless ``--quiet``. Exits non-zero
 on any error (SCALE.md: a nightly job never reports success after a failure).
+
+Between two nightly runs, ``manage.py refresh_structure_rollup`` counts every minute what
+was written to.
 """
 
 import time
