@@ -33,7 +33,8 @@ W too. Conversely a rollup row never holds a write that S cannot see (R committe
 S). A write that commits while R counts leaves its queue row behind (R's DELETE did not
 see it), so the half-counted slice is refreshed again before anyone uses it. One
 statement decides (rows and queue read under the same snapshot), so a read never mixes
-two moments.
+two moments. This rests on READ COMMITTED (Django's default on PostgreSQL): each statement
+of the refresh sees what was committed before it, the counting included.
 
 3. *The day*: the figures depend on the day (official dates, ages, exemptions ending),
    so each row carries its day and is used only for that day. A read for today of a top
@@ -41,6 +42,11 @@ two moments.
    ``manage.py rebuild_structure_rollup`` rebuilds every top after midnight
    (``deploy/systemd/dangvien-rebuild-structure.timer``) so that nobody waits for it.
    Past days are always counted live.
+
+4. *Ahead of the readers*: ``manage.py refresh_structure_rollup`` (every minute,
+   ``refresh_queued``) does what a reader would do for every top with queued slices, so a
+   reader seldom has more than the last minute's writes to count. Exactness never depends
+   on it.
 
 Reads and writes here go to the primary database (``core.dbrouter.PRIMARY``), outside the
 user's row-level security scope (``unrestricted``: the table holds counts per unit and is
