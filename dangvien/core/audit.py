@@ -54,9 +54,16 @@ AUDITED_APPS = {
     "imports",
     "privacy",
 }
-# The audit trail itself, and derived rows rebuilt from audited ones (their writes are
-# recorded where they come from: ``stats.admission_facts``).
-SKIPPED_MODELS = {"core.auditevent", "stats.admissionfact", "stats.admissionstale"}
+# Not audited: the audit trail itself, and derived rows rewritten by their refresh from
+# audited ones (their writes are recorded where they come from): the admission facts
+# (``stats.admission_facts``) and the structure rollup (``stats.rollup``), with their queues.
+SKIPPED_MODELS = {
+    "core.auditevent",
+    "stats.admissionfact",
+    "stats.admissionstale",
+    "stats.structurerollup",
+    "stats.structurestale",
+}
 
 _actor: ContextVar[int | None] = ContextVar("dangvien_actor", default=None)
 _log_mode: ContextVar[str] = ContextVar("dangvien_log_mode", default="")

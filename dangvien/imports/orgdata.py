@@ -139,6 +139,9 @@ EXCLUDED: dict[str, str] = {
     "stats.admissionfact": "Số liệu kết nạp dẫn xuất: máy chủ mới tự dựng lại từ các dòng "
     "được nhập (stats.admission_facts).",
     "stats.admissionstale": "Hàng đợi nội bộ của số liệu kết nạp, không phải dữ liệu.",
+    "stats.structurerollup": "Số liệu cơ cấu đảng viên dẫn xuất theo ngày: máy chủ mới tự "
+    "dựng lại (stats.rollup).",
+    "stats.structurestale": "Hàng đợi nội bộ của số liệu cơ cấu, không phải dữ liệu.",
 }
 
 

@@ -211,6 +211,15 @@ PROTECTED: tuple[Protected, ...] = (
         f"{visible(CANDIDATE, '@.candidate_id')} OR {visible(MEMBER, '@.member_id')}",
         "signed scans of dossier documents",
     ),
+    # Counts per unit, but by ethnicity, religion, age and sex, per commune: a small group
+    # can single a member out (Nghị định 13/2023 Điều 2.4: ethnic origin and religion are
+    # sensitive). Read and written under ``unrestricted()`` (``stats.rollup``), so the
+    # policy binds only a query that forgot it.
+    Protected(
+        "stats_structurerollup",
+        under_scope("@.slice_path"),
+        "member counts of a unit by sex, age, ethnicity, religion (stats.rollup)",
+    ),
 )
 
 
@@ -231,6 +240,9 @@ EXCUSED: dict[str, str] = {
     "job user's scope, so the rows it reads and writes are protected",
     "auditlog_accessevent": "the access log: read by auditors, whose data scope is empty "
     "(H4); append-only, hash-chained",
+    "stats_structurestale": "which units' structure figures must be counted again: paths "
+    "only; written by triggers in any writer's transaction, whatever the writer's scope "
+    "(stats.triggers), so a policy would refuse a transfer received from another province",
 }
 
 

@@ -161,3 +161,52 @@ class AdmissionStale(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.row_id}"
+
+
+class StructureRollup(models.Model):
+    """The member structure of one slice of a tree on one day, kept so that a province's
+    table, or the whole country's, is read without counting millions of members
+    (``stats.rollup``; issue 9: under 300 ms at national size).
+
+    A slice is what a top node's structure table shows as one row (``queries.structure``):
+    every member under a direct child of the top node ``top`` (``slice_path``: the child's
+    path), or the members ``top`` holds itself (``slice_path`` = ``top``, a rare case). A
+    ``subtree`` row per top node (``slice_path`` = ``top``) holds the sum of its slices.
+    ``counts`` holds the columns of ``queries.structure.Figures`` (named ethnic and
+    religious groups included); ``names`` the spellings met for each named group,
+    ``[[prefix, key, spelling, n], …]``, from which the shown name is chosen.
+
+    Derived, never edited: the refresh in ``stats.rollup`` writes it, and a row counts only
+    for its ``day`` (the figures depend on the day: official dates, ages, exemptions). Not
+    an ``org_path``: a subtree move must not rewrite these keys
+    (``organisations.actions.PATH_COPY_FIELDS``); the triggers queue the old and the new
+    slice instead."""
+
+    top = models.CharField(max_length=255, db_index=True)
+    slice_path = models.CharField(max_length=255)
+    subtree = models.BooleanField(default=False)
+    day = models.DateField()
+    counts = models.JSONField(default=dict)
+    names = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["slice_path", "subtree"], name="one_structure_rollup"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.slice_path}{' (tổng)' if self.subtree else ''} {self.day}"
+
+
+class StructureStale(models.Model):
+    """A slice of ``StructureRollup`` whose figures may have changed: written by database
+    triggers (``stats.triggers``) in the same transaction as the change, read and removed
+    by the refresh (``stats.rollup``), which drains a top node's slices (``top``) at once.
+    Not unique on purpose: two writers in one commune must not wait on each other's
+    commit."""
+
+    top = models.CharField(max_length=255, db_index=True)
+    slice_path = models.CharField(max_length=255)
+
+    def __str__(self) -> str:
+        return self.slice_path

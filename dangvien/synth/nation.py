@@ -4,9 +4,10 @@ stage, two years of review results, this year's targets, and users to log in wit
 
 ``generate(options, out=print)`` loads it with COPY into an EMPTY PostgreSQL database
 (``synth/copyio.py``), province by province, in one transaction; then takes the pool
-survey of the running quarter (the only roll-up the statistics keep, ``stats.PoolSurvey``)
-and ANALYZEs. The same seed gives the same nation (the encrypted citizen IDs aside: each
-encryption draws a fresh nonce).
+survey of the running quarter (``stats.PoolSurvey``), ANALYZEs, and builds the structure
+rollup for today (``stats.rollup.rebuild_all``, what ``manage.py rebuild_structure_rollup``
+runs: the rows were loaded with the triggers that queue it off). The same seed gives the
+same nation (the encrypted citizen IDs aside: each encryption draws a fresh nonce).
 """
 
 import multiprocessing
@@ -41,6 +42,7 @@ from dangvien.organisations.models import Kind, Organisation, Village
 from dangvien.people.models import Person
 from dangvien.privacy.models import Consent, Notice
 from dangvien.reviews.models import MemberReview, OrganisationReview, PeriodKind, ReviewPeriod
+from dangvien.stats import rollup
 from dangvien.stats.admission_facts import rebuild_admissions
 from dangvien.stats.models import PoolSurvey, Target, TargetRevision
 from dangvien.synth import members, persons, pipeline, tree, vocab
@@ -581,6 +583,11 @@ def generate(options: Options, out: Callable[[str], None] = print) -> Summary:
     clock.steps["commit"] = [time.perf_counter() - committing, None, None]
     with clock("analyze"), connection.cursor() as cursor:
         cursor.execute("ANALYZE")
+    out("Tính số liệu tổng hợp cơ cấu đảng viên…")
+    with clock("structure rollup"):
+        # The rollup the structure tables read (stats.rollup), for today: the generated
+        # rows went in with the triggers off, so nothing queued them.
+        rollup.rebuild_all(timezone.localdate())
     if options.users_file:
         write_users_file(Path(options.users_file), users)
     counts: dict[str, Counter[str]] = {"organisations": Counter(), "members": Counter()}

@@ -15,17 +15,23 @@ from datetime import date
 from typing import Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.html import escape
 from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
 
 from dangvien.core.dates import BadDate, parse_day
 from dangvien.core.dbrouter import reporting
 from dangvien.core.http import AuthedRequest
+from dangvien.core.templatetags.vn import phantram, so
 from dangvien.organisations.models import Organisation
+from dangvien.organisations.queries import units_managed_by
+from dangvien.stats.formatting import percent
 from dangvien.stats.queries.access import visible_node
+from dangvien.stats.queries.achievement import NATION_NAME
 from dangvien.stats.queries.flows import LABELS as FLOW_LABELS
 from dangvien.stats.queries.flows import LEAVING, FlowFigures, Flows, flows
 from dangvien.stats.queries.organisations import (
@@ -41,6 +47,7 @@ from dangvien.stats.queries.structure import (
     Category,
     NodeFigures,
     Structure,
+    national_structure,
     structure,
 )
 from dangvien.stats.report import Column, Report, Table
@@ -185,36 +192,152 @@ def structure_page(request: AuthedRequest, org_pk: int) -> HttpResponse:
     response = export_or_none(request, lambda: structure_report(result))
     if response is not None:
         return response
-    keys = [d.key for d in result.dimensions]
-    if by not in keys:
-        by = ""
-    columns = OVERVIEW if not by else result.dimension(by).categories
-    params = {"on": on_text if on != today else "", "by": by}
-    children = [
-        {
-            "figures": child,
-            "url": None if child.direct else _child_url("structure", child.organisation, params),
-            "cells": [(child[c.column], child.share(c.column)) for c in columns],
-        }
-        for child in shown_children(result.children)
-    ]
     context = page_context(
         request,
         org,
         "structure",
         subtitle=f"Tại ngày {on:%d/%m/%Y}",
         exportable=True,
-        on=on,
-        on_text=on_text,
-        result=result,
-        tables=result.tables(),
-        dimensions=[(d.key, d.title) for d in result.dimensions],
-        columns=[_label(c) for c in columns],
-        children=children,
-        totals=[(result.figures[c.column], result.figures.share(c.column)) for c in columns],
-        **{**common, "by": by},
+        **_structure_context(result, on, on_text, today, by),
     )
     return render(request, "stats/structure.html", context)
+
+
+def _structure_context(
+    result: Structure, on: date, on_text: str, today: date, by: str
+) -> dict[str, Any]:
+    """What ``stats/_structure_body.html`` shows of ``result``: the tables, and the
+    per-child view ``by`` (a dimension key, or the overview), each child linked to its
+    own page with the same filters."""
+    keys = [d.key for d in result.dimensions]
+    if by not in keys:
+        by = ""
+    columns = OVERVIEW if not by else result.dimension(by).categories
+    params = {"on": on_text if on != today else "", "by": by}
+    link = _child_links("structure", params)
+    children = []
+    shown = _Shown()
+    for child in shown_children(result.children):
+        cells = [shown.cell(child[c.column], child.total) for c in columns]
+        children.append(
+            {
+                "figures": child,
+                "url": None if child.direct else link(child.organisation),
+                "cells": cells,
+                "cells_html": _cells_html(cells, shares_first=bool(by), shown=shown),
+            }
+        )
+    return {
+        "heading": STRUCTURE_HEADING,
+        "by": by,
+        "on": on,
+        "on_text": on_text,
+        "result": result,
+        "tables": result.tables(),
+        "dimensions": [(d.key, d.title) for d in result.dimensions],
+        "columns": [_label(c) for c in columns],
+        "children": children,
+        "totals": [(result.figures[c.column], result.figures.share(c.column)) for c in columns],
+    }
+
+
+def _child_links(name: str, params: dict[str, str]) -> Callable[[Organisation], str]:
+    """``_child_url`` for many children: the URL reversed and the query encoded once."""
+    sentinel = 2_147_483_647
+    address = reverse(f"stats:{name}", args=[sentinel])
+    kept = {k: v for k, v in params.items() if v}
+    query = f"?{urlencode(kept)}" if kept else ""
+    return lambda child: address.replace(str(sentinel), str(child.pk)) + query
+
+
+class _Shown:
+    """The figures of a per-child table as the template would show them: the share of a
+    count (``formatting.percent``), ``so`` and ``phantram`` (escaped), each remembered per
+    value: a province's table repeats the same few thousand values."""
+
+    def __init__(self) -> None:
+        self.counts: dict[int, str] = {}
+        self.shares: dict[float | None, str] = {}
+        self.parts: dict[tuple[int, int], float | None] = {}
+
+    def cell(self, count: int, total: int) -> tuple[int, float | None]:
+        """The count and its share of ``total`` (``Figures.share``)."""
+        if (count, total) not in self.parts:
+            self.parts[(count, total)] = percent(count, total)
+        return count, self.parts[(count, total)]
+
+    def count(self, value: int) -> str:
+        if value not in self.counts:
+            self.counts[value] = escape(so(value))
+        return self.counts[value]
+
+    def share(self, value: float | None) -> str:
+        if value not in self.shares:
+            self.shares[value] = escape(phantram(value))
+        return self.shares[value]
+
+
+def _cells_html(
+    cells: list[tuple[int, float | None]], *, shares_first: bool, shown: _Shown
+) -> SafeString:
+    """The cells of one child row, each count with its share below it (not under the first
+    column of the overview, the total): built here rather than in the template, whose loop
+    took most of a province's page time for its few hundred rows (issue 9). The same HTML
+    as ``<td class="num">{{ count|so }}<div class="muted small">{{ share|phantram }}</div>
+    </td>``."""
+    html = []
+    for i, (count, part) in enumerate(cells):
+        below = f'<div class="muted small">{shown.share(part)}</div>' if shares_first or i else ""
+        html.append(f'<td class="num">{shown.count(count)}{below}</td>')
+    return mark_safe("".join(html))  # every value is escaped above
+
+
+@login_required
+@reporting()
+def national_structure_page(request: AuthedRequest) -> HttpResponse:
+    """``/thong-ke/toan-quoc/co-cau/``: the member structure of every top node of the
+    user's scope side by side, with their total (issue 9: the statistics "for the whole
+    nation"; ``queries.structure.national_structure``). For the central organisation
+    board, whose roles sit on every province, that is the whole country (titled "Toàn
+    quốc"); a user with one top node is sent to its own structure page."""
+    tops = list(units_managed_by(request.user))
+    if not tops:
+        raise Http404("Bạn chưa được phân công theo dõi tổ chức đảng nào.")
+    if len(tops) == 1:
+        url = reverse("stats:structure", args=[tops[0].pk])
+        query = request.GET.urlencode()
+        return redirect(f"{url}?{query}" if query else url)
+    whole = len(tops) == Organisation.objects.filter(parent__isnull=True).count()
+    name = NATION_NAME if whole else "Các đơn vị được phân công"
+    today = timezone.localdate()
+    by = request.GET.get("by", "")
+    params = request.GET.copy()
+    params.pop("format", None)
+    context: dict[str, Any] = {"nav": "stats", "query": params.urlencode(), "today": today}
+    try:
+        on, on_text = day_param(request, "on", today, label="Ngày thống kê")
+    except BadDate as error:
+        context.update(
+            org=Organisation(name=name),
+            heading=STRUCTURE_HEADING,
+            by=by,
+            on_text=request.GET.get("on", ""),
+            error=str(error),
+            error_field=error.field,
+        )
+        return render(request, "stats/national_structure.html", context, status=400)
+    result = national_structure(tops, on)
+    result.organisation.name = name
+    response = export_or_none(request, lambda: structure_report(result))
+    if response is not None:
+        return response
+    context.update(
+        org=result.organisation,
+        subtitle=f"Tại ngày {on:%d/%m/%Y}",
+        exportable=True,
+        **_structure_context(result, on, on_text, today, by),
+    )
+    return render(request, "stats/national_structure.html", context)
 
 
 # ---- flows -----------------------------------------------------------------------------
@@ -551,6 +674,7 @@ def organisations_page(request: AuthedRequest, org_pk: int) -> HttpResponse:
 
 
 urlpatterns: list[URLPattern] = [
+    path("toan-quoc/co-cau/", national_structure_page, name="national_structure"),
     path("<int:org_pk>/co-cau/", structure_page, name="structure"),
     path("<int:org_pk>/bien-dong/", flows_page, name="flows"),
     path("<int:org_pk>/to-chuc/", organisations_page, name="organisations"),

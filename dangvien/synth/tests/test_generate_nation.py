@@ -29,7 +29,7 @@ from dangvien.organisations.models import MEMBER_HOLDING, Kind, Organisation, Pa
 from dangvien.people.actions import derived_keys
 from dangvien.people.models import Person
 from dangvien.reviews.models import MemberReview, ReviewPeriod
-from dangvien.stats.models import PoolSurvey, Target
+from dangvien.stats.models import PoolSurvey, StructureRollup, Target
 from dangvien.synth.nation import NationRefused, Options, Summary, generate
 
 PASSWORD = "mat-khau-tong-hop"
@@ -374,6 +374,18 @@ def test_the_admission_facts_count_what_the_sources_count(nation: dict[str, Any]
         kept = facts.profile("", start, end, bucket=top, by_month=True)
         assert kept == facts.profile("", start, end, bucket=top, by_month=True, live=True)
         assert sum(item.total for item in kept.values()) > 0, year
+
+
+def test_the_structure_rollup_is_built_and_equals_the_live_count(nation: dict[str, Any]) -> None:
+    from dangvien.stats.queries.structure import _structure, structure
+
+    today = timezone.localdate()
+    assert "structure rollup" in nation["summary"].steps
+    for top in Organisation.objects.filter(parent__isnull=True):
+        assert StructureRollup.objects.filter(top=top.path, subtree=True, day=today).exists()
+        kept, live = structure(top, today), _structure(top, today)
+        assert kept.figures.counts == live.figures.counts, top.name
+        assert [c.counts for c in kept.children] == [c.counts for c in live.children]
 
 
 def test_a_second_run_is_refused_on_a_database_with_data(nation: dict[str, Any]) -> None:
