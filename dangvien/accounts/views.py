@@ -11,7 +11,6 @@ from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from dangvien.accounts import sessions
+from dangvien.accounts import todo as home_todo
 from dangvien.accounts.actions import (
     SecondFactorWait,
     change_password,
@@ -43,10 +43,8 @@ from dangvien.core.http import AuthedRequest
 from dangvien.core.rules import rule
 from dangvien.exams.queries import todo as exam_todo
 from dangvien.members import queries as member_queries
-from dangvien.members.models import TransferState
 from dangvien.members.queries import meetings as meeting_queries
 from dangvien.members.queries import probation as probation_queries
-from dangvien.members.queries import transfers as transfer_queries
 from dangvien.organisations.queries import units_managed_by
 from dangvien.reviews.queries import todo as review_todo
 from dangvien.reviews.queries.removal import failed_running
@@ -355,11 +353,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     ]
     removal = meeting_queries.removal_candidates(members, today)
     failed = failed_running(members, today)
-    transfers = list(
-        transfer_queries.scope_transfers(request.user, today=today, state="open").filter(
-            Q(overdue=True) | Q(incoming=True, state=TransferState.IN_FLIGHT)
-        )[:50]
-    )
+    transfers = home_todo.transfers_to_handle(request.user, today)
     exam_tasks = exam_todo.tasks(request.user, today)
     stats_tasks = stats_todo.tasks(request.user, today)
     quality_tasks = review_todo.tasks(request.user, today) + screening_queries.tasks(
