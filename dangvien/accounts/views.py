@@ -51,7 +51,6 @@ from dangvien.reviews.queries.removal import failed_running
 from dangvien.screening.queries import cases as screening_queries
 from dangvien.stats.queries import todo as stats_todo
 from dangvien.stats.queries.access import home_node
-from dangvien.stats.queries.achievement import achievement
 
 ENDED_MESSAGES = {
     "idle": "Phiên làm việc đã kết thúc vì không thao tác trong {minutes} phút. "
@@ -360,7 +359,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         request.user, today
     )
     node = home_node(request.user)
-    achieved = achievement(node, today.year, on=today) if node is not None else None
+    achieved = stats_todo.home_achievement(node, today) if node is not None else None
     counts = candidate_queries.stage_counts(candidate_queries.visible_candidates(request.user))
     context = {
         "nav": "home",
