@@ -61,6 +61,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--filter", default="", help="only profile lines matching this")
     parser.add_argument("--queries", action="store_true", help="print one request's SQL")
     parser.add_argument(
+        "--plans",
+        action="store_true",
+        help="EXPLAIN ANALYZE one request's reads: planning and execution time of each",
+    )
+    parser.add_argument(
         "--serial", action="store_true", help="no parallel plans: the backend's CPU is all"
     )
     return parser.parse_args()
@@ -223,6 +228,33 @@ def pages(s: dict[str, Any], rng: random.Random) -> dict[str, tuple[int, Callabl
     return out
 
 
+def explain(sql: list[dict[str, str]]) -> None:
+    """Planning and execution time of each read (its second run: plans and caches warm),
+    the costliest first; the statement as the debug log recorded it (parameters inlined)."""
+    from django.db import connection
+
+    found = []
+    for query in sql:
+        text = query["sql"]
+        if not text.lstrip().upper().startswith("SELECT") or "set_config" in text:
+            continue
+        with connection.cursor() as cursor:
+            for _ in range(2):
+                cursor.execute("EXPLAIN (ANALYZE, SUMMARY) " + text)
+                lines = [row[0] for row in cursor.fetchall()]
+        times = {
+            line.split(":")[0].strip(): float(line.split(":")[1].split()[0])
+            for line in lines
+            if line.startswith(("Planning Time", "Execution Time"))
+        }
+        found.append((times.get("Planning Time", 0), times.get("Execution Time", 0), text))
+    found.sort(key=lambda f: -(f[0] + f[1]))
+    total = [sum(f[0] for f in found), sum(f[1] for f in found)]
+    print(f"    reads: planning {total[0]:.1f} ms, execution {total[1]:.1f} ms")
+    for planning, execution, text in found[:8]:
+        print(f"    plan {planning:6.2f} exec {execution:6.2f}  {text[:150]}")
+
+
 def main() -> int:
     args = parse_args()
     setup_django()
@@ -307,6 +339,8 @@ def main() -> int:
         if args.queries:
             for q in sql:
                 print(f"    {q['time']}s {q['sql'][:300]}")
+        if args.plans:
+            explain(sql)
         if profiler:
             if args.profile_out:
                 profiler.dump_stats(args.profile_out)
