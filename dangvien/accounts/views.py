@@ -50,7 +50,6 @@ from dangvien.reviews.queries import todo as review_todo
 from dangvien.reviews.queries.removal import failed_running
 from dangvien.screening.queries import cases as screening_queries
 from dangvien.stats.queries import todo as stats_todo
-from dangvien.stats.queries.access import home_node
 
 ENDED_MESSAGES = {
     "idle": "Phiên làm việc đã kết thúc vì không thao tác trong {minutes} phút. "
@@ -354,11 +353,12 @@ def home(request: AuthedRequest) -> HttpResponse:
     failed = failed_running(members, today)
     transfers = home_todo.transfers_to_handle(request.user, today)
     exam_tasks = exam_todo.tasks(request.user, today)
-    stats_tasks = stats_todo.tasks(request.user, today)
+    units = list(units_managed_by(request.user))  # the top nodes of the scope, in order
+    stats_tasks = stats_todo.tasks(request.user, today, units=units)
     quality_tasks = review_todo.tasks(request.user, today) + screening_queries.tasks(
         request.user, today
     )
-    node = home_node(request.user)
+    node = units[0] if units else None  # stats.queries.access.home_node
     achieved = stats_todo.home_achievement(node, today) if node is not None else None
     counts = candidate_queries.stage_counts(candidate_queries.visible_candidates(request.user))
     context = {
@@ -381,6 +381,6 @@ def home(request: AuthedRequest) -> HttpResponse:
         + sum(1 for task in stats_tasks if task.overdue)
         + sum(1 for task in quality_tasks if task.overdue),
         "pipeline": [(stage, counts.get(stage.value, 0)) for stage in Stage],
-        "units": units_managed_by(request.user),
+        "units": units,
     }
     return render(request, "accounts/home.html", context)

@@ -6,7 +6,9 @@ from datetime import date
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from dangvien.accounts.models import Role
@@ -107,3 +109,16 @@ def test_the_home_page_lists_a_transfer_coming_in_and_one_overdue_going_out(
     text = client.get(reverse("home")).content.decode()
     assert 'id="todo-transfers"' in text
     assert "Chuyển đến" in text and "Quá hạn" in text
+
+
+def test_the_home_page_reads_the_users_top_nodes_once_and_names_them(client, tree):
+    client.force_login(user_with_role(Role.BOARD_STAFF, tree["commune"]))
+    with CaptureQueriesContext(connection) as captured:
+        text = client.get(reverse("home")).content.decode()
+    reads = [
+        q["sql"]
+        for q in captured.captured_queries
+        if '"organisations_organisation"."path" IN' in q["sql"]
+    ]
+    assert len(reads) == 1, reads
+    assert f">{tree['commune'].name}</a>" in text

@@ -38,10 +38,12 @@ if TYPE_CHECKING:
 SURVEY_NOTICE_DAYS = 30  # the survey shows as a task in the quarter's last month
 
 
-def tasks(user: "User", today: date) -> list[Task]:
+def tasks(user: "User", today: date, units: list[Organisation] | None = None) -> list[Task]:
+    """The tasks of the user's top nodes (the first 20 of ``units_managed_by``; ``units``:
+    that list when the caller has it already)."""
     out: list[Task] = []
     year = today.year
-    for org in units_managed_by(user)[:20]:
+    for org in (units_managed_by(user) if units is None else units)[:20]:
         if (
             org.parent_id is None
             and can_set_target(user, org)
