@@ -334,8 +334,8 @@ class Due:
 def home(request: AuthedRequest) -> HttpResponse:
     """ "Việc cần làm": what is near or past a deadline in the user's scope."""
     today = timezone.localdate()
-    todo = candidate_queries.todo(request.user, today)
     validity = rule("admission.certificate_validity_months", on=today)
+    todo = candidate_queries.todo(request.user, today, validity=validity)
     lists = {
         "decisions": [Due(c, c.decision_due_on) for c in todo["decisions"][:50]],
         "ceremonies": [Due(c, c.ceremony_due_on) for c in todo["ceremonies"][:50]],
