@@ -27,3 +27,17 @@ def test_the_member_page_reads_the_gaps_once_and_counts_them(client, tree):
     reads = [q["sql"] for q in captured.captured_queries if '"members_gap"' in q["sql"]]
     assert len(reads) == 1, reads
     assert "Tổng cộng 730 ngày" in page.content.decode()  # the two years out, in days
+
+
+def test_the_consent_card_knows_the_members_branch_without_reading_the_member_again(client, tree):
+    member = make_member(branch=tree["village"])
+    url = reverse("members:detail", args=[member.pk])
+    client.force_login(user_with_role(Role.BRANCH_SECRETARY, tree["village"]))
+    with CaptureQueriesContext(connection) as captured:
+        text = client.get(url).content.decode()
+    assert "Ghi nhận sự đồng ý" in text  # the chi bộ records the consent
+    reads = [q["sql"] for q in captured.captured_queries if 'FROM "members_member"' in q["sql"]]
+    assert len(reads) == 1, reads
+    client.force_login(user_with_role(Role.LEADER, tree["commune"]))
+    text = client.get(url).content.decode()
+    assert 'id="personal-data"' in text and "Ghi nhận sự đồng ý" not in text
