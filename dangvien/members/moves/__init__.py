@@ -62,7 +62,7 @@ def once(key: Hashable, read: Callable[[], T]) -> T:
         return read()
     if key not in facts:
         facts[key] = read()
-    return facts[key]  # type: ignore[no-any-return]
+    return facts[key]
 
 
 def chain_of(member: Member) -> Any:
