@@ -11,7 +11,6 @@ from django.contrib.auth import logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.signals import user_login_failed
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from dangvien.accounts import sessions
+from dangvien.accounts import todo as home_todo
 from dangvien.accounts.actions import (
     SecondFactorWait,
     change_password,
@@ -43,17 +43,13 @@ from dangvien.core.http import AuthedRequest
 from dangvien.core.rules import rule
 from dangvien.exams.queries import todo as exam_todo
 from dangvien.members import queries as member_queries
-from dangvien.members.models import TransferState
 from dangvien.members.queries import meetings as meeting_queries
 from dangvien.members.queries import probation as probation_queries
-from dangvien.members.queries import transfers as transfer_queries
 from dangvien.organisations.queries import units_managed_by
 from dangvien.reviews.queries import todo as review_todo
 from dangvien.reviews.queries.removal import failed_running
 from dangvien.screening.queries import cases as screening_queries
 from dangvien.stats.queries import todo as stats_todo
-from dangvien.stats.queries.access import home_node
-from dangvien.stats.queries.achievement import achievement
 
 ENDED_MESSAGES = {
     "idle": "Phiên làm việc đã kết thúc vì không thao tác trong {minutes} phút. "
@@ -338,8 +334,8 @@ class Due:
 def home(request: AuthedRequest) -> HttpResponse:
     """ "Việc cần làm": what is near or past a deadline in the user's scope."""
     today = timezone.localdate()
-    todo = candidate_queries.todo(request.user, today)
     validity = rule("admission.certificate_validity_months", on=today)
+    todo = candidate_queries.todo(request.user, today, validity=validity)
     lists = {
         "decisions": [Due(c, c.decision_due_on) for c in todo["decisions"][:50]],
         "ceremonies": [Due(c, c.ceremony_due_on) for c in todo["ceremonies"][:50]],
@@ -355,18 +351,15 @@ def home(request: AuthedRequest) -> HttpResponse:
     ]
     removal = meeting_queries.removal_candidates(members, today)
     failed = failed_running(members, today)
-    transfers = list(
-        transfer_queries.scope_transfers(request.user, today=today, state="open").filter(
-            Q(overdue=True) | Q(incoming=True, state=TransferState.IN_FLIGHT)
-        )[:50]
-    )
+    transfers = home_todo.transfers_to_handle(request.user, today)
     exam_tasks = exam_todo.tasks(request.user, today)
-    stats_tasks = stats_todo.tasks(request.user, today)
+    units = list(units_managed_by(request.user))  # the top nodes of the scope, in order
+    stats_tasks = stats_todo.tasks(request.user, today, units=units)
     quality_tasks = review_todo.tasks(request.user, today) + screening_queries.tasks(
         request.user, today
     )
-    node = home_node(request.user)
-    achieved = achievement(node, today.year, on=today) if node is not None else None
+    node = units[0] if units else None  # stats.queries.access.home_node
+    achieved = stats_todo.home_achievement(node, today) if node is not None else None
     counts = candidate_queries.stage_counts(candidate_queries.visible_candidates(request.user))
     context = {
         "nav": "home",
@@ -388,6 +381,6 @@ def home(request: AuthedRequest) -> HttpResponse:
         + sum(1 for task in stats_tasks if task.overdue)
         + sum(1 for task in quality_tasks if task.overdue),
         "pipeline": [(stage, counts.get(stage.value, 0)) for stage in Stage],
-        "units": units_managed_by(request.user),
+        "units": units,
     }
     return render(request, "accounts/home.html", context)

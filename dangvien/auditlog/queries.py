@@ -25,6 +25,7 @@ from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
 from dangvien.accounts.models import ROLE_CAPABILITIES, Capability, RoleAssignment, User
+from dangvien.accounts.queries import _roles
 from dangvien.auditlog.chain import chain_state
 from dangvien.auditlog.models import AccessEvent, Chain, Log
 from dangvien.core.audit import audited_models
@@ -44,14 +45,9 @@ def _audit_roles(user: Any) -> list[str]:
     cached = getattr(user, "_audit_paths", None)
     if cached is not None:
         return list(cached)
-    audit_roles = [r for r, caps in ROLE_CAPABILITIES.items() if Capability.AUDIT in caps]
-    paths = sorted(
-        set(
-            user.roles.filter(active=True, role__in=audit_roles).values_list(
-                "organisation__path", flat=True
-            )
-        )
-    )
+    audit_roles = {r for r, caps in ROLE_CAPABILITIES.items() if Capability.AUDIT in caps}
+    # The user's active roles, read once a request for every check (``accounts.queries``).
+    paths = sorted({path for role, path, _depth in _roles(user) if role in audit_roles})
     minimal: list[str] = []
     for path in paths:
         if not any(path.startswith(kept) for kept in minimal):

@@ -337,17 +337,20 @@ def deadlines(candidate: Candidate, today: date) -> list[Deadline]:
 CERTIFICATE_WARNING_DAYS = 60
 
 
-def todo(user: "User", today: date, horizon_days: int = 15) -> dict[str, QuerySet[Candidate]]:
+def todo(
+    user: "User", today: date, horizon_days: int = 15, validity: int | None = None
+) -> dict[str, QuerySet[Candidate]]:
     """ "Việc cần làm": decisions and ceremonies near or past their deadline, and awareness
     certificates that lapse before the branch has voted (HD 06 §5.4: then the course must
     be taken again), in the user's scope.
 
-    The certificate list uses the nationwide validity; a province-specific value shows
-    on the candidate's own page.
+    The certificate list uses the nationwide validity (``validity``: the caller has read
+    it already); a province-specific value shows on the candidate's own page.
     """
     soon = today + timedelta(days=horizon_days)
     rows = visible_candidates(user)
-    validity = rule("admission.certificate_validity_months", on=today)
+    if validity is None:
+        validity = rule("admission.certificate_validity_months", on=today)
     lapse_by = add_months(today + timedelta(days=CERTIFICATE_WARNING_DAYS), -validity)
     return {
         "certificates": rows.filter(

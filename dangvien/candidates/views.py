@@ -90,10 +90,11 @@ def candidate_list(request: AuthedRequest) -> HttpResponse:
 
 def _can_create_anywhere(user: Any) -> bool:
     from dangvien.accounts.models import ROLE_CAPABILITIES, Capability
+    from dangvien.accounts.queries import _roles
 
     return any(
-        Capability.BRANCH_MOVES in ROLE_CAPABILITIES.get(r.role, set())
-        for r in user.roles.filter(active=True)
+        Capability.BRANCH_MOVES in ROLE_CAPABILITIES.get(role, set())
+        for role, _path, _depth in _roles(user)
     )
 
 

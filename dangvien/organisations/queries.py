@@ -58,14 +58,15 @@ def scope_paths(user: "User") -> list[str]:
     (``auditlog.queries``), not the dossiers themselves (issue 9; Nghị định 13/2023/NĐ-CP
     Điều 3 khoản 5: only those whose task needs the data may process it [U])."""
     from dangvien.accounts.models import Role
+    from dangvien.accounts.queries import _roles
 
     if not user.is_authenticated:
         return []
     cached = getattr(user, "_scope_paths", None)
     if cached is not None:
         return list(cached)
-    roles = user.roles.filter(active=True).exclude(role=Role.AUDITOR)
-    paths = sorted(set(roles.values_list("organisation__path", flat=True)))
+    # The user's active roles, read once a request for every check (``accounts.queries``).
+    paths = sorted({path for role, path, _depth in _roles(user) if role != Role.AUDITOR})
     minimal: list[str] = []
     for path in paths:
         if not any(path.startswith(kept) for kept in minimal):

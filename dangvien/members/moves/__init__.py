@@ -6,9 +6,10 @@ Each area registers its moves in its own module (``moves/probation.py`` …); th
 registration is the order the member's page offers them.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django import forms
 
@@ -43,6 +44,31 @@ class Move:
 
 MOVES: dict[str, Move] = {}
 
+T = TypeVar("T")
+
+# While ``allowed_moves`` runs: the facts the conditions have read, by key.
+_facts: ContextVar[dict[Hashable, Any] | None] = ContextVar("dangvien_move_facts", default=None)
+
+
+def once(key: Hashable, read: Callable[[], T]) -> T:
+    """``read()``, remembered under ``key`` while ``allowed_moves`` asks every move's
+    condition: several conditions ask the same fact of the member (its open removal and
+    exit proceedings, its open transfer, exemption or recognition, its admission chain),
+    and nothing is written in between, so reading it once gives the same answers with a
+    fraction of the queries (issue 9: CPU per request). Outside ``allowed_moves`` (a single
+    move checked before it runs) it reads every time."""
+    facts = _facts.get()
+    if facts is None:
+        return read()
+    if key not in facts:
+        facts[key] = read()
+    return facts[key]
+
+
+def chain_of(member: Member) -> Any:
+    """The admission chain of the member's branch (``once`` per ``allowed_moves``)."""
+    return once(("admission_chain", member.branch_id), lambda: admission_chain(member.branch))
+
 
 def register(*moves: Move) -> None:
     for move in moves:
@@ -61,14 +87,14 @@ def role_allows(user: User, member: Member, name: str) -> bool:
     if role == BRANCH:
         return access.can(user, Capability.BRANCH_MOVES, member.org_path)
     if role == ENDORSE:
-        endorser = admission_chain(member.branch).endorser
+        endorser = chain_of(member).endorser
         if endorser is None:  # nothing to endorse here: the state check answers (409)
             return access.can(user, Capability.ENDORSE, member.org_path) or access.can(
                 user, Capability.DECIDE, member.org_path
             )
         return access.can_endorse_for(user, endorser)
     if role == DECIDE:
-        return access.can_decide_for(user, admission_chain(member.branch).decider)
+        return access.can_decide_for(user, chain_of(member).decider)
     if role == PROVINCE:
         return access.can_approve_as_province(user, member.org_path)
     if role == RECEIVE:
@@ -84,12 +110,17 @@ def role_allows(user: User, member: Member, name: str) -> bool:
 
 
 def allowed_moves(user: User, member: Member) -> list[Move]:
-    """The moves to offer this user now, in registration order."""
-    return [
-        move
-        for name, move in MOVES.items()
-        if state_allows(member, name) and role_allows(user, member, name)
-    ]
+    """The moves to offer this user now, in registration order. The conditions read each
+    fact of the member once (``once``)."""
+    token = _facts.set({})
+    try:
+        return [
+            move
+            for name, move in MOVES.items()
+            if state_allows(member, name) and role_allows(user, member, name)
+        ]
+    finally:
+        _facts.reset(token)
 
 
 # The areas register their moves on import.

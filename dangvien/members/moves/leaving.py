@@ -8,13 +8,16 @@ from dangvien.accounts.models import User
 from dangvien.members.actions import leaving as actions
 from dangvien.members.forms import leaving as forms
 from dangvien.members.models import Member, ProceedingKind, Status, Step
-from dangvien.members.moves import BRANCH, DECIDE, ENDORSE, Move, register
-from dangvien.members.queries.leaving import open_leaving_steps
-from dangvien.organisations.queries import admission_chain
+from dangvien.members.moves import BRANCH, DECIDE, ENDORSE, Move, chain_of, once, register
+from dangvien.members.queries import leaving as q
 
 ACTIVE = (Status.PROBATIONARY, Status.OFFICIAL)
 REMOVAL = ProceedingKind.REMOVAL
 EXIT = ProceedingKind.EXIT
+
+
+def open_leaving_steps(member: Member) -> dict[str, dict[str, Any]]:
+    return once(("leaving_steps", member.pk), lambda: q.open_leaving_steps(member))
 
 
 def _removal(member: Member) -> dict[str, Any] | None:
@@ -42,7 +45,7 @@ def awaits_grassroots_vote(member: Member) -> bool:
     return (
         removal is not None
         and removal["step"] == Step.BRANCH_PROPOSED
-        and admission_chain(member.branch).endorser is not None
+        and chain_of(member).endorser is not None
     )
 
 

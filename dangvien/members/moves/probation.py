@@ -6,10 +6,9 @@ from typing import Any
 from dangvien.accounts.models import User
 from dangvien.members.actions import probation as actions
 from dangvien.members.forms import probation as forms
-from dangvien.members.models import Member, ReportKind, Status, Step
-from dangvien.members.moves import DECIDE, ENDORSE, Move, register
+from dangvien.members.models import Member, Proceeding, ReportKind, Status, Step
+from dangvien.members.moves import DECIDE, ENDORSE, Move, chain_of, once, register
 from dangvien.members.queries import probation as q
-from dangvien.organisations.queries import admission_chain
 
 PROBATION = (Status.PROBATIONARY,)
 
@@ -17,23 +16,27 @@ PROBATION = (Status.PROBATIONARY,)
 # ---- the moves' conditions (cheap: one query each) ---------------------------------------
 
 
+def open_recognition(member: Member) -> Proceeding | None:
+    return once(("open_recognition", member.pk), lambda: q.open_recognition(member))
+
+
 def vote_open(member: Member) -> bool:
     """The chi bộ may vote while no recognition proceeding has passed its vote."""
-    proceeding = q.open_recognition(member)
+    proceeding = open_recognition(member)
     return proceeding is None or proceeding.step == Step.OPEN
 
 
 def awaiting_grassroots(member: Member) -> bool:
-    proceeding = q.open_recognition(member)
+    proceeding = open_recognition(member)
     return (
         proceeding is not None
         and proceeding.step == Step.BRANCH_PROPOSED
-        and admission_chain(member.branch).endorser is not None
+        and chain_of(member).endorser is not None
     )
 
 
 def extendable(member: Member) -> bool:
-    proceeding = q.open_recognition(member)
+    proceeding = open_recognition(member)
     return (
         proceeding is not None
         and proceeding.step in q.PROPOSED_STEPS
@@ -46,7 +49,7 @@ def decidable(member: Member) -> bool:
     """Proposed by the chi bộ (and where needed the đảng ủy); or voted at least once by the
     chi bộ without 2/3: the committee may refuse, and after three such votes decides
     (QĐ 29 §4.2c). The action checks which answer is open."""
-    proceeding = q.open_recognition(member)
+    proceeding = open_recognition(member)
     if proceeding is None:
         return False
     return proceeding.step in q.PROPOSED_STEPS or proceeding.votes.exists()

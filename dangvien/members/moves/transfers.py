@@ -13,8 +13,9 @@ from dangvien.accounts.models import User
 from dangvien.members.actions import transfers as actions
 from dangvien.members.actions.base import today
 from dangvien.members.forms import transfers as f
-from dangvien.members.models import ACTIVE_STATUSES, Member, TransferKind
-from dangvien.members.moves import BRANCH, RECEIVE, Move, register
+from dangvien.members.models import ACTIVE_STATUSES, Member, TransferKind, TransferState
+from dangvien.members.moves import BRANCH, RECEIVE, Move, once, register
+from dangvien.members.queries import open_transfers
 from dangvien.members.queries import transfers as q
 
 
@@ -133,16 +134,42 @@ def _run_clear(member: Member, c: dict[str, Any], user: User) -> str:
     return "Đảng viên đã trở về địa phương."
 
 
+def _has_open_exemption(member: Member) -> bool:
+    on = today()
+    return once(("open_exemption", member.pk, on), lambda: q.has_open_exemption(member, on))
+
+
 def _no_open_exemption(member: Member) -> bool:
-    return not q.has_open_exemption(member, today())
+    return not _has_open_exemption(member)
 
 
 def _open_exemption(member: Member) -> bool:
-    return q.has_open_exemption(member, today())
+    return _has_open_exemption(member)
+
+
+def _open_transfer(member: Member) -> tuple[str, str] | None:
+    """(state, kind) of the member's open transfer, None without one: there is at most one
+    (the ``one_open_transfer`` constraint), so one read answers ``q.in_flight``,
+    ``q.staying_temporarily`` and ``q.has_open_transfer`` alike."""
+    return once(
+        ("open_transfer", member.pk),
+        lambda: open_transfers().filter(member=member).values_list("state", "kind").first(),
+    )
+
+
+def _in_flight(member: Member) -> bool:
+    """``q.in_flight``: every transfer in flight is open."""
+    found = _open_transfer(member)
+    return found is not None and found[0] == TransferState.IN_FLIGHT
+
+
+def _staying_temporarily(member: Member) -> bool:
+    """``q.staying_temporarily``: a temporary transfer received is open."""
+    return _open_transfer(member) == (TransferState.RECEIVED, TransferKind.TEMPORARY)
 
 
 def _no_open_transfer(member: Member) -> bool:
-    return not q.has_open_transfer(member)
+    return _open_transfer(member) is None
 
 
 def _far_away(member: Member) -> bool:
@@ -161,7 +188,7 @@ register(
         _receive,
         _run_receive,
         role=RECEIVE,
-        when=q.in_flight,
+        when=_in_flight,
     ),
     Move(
         "return-transfer",
@@ -170,7 +197,7 @@ register(
         _return,
         _run_return,
         role=BRANCH,
-        when=q.staying_temporarily,
+        when=_staying_temporarily,
     ),
     Move(
         "start-transfer",
@@ -189,7 +216,7 @@ register(
         _cancel,
         _run_cancel,
         role=BRANCH,
-        when=q.in_flight,
+        when=_in_flight,
         side=True,
     ),
     Move(

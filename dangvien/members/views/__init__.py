@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db.models import prefetch_related_objects
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -121,6 +122,10 @@ def _render(request: AuthedRequest, context: dict[str, Any], status: int = 200) 
 @login_required
 def member_detail(request: AuthedRequest, pk: int) -> HttpResponse:
     member = _fetch(request.user, pk)
+    # Party age, the records panel and the dues lines each read the member's gaps: one
+    # read for the page (issue 9: CPU per request). Not in ``_fetch``: a move reads them
+    # itself once the row is locked.
+    prefetch_related_objects([member], "gaps")
     log_access(
         request,
         kind="view",

@@ -13,15 +13,20 @@ register = template.Library()
 
 
 @register.inclusion_tag("privacy/_consent_card.html", takes_context=True)
-def consent_card(context: template.Context, person: Any) -> dict[str, Any]:
+def consent_card(
+    context: template.Context, person: Any, branch_path: str | None = None
+) -> dict[str, Any]:
+    """``branch_path``: the path of the chi bộ the person is attached to
+    (``queries.person_org_path``), when the page has it already (a member's page: the
+    member's branch)."""
     request = context.get("request")
     user = getattr(request, "user", None)
     today = timezone.localdate()
     consents = queries.consents_of(person)
     active = next((c for c in consents if c.withdrawn_on is None), None)
-    may = user is not None and queries.may_handle_personal_data(
-        user, queries.person_org_path(person)
-    )
+    if branch_path is None:
+        branch_path = queries.person_org_path(person)
+    may = user is not None and queries.may_handle_personal_data(user, branch_path)
     return {
         "person": person,
         "consents": consents,

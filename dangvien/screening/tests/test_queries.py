@@ -3,6 +3,8 @@
 from datetime import date
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from dangvien.accounts.models import Role
 from dangvien.factories import make_member, user_with_role
@@ -167,6 +169,25 @@ def test_the_to_do_tasks_link_to_the_case(tree: dict[str, Organisation]) -> None
     tasks = queries.tasks(user_with_role(Role.BRANCH_SECRETARY, tree["village"]), TODAY)
     assert [(t.url_name, t.pk) for t in tasks] == [("screening:case", case.pk)]
     assert tasks[0].title == f"{member.person.full_name} – Chi bộ thôn Đông"
+
+
+def test_the_to_do_tasks_take_one_query_for_one_case_or_five(
+    tree: dict[str, Organisation],
+) -> None:
+    user = user_with_role(Role.BRANCH_SECRETARY, tree["village"])
+    queries.tasks(user, TODAY)  # the user's scope is read once and kept on the user
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            titles = [t.title for t in queries.tasks(user, TODAY)]
+        assert titles and all(" – Chi bộ thôn Đông" in title for title in titles)
+        return len(captured.captured_queries)
+
+    make_case(make_member(branch=tree["village"]), State.LISTED)
+    one = count()
+    for _ in range(4):
+        make_case(make_member(branch=tree["village"]), State.LISTED)
+    assert count() == one == 1
 
 
 def test_the_history_lists_every_move_oldest_first(tree: dict[str, Organisation]) -> None:

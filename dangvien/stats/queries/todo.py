@@ -6,25 +6,31 @@
 - The quarterly survey of the candidate pool (seed 003: "định kỳ hằng quý khảo sát") is a
   task in the last month of the quarter, and overdue when the previous quarter closed
   without it.
+- The line on the year's target of the user's node (``home_achievement``).
 """
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from dangvien.accounts.models import Capability
 from dangvien.accounts.queries import can
+from dangvien.core.rules import rule
 from dangvien.core.todo import Task
 from dangvien.organisations.models import Organisation
 from dangvien.organisations.queries import units_managed_by
+from dangvien.stats.formatting import percent
 from dangvien.stats.models import PoolSurvey, Target
+from dangvien.stats.queries import facts
 from dangvien.stats.queries.access import can_set_target, can_take_survey
+from dangvien.stats.queries.achievement import _pace, year_day
 from dangvien.stats.queries.surveys import (
     previous_quarter,
     quarter_bounds,
     quarter_label,
     quarter_of,
 )
-from dangvien.stats.queries.targets import below
+from dangvien.stats.queries.targets import below, targets_for
 
 if TYPE_CHECKING:
     from dangvien.accounts.models import User
@@ -32,10 +38,12 @@ if TYPE_CHECKING:
 SURVEY_NOTICE_DAYS = 30  # the survey shows as a task in the quarter's last month
 
 
-def tasks(user: "User", today: date) -> list[Task]:
+def tasks(user: "User", today: date, units: list[Organisation] | None = None) -> list[Task]:
+    """The tasks of the user's top nodes (the first 20 of ``units_managed_by``; ``units``:
+    that list when the caller has it already)."""
     out: list[Task] = []
     year = today.year
-    for org in units_managed_by(user)[:20]:
+    for org in (units_managed_by(user) if units is None else units)[:20]:
         if (
             org.parent_id is None
             and can_set_target(user, org)
@@ -105,3 +113,37 @@ def _survey_tasks(org: Organisation, today: date) -> list[Task]:
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class HomeAchievement:
+    """The home page's line on the node's target for the year: what it shows of
+    ``achievement.achievement`` (admitted, target, percentage, behind the pace)."""
+
+    organisation: Organisation
+    year: int
+    admitted: int
+    target: int | None
+    percent: float | None
+    behind: bool
+
+
+def home_achievement(org: Organisation, today: date) -> HomeAchievement:
+    """``achievement(org, today.year, on=today)``'s ``admitted``, ``target``, ``percent``
+    and ``behind``, the same figures (a test holds them equal), without what the home page
+    does not show: the children, the breakdowns with their look-up of every admitted
+    person, last year's counts and the projection. The count of the year to date (one
+    count a source, as ``facts.admission_count``), the node's target and, when it has
+    one, the pace rule: about 5 queries instead of 11, a tenth of the server's CPU on
+    the 6-million nation (issue 9: CPU per request)."""
+    year = today.year
+    day = year_day(year, today)
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    admitted = facts.admission_count(org.path, start, min(day, end)) if day >= start else 0
+    row = targets_for([org], year).get(org.pk)
+    target = row.target if row is not None else None
+    behind = False
+    if target is not None:  # without a target there is no pace (``_pace``)
+        warning = int(rule("targets.pace_warning_percent", on=min(day, end), organisation=org))
+        behind = _pace(target, admitted, year, day, warning)[2]
+    return HomeAchievement(org, year, admitted, target, percent(admitted, target), behind)

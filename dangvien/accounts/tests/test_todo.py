@@ -1,0 +1,124 @@
+"""The home page's transfers to handle are read one end of the scope at a time
+(accounts/todo.py, issue 9: CPU per request): the same rows, flags and order as the one
+query over both ends, checked by brute force over every user, day and limit."""
+
+from datetime import date
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from dangvien.accounts.models import Role
+from dangvien.accounts.todo import transfers_to_handle
+from dangvien.factories import make_member, user_with_role
+from dangvien.members.actions import transfers as actions
+from dangvien.members.models import TransferKind, TransferState
+from dangvien.members.queries.transfers import scope_transfers
+
+pytestmark = pytest.mark.django_db
+
+
+def _row(t: Any) -> tuple[Any, ...]:
+    return (t.pk, t.outgoing, t.incoming, t.overdue, t.member_visible, t.from_branch.name)
+
+
+def _one_query(user: Any, today: date, limit: int) -> list[tuple[Any, ...]]:
+    """What the home page read before: both ends joined by OR in one query."""
+    rows = scope_transfers(user, today=today, state="open").filter(
+        Q(overdue=True) | Q(incoming=True, state=TransferState.IN_FLIGHT)
+    )[:limit]
+    return [_row(t) for t in rows]
+
+
+def _transfer(member: Any, to: Any, kind: str, issued_on: date, **kw: Any) -> Any:
+    return actions.start_transfer(
+        member,
+        kind=kind,
+        to_organisation=to,
+        letter_no=f"GT-{member.pk}",
+        issued_on=issued_on,
+        cause_on=issued_on if kind == TransferKind.PERMANENT else None,
+        by=None,
+        **kw,
+    )
+
+
+@pytest.fixture
+def transfers(tree: dict[str, Any]) -> None:
+    """Open transfers out of, into, within and outside the commune, on their way or
+    staying temporarily, with deadlines before and after the days the test looks from;
+    and a finished one, which is never listed."""
+    village, school, clinic, other = (
+        tree["village"],
+        tree["school_branch"],
+        tree["clinic"],
+        tree["other_branch"],
+    )
+    permanent, temporary = TransferKind.PERMANENT, TransferKind.TEMPORARY
+    for source, to, issued in [
+        (village, school, date(2026, 1, 5)),  # within the commune: both ends
+        (village, other, date(2026, 3, 2)),  # out of it
+        (other, village, date(2026, 2, 2)),  # into it
+        (other, clinic, date(2026, 5, 4)),
+        (clinic, village, date(2026, 5, 4)),  # same deadline as the one above: id decides
+        (school, other, date(2025, 11, 3)),
+    ]:
+        _transfer(make_member(branch=source), to, permanent, issued)
+    for source, to, issued, until in [
+        (clinic, other, date(2025, 12, 1), date(2026, 4, 30)),
+        (other, school, date(2026, 1, 12), date(2026, 9, 30)),
+        (village, clinic, date(2026, 2, 9), date(2026, 6, 30)),
+    ]:
+        member = make_member(branch=source)
+        moved = _transfer(member, to, temporary, issued, until_on=until)
+        actions.receive_transfer(member, received_on=moved.present_by, by=None)
+    member = make_member(branch=village)
+    done = _transfer(member, other, permanent, date(2026, 1, 19))
+    actions.receive_transfer(member, received_on=done.present_by, by=None)
+
+
+def test_the_home_list_of_transfers_equals_the_one_query_over_both_ends(tree, transfers):
+    users = [
+        user_with_role(Role.BRANCH_SECRETARY, tree["village"]),
+        user_with_role(Role.BRANCH_SECRETARY, tree["school_branch"]),
+        user_with_role(Role.GRASSROOTS_STAFF, tree["school"]),
+        user_with_role(Role.BRANCH_SECRETARY, tree["other_branch"]),
+        user_with_role(Role.BOARD_STAFF, tree["commune"]),
+        user_with_role(Role.LEADER, tree["other_commune"]),
+        user_with_role(Role.BOARD_STAFF, tree["province"]),
+    ]
+    days = [date(2026, 1, 6), date(2026, 3, 20), date(2026, 5, 15), date(2026, 7, 1)]
+    listed = 0
+    for user in users:
+        for today in days:
+            for limit in (1, 2, 3, 50):
+                expected = _one_query(user, today, limit)
+                got = [_row(t) for t in transfers_to_handle(user, today, limit)]
+                assert got == expected, (user.roles.get().organisation.name, today, limit)
+                listed += len(got)
+    assert listed > 100  # the cases above do list rows: the comparison is not empty
+
+
+def test_the_home_page_lists_a_transfer_coming_in_and_one_overdue_going_out(
+    client, tree, transfers
+):
+    client.force_login(user_with_role(Role.BOARD_STAFF, tree["commune"]))
+    text = client.get(reverse("home")).content.decode()
+    assert 'id="todo-transfers"' in text
+    assert "Chuyển đến" in text and "Quá hạn" in text
+
+
+def test_the_home_page_reads_the_users_top_nodes_once_and_names_them(client, tree):
+    client.force_login(user_with_role(Role.BOARD_STAFF, tree["commune"]))
+    with CaptureQueriesContext(connection) as captured:
+        text = client.get(reverse("home")).content.decode()
+    reads = [
+        q["sql"]
+        for q in captured.captured_queries
+        if '"organisations_organisation"."path" IN' in q["sql"]
+    ]
+    assert len(reads) == 1, reads
+    assert f">{tree['commune'].name}</a>" in text
