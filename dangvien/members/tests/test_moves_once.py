@@ -69,18 +69,19 @@ def _members(tree: dict[str, Any]) -> list[Any]:
         leaving = make_member(branch=branch)
         _proceeding(leaving, ProceedingKind.EXIT, Step.OPEN, requested_on=DAY)
         out.append(leaving)
-        for step, extended in [
+        recognition_steps: list[tuple[Step | None, bool]] = [
             (None, False),
             (Step.OPEN, False),
             (Step.BRANCH_PROPOSED, False),
             (Step.GRASSROOTS_ENDORSED, False),
             (Step.GRASSROOTS_ENDORSED, True),
-        ]:
+        ]
+        for at, extended in recognition_steps:
             member = make_member(
                 branch=branch, status=Status.PROBATIONARY, official_on=None, admitted_on=DAY
             )
-            if step is not None:
-                _proceeding(member, recognition, step, extended=extended, decision_due_on=DAY)
+            if at is not None:
+                _proceeding(member, recognition, at, extended=extended, decision_due_on=DAY)
             out.append(member)
         refused = make_member(
             branch=branch, status=Status.PROBATIONARY, official_on=None, admitted_on=DAY
