@@ -139,23 +139,27 @@ def scope_sample(username: str, rng: random.Random) -> dict[str, Any]:
     from dangvien.members.queries import visible_members
     from dangvien.organisations.models import Kind
     from dangvien.organisations.queries import units_managed_by, visible_organisations
+    from dangvien.rowsecurity.scope import scoped
 
     user = User.objects.get(username=username)
-    home = units_managed_by(user).first()
-    branches = list(
-        visible_organisations(user)
-        .filter(kind__in=[Kind.BRANCH, Kind.GRASSROOTS_BRANCH])
-        .order_by()
-        .values_list("pk", flat=True)[:500]
-    )
-    ids = list(visible_members(user).order_by().values_list("pk", flat=True)[:5000])
-    members = rng.sample(ids, min(len(ids), 60))
-    names = [
-        " ".join(p for p in row if p)
-        for row in visible_members(user)
-        .filter(pk__in=members[:30])
-        .values_list("person__family_name", "person__middle_name", "person__given_name")
-    ]
+    # As the app role, row-level security shows nothing without a scope: the sample is
+    # read in the user's own scope, as their pages will be.
+    with scoped(user):
+        home = units_managed_by(user).first()
+        branches = list(
+            visible_organisations(user)
+            .filter(kind__in=[Kind.BRANCH, Kind.GRASSROOTS_BRANCH])
+            .order_by()
+            .values_list("pk", flat=True)[:500]
+        )
+        ids = list(visible_members(user).order_by().values_list("pk", flat=True)[:5000])
+        members = rng.sample(ids, min(len(ids), 60))
+        names = [
+            " ".join(p for p in row if p)
+            for row in visible_members(user)
+            .filter(pk__in=members[:30])
+            .values_list("person__family_name", "person__middle_name", "person__given_name")
+        ]
     return {
         "home": home.pk if home else None,
         "branches": branches,
@@ -188,7 +192,10 @@ def main() -> int:
     if not (communes and provinces):
         print("the users file has no commune or province accounts", file=sys.stderr)
         return 2
-    members = Member.objects.count()
+    from dangvien.rowsecurity.scope import unrestricted
+
+    with unrestricted():  # as the app role, the count is of every member
+        members = Member.objects.count()
     print(
         f"nation: {members:,} member records, "
         f"{Organisation.objects.count():,} organisations, {len(nation.accounts)} accounts"
