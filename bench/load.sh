@@ -21,6 +21,8 @@
 #   TEMPLATES=a,b,… or TEMPLATES_FILE=path
 #                           users whose roles the bench users copy (default: the demo
 #                           users); bench/load_users.py
+#   OWNER_DATABASE_URL      the owner's URL, when DATABASE_URL is the application role
+#                           (row-level security on): the bench accounts are made with it
 #   LOAD_DIR=/tmp/dangvien-load   scratch folder: plan, logs, CSV of the run
 #   WSGI_APP=dangvien.wsgi        the WSGI module gunicorn loads (e.g. a profiling wrapper)
 #
@@ -97,7 +99,10 @@ say "preparing $USERS bench users and the plan"
 templates=()
 [[ -n "${TEMPLATES:-}" ]] && templates=(--templates "$TEMPLATES")
 [[ -n "${TEMPLATES_FILE:-}" ]] && templates=(--templates-file "$TEMPLATES_FILE")
-$py bench/load_users.py --count "$USERS" --out "$LOAD_DIR/plan.json" "${templates[@]}"
+# The bench accounts and the plan are written as the tables' owner when OWNER_DATABASE_URL
+# is given (the app role sees no member without a scope); the pages run as DATABASE_URL.
+DATABASE_URL=${OWNER_DATABASE_URL:-$DATABASE_URL} \
+    $py bench/load_users.py --count "$USERS" --out "$LOAD_DIR/plan.json" "${templates[@]}"
 export LOAD_PLAN="$LOAD_DIR/plan.json"
 
 # ---- gunicorn ------------------------------------------------------------------------------
