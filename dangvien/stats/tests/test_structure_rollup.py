@@ -61,6 +61,14 @@ class Clock:
         return self.today
 
 
+@pytest.fixture(autouse=True)
+def empty_queue(db: None) -> None:
+    """Each test starts with an empty queue: rows written and committed by other modules'
+    fixtures (set up once for a module, outside any test's transaction) would otherwise
+    stand in it, and these tests check what a write queues."""
+    StructureStale.objects.all().delete()
+
+
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     now = Clock()
