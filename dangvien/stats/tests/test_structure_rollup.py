@@ -62,10 +62,16 @@ class Clock:
 
 
 @pytest.fixture(autouse=True)
-def empty_queue(db: None) -> None:
+def empty_queue(request: pytest.FixtureRequest) -> None:
     """Each test starts with an empty queue: rows written and committed by other modules'
     fixtures (set up once for a module, outside any test's transaction) would otherwise
-    stand in it, and these tests check what a write queues."""
+    stand in it, and these tests check what a write queues. A transactional test starts
+    from a flushed database already, and must not be given the ``db`` fixture (its flush
+    and the seeds put back after it follow the ``transactional_db`` path)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("db")
     StructureStale.objects.all().delete()
 
 
