@@ -319,8 +319,13 @@ def test_the_candidate_lists_order_is_served_by_an_index_on_postgresql(tree):
         cursor.execute("SET LOCAL enable_sort = off")  # the test's tables are tiny
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute("SET LOCAL enable_seqscan = off")
+    # With sorting priced out, a plan without a Sort node reads the order from an
+    # index; which of the two name indexes the planner picks for one stage depends on
+    # its statistics of the tiny test table (CI once chose the other), so either serves.
     one = filter_candidates(visible_candidates(user), stage=Stage.CERTIFIED)
     plan = one.values_list("pk", flat=True)[:50].explain()
-    assert "cand_stage_name_idx" in plan and "people_person" not in plan
+    assert "Sort" not in plan and "people_person" not in plan, plan
+    assert "cand_stage_name_idx" in plan or "cand_name_idx" in plan, plan
     every = filter_candidates(visible_candidates(user)).values_list("pk", flat=True)[:50]
-    assert "cand_name_idx" in every.explain()
+    plan = every.explain()
+    assert "Sort" not in plan and "cand_name_idx" in plan, plan

@@ -384,7 +384,7 @@ def test_the_pages_of_a_name_search_are_the_slices_of_its_list(tree, monkeypatch
 
 def test_the_members_lists_order_is_served_by_an_index_on_postgresql(tree):
     """On PostgreSQL a page of one status in a scope is read in order from
-    ``member_status_name_idx``, and its ids from the index alone; all statuses from
+    a name index (``member_status_name_idx`` as a rule), with no sort; all statuses from
     ``member_name_idx`` (issue 9: no walk over the people, no sort of the province)."""
     if connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL")
@@ -394,11 +394,14 @@ def test_the_members_lists_order_is_served_by_an_index_on_postgresql(tree):
         cursor.execute("SET LOCAL enable_sort = off")  # the test's tables are tiny
         cursor.execute("SET LOCAL enable_bitmapscan = off")
         cursor.execute("SET LOCAL enable_seqscan = off")
+    # With sorting priced out, no Sort node means the order comes from an index; for
+    # one status the planner may take either name index on the tiny test table.
     one = filter_members(visible_members(user), status=Status.OFFICIAL)
     plan = one.values_list("pk", flat=True)[:50].explain()
-    assert "member_status_name_idx" in plan and "people_person" not in plan
+    assert "Sort" not in plan and "people_person" not in plan, plan
+    assert "member_status_name_idx" in plan or "member_name_idx" in plan, plan
     every = filter_members(visible_members(user)).values_list("pk", flat=True)[:50].explain()
-    assert "member_name_idx" in every
+    assert "Sort" not in every and "member_name_idx" in every, every
 
 
 # ---- a name search that matches too many (issue 9) -------------------------------------
