@@ -56,9 +56,11 @@ AUDITED_APPS = {
 }
 # Not audited: the audit trail itself, and derived rows rewritten by their refresh from
 # audited ones (their writes are recorded where they come from): the admission facts
-# (``stats.admission_facts``) and the structure rollup (``stats.rollup``), with their queues.
+# (``stats.admission_facts``) and the structure rollup (``stats.rollup``), with their queues,
+# and the dictionary of names filled from the people (``people.names``).
 SKIPPED_MODELS = {
     "core.auditevent",
+    "people.searchname",
     "stats.admissionfact",
     "stats.admissionstale",
     "stats.structurerollup",

@@ -142,6 +142,8 @@ EXCLUDED: dict[str, str] = {
     "stats.structurerollup": "Số liệu cơ cấu đảng viên dẫn xuất theo ngày: máy chủ mới tự "
     "dựng lại (stats.rollup).",
     "stats.structurestale": "Hàng đợi nội bộ của số liệu cơ cấu, không phải dữ liệu.",
+    "people.searchname": "Từ điển tên để tìm kiếm: máy chủ mới tự điền khi nhập nhân thân "
+    "(people.names).",
 }
 
 

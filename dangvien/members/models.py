@@ -56,7 +56,7 @@ class Member(models.Model):
     # varchar_pattern_ops "_like" index, which LIKE 'prefix%' scope filters need.
     org_path = models.CharField(max_length=255, editable=False, db_index=True)
     # The person's folded name (``Person.search_text``), copied so a name search within a
-    # province reads one index, (org_path, search_text), instead of joining millions of
+    # province reads one index, (search_text, org_path), instead of joining millions of
     # people (issue 9, national scale). Set by ``save`` from the person; bulk writers
     # (imports, demo data, generate_nation) set it themselves. Names do not change after a
     # person is created: an import refuses a known citizen ID under another name.
@@ -110,10 +110,12 @@ class Member(models.Model):
                 name="member_scope_idx",
                 opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
             ),
+            # A name search reads each matching name within the scope (people.names):
+            # the name first, for the exact match, then the path's range.
             models.Index(
-                fields=["org_path", "search_text"],
-                name="member_search_idx",
-                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+                fields=["search_text", "org_path"],
+                name="member_name_search_idx",
+                opclasses=["varchar_ops", "varchar_pattern_ops"],
             ),
             # The lists' order (``visible_members``: name, then id), read from the index:
             # a province's first page of one status, or of all, is the first few

@@ -13,6 +13,7 @@ from dangvien.core.crypto import blind_index
 from dangvien.core.text import fold
 from dangvien.organisations.queries import in_scope
 from dangvien.people.models import Person
+from dangvien.people.names import matching_names
 
 CITIZEN_ID_PURPOSE = "citizen_id"
 _CITIZEN_ID = re.compile(r"[0-9]{12}")
@@ -69,4 +70,15 @@ def search_filter(q: str, *, via: str = "person") -> Q:
     prefix = f"{via}__" if via else ""
     if is_citizen_id(q):
         return Q(**{f"{prefix}citizen_id_hmac": citizen_id_index(q)})
-    return Q(**{f"{prefix}search_text__contains": fold(q)})
+    return name_filter(fold(q), f"{prefix}search_text")
+
+
+def name_filter(text: str, field: str) -> Q:
+    """Rows whose folded name (``field``, a copy of ``Person.search_text``) contains the
+    folded ``text``: by exact name among the names of the dictionary that contain it
+    (``people.names``: an index probe per name, issue 9), or, when the text is too common
+    for that, by ``LIKE`` over the rows. Both give the same rows."""
+    names = matching_names(text)
+    if names is None:
+        return Q(**{f"{field}__contains": text})
+    return Q(**{f"{field}__in": names})

@@ -12,6 +12,7 @@ from dangvien.accounts.models import Capability
 from dangvien.accounts.queries import can
 from dangvien.core.text import fold
 from dangvien.organisations.queries import in_scope
+from dangvien.people.queries import name_filter
 from dangvien.privacy.models import (
     OPEN_STATES,
     Consent,
@@ -98,7 +99,7 @@ def filter_requests(
     if kind:
         rows = rows.filter(kind=kind)
     if q:
-        rows = rows.filter(person__search_text__contains=fold(q))
+        rows = rows.filter(name_filter(fold(q), "person__search_text"))
     if overdue_on is not None:
         rows = rows.filter(state__in=OPEN_STATES, due_on__lt=overdue_on)
     if org_path:

@@ -20,7 +20,7 @@ from dangvien.members.models import (
 )
 from dangvien.organisations.models import Organisation
 from dangvien.organisations.queries import child_bucket, in_scope
-from dangvien.people.queries import is_citizen_id, search_filter
+from dangvien.people.queries import is_citizen_id, name_filter, search_filter
 
 if TYPE_CHECKING:
     from dangvien.accounts.models import User
@@ -62,12 +62,12 @@ def visible_members(user: "User") -> QuerySet[Member]:
 
 def member_search_filter(q: str) -> Q:
     """``people.queries.search_filter`` for members: the name is matched on the member's
-    own copy of the folded name (``Member.search_text``), which the (org_path,
-    search_text) index serves within a scope; a citizen ID still goes through the
-    person's keyed index."""
+    own copy of the folded name (``Member.search_text``), whose (search_text, org_path)
+    index finds each matching name within a scope (``people.queries.name_filter``); a
+    citizen ID still goes through the person's keyed index."""
     if is_citizen_id(q):
         return search_filter(q, via="person")
-    return Q(search_text__contains=fold(q))
+    return name_filter(fold(q), "search_text")
 
 
 # At most this many members match a name search (any of them); a name common enough
