@@ -40,6 +40,7 @@ from dangvien.members.models import (
 )
 from dangvien.organisations.models import Kind, Organisation, Village
 from dangvien.people.models import Person
+from dangvien.people.names import rebuild_search_names
 from dangvien.privacy.models import Consent, Notice
 from dangvien.reviews.models import MemberReview, OrganisationReview, PeriodKind, ReviewPeriod
 from dangvien.stats import rollup
@@ -579,6 +580,9 @@ def generate(options: Options, out: Callable[[str], None] = print) -> Summary:
         with clock("admission facts"):
             # Loaded with the triggers set aside: the facts are built from the rows.
             rebuild_admissions()
+        with clock("name dictionary"):
+            # The people went in with their triggers set aside (people.names).
+            rebuild_search_names()
         committing = time.perf_counter()
     clock.steps["commit"] = [time.perf_counter() - committing, None, None]
     with clock("analyze"), connection.cursor() as cursor:

@@ -376,6 +376,15 @@ def test_the_admission_facts_count_what_the_sources_count(nation: dict[str, Any]
         assert sum(item.total for item in kept.values()) > 0, year
 
 
+def test_the_name_dictionary_holds_every_generated_name(nation: dict[str, Any]) -> None:
+    """Loaded with the triggers set aside, the dictionary of names is filled at the end
+    (people.names): a name search must find every generated member."""
+    from dangvien.people.models import Person, SearchName
+
+    held = set(Person.objects.exclude(search_text="").values_list("search_text", flat=True))
+    assert held and set(SearchName.objects.values_list("name", flat=True)) == held
+
+
 def test_the_structure_rollup_is_built_and_equals_the_live_count(nation: dict[str, Any]) -> None:
     from dangvien.stats.queries.structure import _structure, structure
 
