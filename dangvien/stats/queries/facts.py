@@ -86,6 +86,7 @@ from dangvien.core.dates import add_months
 from dangvien.members.models import Member
 from dangvien.organisations.models import SEGMENT, Organisation, Sector, Village
 from dangvien.people.models import OccupationGroup, Person, Sex
+from dangvien.rowsecurity.scope import unrestricted
 from dangvien.stats.admission_facts import refresh_admissions
 from dangvien.stats.models import AdmissionFact, Breakdown
 
@@ -527,8 +528,15 @@ def profile(
             .distinct()
             .order_by()
         )
-        for row in _fetch(found):
-            out[row.get("_bucket", "")].villages.add(int(row["_village"]))
+        # Whether a village had a member is a fact about the village, not about the
+        # reader: a member living there whose chi bộ lies outside the reader's subtrees
+        # still counts, so the test reads every member (row-level security would hide
+        # that one). Only village ids come back, for rows under ``path``, which the
+        # caller may see. It is also cheaper: no policy check on each person and member
+        # looked at (issue 9: 98 → 55 ms for a province's 5,200 villages).
+        with unrestricted(rows.db):
+            for row in _fetch(found):
+                out[row.get("_bucket", "")].villages.add(int(row["_village"]))
     for item in out.values():
         item.flags[VILLAGES] = len(item.villages)
     return dict(out)

@@ -222,6 +222,31 @@ def test_villages_without_members_are_those_with_no_member_the_day_before_the_pe
     assert by_child[tree["clinic"].path]["villages_without_members"] == 1
 
 
+def test_a_village_whose_only_member_has_a_chi_bo_outside_the_readers_subtree_has_a_member(
+    tree: Tree,
+) -> None:
+    """Whether a village had a member does not depend on who reads the count: with the
+    reader's scope applied (row-level security on PostgreSQL), the member living there
+    but belonging to a chi bộ of another commune is still seen."""
+    from dangvien.accounts.models import Role
+    from dangvien.factories import user_with_role
+    from dangvien.rowsecurity.scope import scoped
+
+    commune = tree["commune"]
+    place = village(commune, "Thôn Giữa")
+    other = org(Kind.COMMUNE, tree["province"], "Đảng bộ xã Bình Minh")
+    far_branch = org(Kind.BRANCH, other, "Chi bộ thôn Bắc")
+    make_member(branch=far_branch, person=make_person(village=place))
+    make_admission(tree["village"], date(2026, 3, 1), person=make_person(village=place))
+    reader = user_with_role(Role.GRASSROOTS_STAFF, commune)
+    with scoped(reader):
+        assert not Member.objects.filter(branch=far_branch).exists() or (
+            connection.vendor != "postgresql"
+        )  # the member is out of the reader's sight on PostgreSQL
+        counts = facts.admission_breakdown(commune.path, START, END)
+    assert counts["villages_without_members"] == 0
+
+
 def test_the_people_behind_a_count_are_listed_by_decision_date_with_their_breakdowns(
     mixed: Tree,
 ) -> None:
