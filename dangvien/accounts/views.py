@@ -45,6 +45,7 @@ from dangvien.exams.queries import todo as exam_todo
 from dangvien.members import queries as member_queries
 from dangvien.members.queries import meetings as meeting_queries
 from dangvien.members.queries import probation as probation_queries
+from dangvien.organisations.models import Organisation
 from dangvien.organisations.queries import units_managed_by
 from dangvien.reviews.queries import todo as review_todo
 from dangvien.reviews.queries.removal import failed_running
@@ -330,30 +331,46 @@ class Due:
         return self.due_on is not None and self.due_on < timezone.localdate()
 
 
+def spans_provinces(units: list[Organisation]) -> bool:
+    """Whether the user's scope takes in more than one province (the central
+    organisation board, an inspector of several provinces): their home page leaves out
+    the to-dos of each dossier and member. Those are the chi bộ's and the province's work,
+    run to tens of thousands of rows across the country, and reading them for 34
+    provinces took about a minute on the 6-million nation (issue 9)."""
+    return sum(1 for unit in units if unit.depth == 0) > 1
+
+
 @login_required
 def home(request: AuthedRequest) -> HttpResponse:
     """ "Việc cần làm": what is near or past a deadline in the user's scope."""
     today = timezone.localdate()
-    validity = rule("admission.certificate_validity_months", on=today)
-    todo = candidate_queries.todo(request.user, today, validity=validity)
-    lists = {
-        "decisions": [Due(c, c.decision_due_on) for c in todo["decisions"][:50]],
-        "ceremonies": [Due(c, c.ceremony_due_on) for c in todo["ceremonies"][:50]],
-        "certificates": [
-            Due(c, c.certificate_issued_on and add_months(c.certificate_issued_on, validity))
-            for c in todo["certificates"][:50]
-        ],
-    }
-    members = member_queries.visible_members(request.user)
-    recognition = [
-        probation_queries.due_row(m, today)
-        for m in probation_queries.recognition_due(members, today, within_days=30)[:50]
-    ]
-    removal = meeting_queries.removal_candidates(members, today)
-    failed = failed_running(members, today)
-    transfers = home_todo.transfers_to_handle(request.user, today)
-    exam_tasks = exam_todo.tasks(request.user, today)
     units = list(units_managed_by(request.user))  # the top nodes of the scope, in order
+    wide = spans_provinces(units)
+    validity = rule("admission.certificate_validity_months", on=today)
+    lists: dict[str, list[Due]] = {"decisions": [], "ceremonies": [], "certificates": []}
+    recognition: list[Any] = []
+    removal: list[Any] = []
+    failed: list[Any] = []
+    transfers: list[Any] = []
+    if not wide:
+        todo = candidate_queries.todo(request.user, today, validity=validity)
+        lists = {
+            "decisions": [Due(c, c.decision_due_on) for c in todo["decisions"][:50]],
+            "ceremonies": [Due(c, c.ceremony_due_on) for c in todo["ceremonies"][:50]],
+            "certificates": [
+                Due(c, c.certificate_issued_on and add_months(c.certificate_issued_on, validity))
+                for c in todo["certificates"][:50]
+            ],
+        }
+        members = member_queries.visible_members(request.user)
+        recognition = [
+            probation_queries.due_row(m, today)
+            for m in probation_queries.recognition_due(members, today, within_days=30)[:50]
+        ]
+        removal = meeting_queries.removal_candidates(members, today)
+        failed = failed_running(members, today)
+        transfers = home_todo.transfers_to_handle(request.user, today)
+    exam_tasks = exam_todo.tasks(request.user, today)
     stats_tasks = stats_todo.tasks(request.user, today, units=units)
     quality_tasks = review_todo.tasks(request.user, today) + screening_queries.tasks(
         request.user, today
@@ -382,5 +399,6 @@ def home(request: AuthedRequest) -> HttpResponse:
         + sum(1 for task in quality_tasks if task.overdue),
         "pipeline": [(stage, counts.get(stage.value, 0)) for stage in Stage],
         "units": units,
+        "wide": wide,
     }
     return render(request, "accounts/home.html", context)

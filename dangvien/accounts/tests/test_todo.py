@@ -122,3 +122,37 @@ def test_the_home_page_reads_the_users_top_nodes_once_and_names_them(client, tre
     ]
     assert len(reads) == 1, reads
     assert f">{tree['commune'].name}</a>" in text
+
+
+def test_a_user_over_several_provinces_gets_links_to_them_instead_of_every_members_to_dos(
+    client, tree
+):
+    """Above a province the home page does not read each dossier's and member's deadlines
+    (about a minute for the whole country, issue 9); it points to the provinces."""
+    from dangvien.accounts.models import RoleAssignment
+    from dangvien.factories import org
+    from dangvien.organisations.models import Kind
+
+    other = org(Kind.PROVINCE, None, "Tỉnh ủy Hải Đảo")
+    member = make_member(branch=tree["village"], person__given_name="Quyết")
+    user = user_with_role(Role.BOARD_STAFF, tree["province"])
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as one_province:
+        text = client.get(reverse("home")).content.decode()
+    assert 'id="todo-wide"' not in text and 'id="todo-recognition"' in text
+    RoleAssignment.objects.create(user=user, organisation=other, role=Role.BOARD_STAFF)
+    with CaptureQueriesContext(connection) as two_provinces:
+        text = client.get(reverse("home")).content.decode()
+    assert 'id="todo-wide"' in text and "Việc của từng hồ sơ, từng đảng viên" in text
+    assert 'id="todo-recognition"' not in text and 'id="todo-removal"' not in text
+    assert reverse("stats:dashboard", args=[other.pk]) in text
+    assert reverse("stats:dashboard", args=[tree["province"].pk]) in text
+    assert len(two_provinces) < len(one_province)
+    assert member.person.given_name  # the member exists in the scope all along
+
+
+def test_a_user_over_one_province_and_a_commune_elsewhere_keeps_the_full_list(client, tree):
+    from dangvien.accounts.views import spans_provinces
+
+    assert not spans_provinces([tree["province"], tree["commune"]])
+    assert spans_provinces([tree["province"], tree["province"]])
