@@ -229,12 +229,17 @@ EVER = (date(1, 1, 1), date(9999, 12, 31))
 
 
 def live_facts(
-    candidates: list[int] | None = None, members: list[int] | None = None
+    candidates: list[int] | None = None,
+    members: list[int] | None = None,
+    *,
+    joined: bool = False,
 ) -> list[QuerySet[Any]]:
     """The facts as the live definition gives them (``facts._sources`` with the code), one
     queryset a source, each selecting ``COLUMNS`` as ``_source``, ``_object``, ``_path``,
     ``_day``, ``_code``. ``candidates`` / ``members``: only these ids of that source (an
-    empty list leaves the source out); None: all."""
+    empty list leaves the source out); None: all. ``joined``: the code from a join on the
+    person (``facts._admission_code(joined=True)``, the same number) rather than a look-up
+    per row: for a pass over every admission."""
     from dangvien.stats.queries import facts
 
     out = []
@@ -244,16 +249,23 @@ def live_facts(
             if not wanted:
                 continue
             rows = rows.filter(pk__in=wanted)
+        if joined:
+            rows = facts._with_folded(rows)
         out.append(
-            rows.annotate(_object=F("pk"), _path=F("org_path"), _code=facts._admission_code())
+            rows.annotate(
+                _object=F("pk"),
+                _path=F("org_path"),
+                _code=facts._admission_code(joined=joined),
+            )
             .values("_source", "_object", "_path", "_day", "_code")
             .order_by()
         )
     return out
 
 
-def _insert(rows: QuerySet[Any]) -> None:
-    """``INSERT INTO facts SELECT …`` of one ``live_facts`` queryset, in the database."""
+def _insert(rows: QuerySet[Any]) -> int:
+    """``INSERT INTO facts SELECT …`` of one ``live_facts`` queryset, in the database.
+    Returns the number of rows inserted."""
     sql, params = rows.query.sql_with_params()
     columns = ", ".join(COLUMNS)
     with connections[rows.db].cursor() as cursor:
@@ -262,17 +274,41 @@ def _insert(rows: QuerySet[Any]) -> None:
             f" s._code FROM ({sql}) s",
             params,
         )
+        return max(cursor.rowcount, 0)
+
+
+# The full rebuild reads every admission of the country once: on PostgreSQL its statements
+# run with hash joins (the planner's estimate of the direct members, an anti-join, is a
+# single row, and leads it to nested loops with one index look-up per admission) and with
+# the memory to keep the person table's hash in memory (bench/README.md, generator).
+REBUILD_WORK_MEM = "512MB"
 
 
 def rebuild_admissions(using: str = "default") -> int:
-    """Empty the facts and the queue and insert every fact again (one transaction). Returns
-    how many facts there are."""
+    """Empty the facts and the queue and insert every fact again (one transaction), with
+    the person's part of the code from a join (``live_facts(joined=True)``). Returns how
+    many facts there are."""
     with transaction.atomic(using), unrestricted():
         AdmissionStale.objects.using(using).all().delete()
         AdmissionFact.objects.using(using).all().delete()
-        for rows in live_facts():
-            _insert(rows.using(using))
-        return AdmissionFact.objects.using(using).count()
+        connection = connections[using]
+        if connection.vendor != "postgresql":
+            return sum(_insert(rows.using(using)) for rows in live_facts(joined=True))
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT current_setting('enable_nestloop'), current_setting('work_mem')")
+            before = cursor.fetchone()
+            cursor.execute(
+                "SELECT set_config('enable_nestloop', 'off', true),"
+                " set_config('work_mem', %s, true)",
+                [REBUILD_WORK_MEM],
+            )
+        inserted = sum(_insert(rows.using(using)) for rows in live_facts(joined=True))
+        with connection.cursor() as cursor:  # the caller's settings again
+            cursor.execute(
+                "SELECT set_config('enable_nestloop', %s, true), set_config('work_mem', %s, true)",
+                before,
+            )
+        return inserted
 
 
 def refresh_admissions(using: str = "default") -> int:

@@ -4,10 +4,12 @@ stage, two years of review results, this year's targets, and users to log in wit
 
 ``generate(options, out=print)`` loads it with COPY into an EMPTY PostgreSQL database
 (``synth/copyio.py``), province by province, in one transaction; then takes the pool
-survey of the running quarter (``stats.PoolSurvey``), ANALYZEs, and builds the structure
-rollup for today (``stats.rollup.rebuild_all``, what ``manage.py rebuild_structure_rollup``
-runs: the rows were loaded with the triggers that queue it off). The same seed gives the
-same nation (the encrypted citizen IDs aside: each encryption draws a fresh nonce).
+survey of the running quarter (``stats.PoolSurvey``) and the admission facts
+(``stats.admission_facts.rebuild_admissions``) before the indexes come back, ANALYZEs, and
+builds the structure rollup for today (``stats.rollup.rebuild_all_together``: what
+``manage.py rebuild_structure_rollup`` writes, in one pass; the rows were loaded with the
+triggers that queue both off). The same seed gives the same nation (the encrypted citizen
+IDs aside: each encryption draws a fresh nonce).
 """
 
 import multiprocessing
@@ -45,7 +47,7 @@ from dangvien.privacy.models import Consent, Notice
 from dangvien.reviews.models import MemberReview, OrganisationReview, PeriodKind, ReviewPeriod
 from dangvien.stats import rollup
 from dangvien.stats.admission_facts import rebuild_admissions
-from dangvien.stats.models import PoolSurvey, Target, TargetRevision
+from dangvien.stats.models import AdmissionFact, PoolSurvey, Target, TargetRevision
 from dangvien.synth import members, persons, pipeline, tree, vocab
 from dangvien.synth.copyio import Loader, LoadError, Table, literal
 from dangvien.synth.members import Member as MemberRecord
@@ -555,7 +557,11 @@ def generate(options: Options, out: Callable[[str], None] = print) -> Summary:
     with transaction.atomic():
         connection.ensure_connection()
         clock.attach()
-        also = (PoolSurvey._meta.db_table,) if options.surveys else ()
+        # Filled with ordinary inserts in the load's transaction, so their indexes are set
+        # aside too: the admission facts (a row per admission), and the pool surveys.
+        also: tuple[str, ...] = (AdmissionFact._meta.db_table,)
+        if options.surveys:
+            also += (PoolSurvey._meta.db_table,)
         loader = Loader(connection.connection, list(tables.values()), out, also=also)
         with clock("set aside indexes, triggers"):
             loader.prepare(options.maintenance_work_mem)
@@ -573,13 +579,15 @@ def generate(options: Options, out: Callable[[str], None] = print) -> Summary:
             users = make_users(plan, provinces)
         if options.surveys:
             with clock("pool surveys"):
-                take_surveys(plan, provinces)
+                take_surveys(plan, provinces, connection.connection)
+        with clock("admission facts"):
+            # Loaded with the triggers set aside: the facts are built from the rows, before
+            # the indexes come back (the full rebuild reads with hash joins, which need
+            # none) and with the facts' own set aside (built once after, not row by row).
+            rebuild_admissions()
         out("Dựng lại chỉ mục, khóa ngoại, trigger…")
         with clock("indexes, constraints, triggers"):
             loader.restore()
-        with clock("admission facts"):
-            # Loaded with the triggers set aside: the facts are built from the rows.
-            rebuild_admissions()
         with clock("name dictionary"):
             # The people went in with their triggers set aside (people.names).
             rebuild_search_names()
@@ -590,8 +598,9 @@ def generate(options: Options, out: Callable[[str], None] = print) -> Summary:
     out("Tính số liệu tổng hợp cơ cấu đảng viên…")
     with clock("structure rollup"):
         # The rollup the structure tables read (stats.rollup), for today: the generated
-        # rows went in with the triggers off, so nothing queued them.
-        rollup.rebuild_all(timezone.localdate())
+        # rows went in with the triggers off, so nothing queued them. Counted in one pass
+        # over the country (what ``rebuild_all`` writes top by top).
+        rollup.rebuild_all_together(timezone.localdate())
     if options.users_file:
         write_users_file(Path(options.users_file), users)
     counts: dict[str, Counter[str]] = {"organisations": Counter(), "members": Counter()}
@@ -611,19 +620,50 @@ def generate(options: Options, out: Callable[[str], None] = print) -> Summary:
     )
 
 
-def take_surveys(plan: Plan, provinces: list[ProvinceInfo]) -> None:
-    """The quarterly pool survey of the running quarter for every province
-    (``stats.actions.surveys.take_pool_survey``, as the scheduled command does), the only
-    roll-up the statistics store. Taken inside the load, with the table's audit trigger
-    off like the other generated tables' (thousands of snapshot rows, not an audit
-    trail)."""
-    from dangvien.stats.actions.surveys import take_pool_survey
+SURVEY_COLUMNS = [
+    "organisation_id",
+    "org_path",
+    "year",
+    "quarter",
+    "taken_on",
+    "data",
+    "assessment",
+    "by_id",
+    "at",
+]
 
-    today = plan.today
-    quarter = (today.month - 1) // 3 + 1
+
+def take_surveys(plan: Plan, provinces: list[ProvinceInfo], raw: Any) -> int:
+    """The quarterly pool survey of the running quarter for every province and every node
+    below it: what ``stats.actions.surveys.take_pool_survey`` freezes when the scheduled job
+    (``by=None``, no assessment) first takes a running quarter: the figures of
+    ``stats.queries.surveys.compositions`` for today, one snapshot a node. Written with COPY
+    inside the load (``raw``: the load's psycopg connection), with the table's indexes and
+    audit trigger set aside like the other generated tables': the action's bulk insert
+    spent most of this step's time turning 300,000 JSON snapshots into array parameters
+    (bench/README.md, generator). Returns the number of snapshots."""
+    from dangvien.stats.queries.surveys import compositions
+
+    today, now = plan.today, timezone.now()
+    year, quarter = str(today.year), str((today.month - 1) // 3 + 1)
+    paths = dict(Organisation.objects.values_list("pk", "path"))
+    table = Table(PoolSurvey, SURVEY_COLUMNS)
+
+    def send() -> None:
+        with raw.cursor() as cur, cur.copy(table._copy_sql) as copy:
+            copy.write(table.take())
+
     for province in sorted(provinces, key=lambda p: p.index):
         top = Organisation.objects.get(pk=province.top.id)
-        take_pool_survey(top, year=today.year, quarter=quarter, by=None)
+        for org_id, data in compositions(top, today).items():
+            table.add((
+                str(org_id), literal(paths[org_id]), year, quarter, today.isoformat(),
+                literal(data), "", N, literal(now),
+            ))  # fmt: skip
+            if table.full:
+                send()
+    send()
+    return table.rows
 
 
 _ID_TABLES = {

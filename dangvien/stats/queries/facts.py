@@ -469,8 +469,19 @@ def _bit(condition: Q, value: int) -> Case:
     return Case(When(condition, then=Value(value)), default=Value(0), output_field=IntegerField())
 
 
-def _admission_code() -> Any:
-    """``village_id × 64 + bits`` of an admission row (see ``_BITS``)."""
+def _admission_code(*, joined: bool = False) -> Any:
+    """``village_id × 64 + bits`` of an admission row (see ``_BITS``).
+
+    ``joined``: the same number from a join on the person (``person__``; the rows must
+    carry ``_with_folded``'s aliases), for a pass over every admission of the country
+    (``admission_facts.rebuild_admissions``), where one hash join over the person table
+    costs a fraction of six million look-ups by key (bench/README.md, generator)."""
+    if joined:
+        row_flags = _row_flags()
+        joined_bits = [_bit(row_flags[key], _BITS[key]) for key in row_flags]
+        return Coalesce(F("person__village_id"), Value(0)) * Value(_VILLAGE_SHIFT) + sum(
+            joined_bits[1:], start=joined_bits[0]
+        )
     flags = _person_flags(person="")
     bits = [_bit(flags[key], _BITS[key]) for key in flags]
     code = Coalesce(F("village_id"), Value(0)) * Value(_VILLAGE_SHIFT) + sum(

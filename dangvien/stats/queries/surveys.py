@@ -138,6 +138,11 @@ def pool(org: Organisation, on: date | None = None) -> QuerySet[Candidate]:
     )
 
 
+# The choices' values, read once (``Choices.values`` builds its list on every call, and a
+# national survey asks for them for each of 300,000 nodes).
+_EDUCATION = tuple(Education.values)
+_SEXES = tuple(Sex.values)
+
 _COUNTED = ("stage", "age_band", "education", "sex", "ethnicity", "ethnic_groups", "youth_union")
 
 
@@ -182,7 +187,7 @@ class _Tally:
         bands = {b.key: c["age_band"][b.key] for b in AGE_BANDS if b is not UNDER_18}
         if c["age_band"]["under_18"]:
             bands = {"under_18": c["age_band"]["under_18"], **bands}
-        education = {k: c["education"][k] for k in Education.values}
+        education = {k: c["education"][k] for k in _EDUCATION}
         education.update({k: v for k, v in c["education"].items() if k not in education and v})
         groups = {}
         for key, n in sorted(c["ethnic_groups"].items(), key=lambda kv: (-kv[1], kv[0])):
@@ -193,7 +198,7 @@ class _Tally:
             "stage": {k: c["stage"][k] for k in ACTIVE},
             "age_band": bands,
             "education": education,
-            "sex": {k: c["sex"][k] for k in Sex.values},
+            "sex": {k: c["sex"][k] for k in _SEXES},
             "ethnicity": {"kinh": c["ethnicity"]["kinh"], "minority": c["ethnicity"]["minority"]},
             "ethnic_groups": groups,
             "youth_union": {"yes": c["youth_union"]["yes"], "no": c["youth_union"]["no"]},

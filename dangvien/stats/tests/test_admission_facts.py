@@ -13,7 +13,7 @@ from dangvien.members.models import Member, Status
 from dangvien.organisations.actions import move_organisation
 from dangvien.organisations.models import Kind, Organisation, Sector, Village
 from dangvien.people.models import OccupationGroup, Person, Sex
-from dangvien.stats.admission_facts import rebuild_admissions, refresh_admissions
+from dangvien.stats.admission_facts import live_facts, rebuild_admissions, refresh_admissions
 from dangvien.stats.models import AdmissionFact, AdmissionStale
 from dangvien.stats.queries import facts
 from dangvien.stats.tests.factories import make_admission
@@ -184,6 +184,29 @@ def test_a_rebuild_gives_the_facts_the_refresh_keeps(tree: Tree, admitted: dict[
         AdmissionFact.objects.values_list("source", "object_id", "org_path", "day", "code")
     )
     assert rebuilt == kept
+
+
+def test_the_code_from_a_join_on_the_person_is_the_code_looked_up_per_row(
+    tree: Tree, admitted: dict[str, Any]
+) -> None:
+    """The full rebuild reads the person by a join (``live_facts(joined=True)``), the
+    refresh by one look-up per admission: every breakdown bit and the village the same."""
+    student = make_person(
+        youth_union_member=True,
+        ethnicity=" Tày ",
+        religion="Phật giáo",
+        occupation_group=OccupationGroup.STUDENT,
+        sex=Sex.FEMALE,
+    )
+    private = org(Kind.BRANCH, tree["commune"], name="Chi bộ công ty")
+    Organisation.objects.filter(pk=private.pk).update(sector=Sector.NON_STATE_ENTERPRISE)
+    direct_member(private, date(2026, 4, 4), person=student)
+    columns = ("_source", "_object", "_path", "_day", "_code")
+    looked_up = {row for rows in live_facts() for row in rows.values_list(*columns)}
+    joined = {row for rows in live_facts(joined=True) for row in rows.values_list(*columns)}
+    assert joined == looked_up
+    assert len(joined) == 7  # the readmitted member twice: first admission, readmission
+    assert 63 in {code % 64 for *_rest, code in joined}  # every breakdown bit at once
 
 
 def test_a_new_branch_added_under_the_province_is_counted_once_it_admits(

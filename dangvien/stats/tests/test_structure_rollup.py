@@ -460,6 +460,38 @@ def test_a_province_never_built_is_built_by_its_first_read(tree: Tree, clock: Cl
     assert StructureRollup.objects.filter(top=tree["province"].path, subtree=True).exists()
 
 
+def test_the_whole_country_counted_in_one_pass_gives_the_rows_of_the_rebuild_top_by_top(
+    nation: Tree,
+) -> None:
+    """``rebuild_all_together`` (the generator's: one count of the root shared out to the
+    top nodes) writes exactly the rows ``rebuild_all`` writes, moves between provinces,
+    temporary stays and members held by a top node itself included."""
+    permanent_move(someone(nation["far"]), nation["village"], D + timedelta(3))
+    permanent_move(someone(nation["commune"]), nation["far_branch"], D - timedelta(2))
+    temporary_stay(
+        someone(nation["commune"]), nation["far_branch"], issued_on=D - timedelta(9),
+        received_on=D - timedelta(8),
+    )  # fmt: skip
+    make_member(branch=nation["second"])
+    empty = org(Kind.PROVINCE, name="Tỉnh ủy Chưa Có Ai")
+
+    def kept() -> list[tuple[Any, ...]]:
+        return sorted(
+            (r.top, r.slice_path, r.subtree, r.day, r.counts, r.names)
+            for r in StructureRollup.objects.all()
+        )
+
+    assert rollup.rebuild_all(D) == 3
+    top_by_top = kept()
+    StructureStale.objects.create(top=nation["second"].path, slice_path=nation["second"].path)
+    assert rollup.rebuild_all_together(D) == 3
+    assert kept() == top_by_top
+    assert not StructureStale.objects.exists()
+    assert StructureRollup.objects.filter(top=empty.path, subtree=True).count() == 1
+    exact(nation["province"])
+    exact(nation["second"])
+
+
 def test_a_node_below_the_top_is_counted_live(nation: Tree) -> None:
     StructureRollup.objects.update(counts={"total": 99})
     assert structure(nation["commune"], D).figures.total == 8

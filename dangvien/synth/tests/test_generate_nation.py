@@ -397,6 +397,57 @@ def test_the_structure_rollup_is_built_and_equals_the_live_count(nation: dict[st
         assert [c.counts for c in kept.children] == [c.counts for c in live.children]
 
 
+def test_the_admission_facts_built_before_the_indexes_are_those_a_rebuild_writes(
+    nation: dict[str, Any],
+) -> None:
+    """The generator builds the facts inside the load, before the indexes come back and
+    with the facts' own set aside: the same rows ``rebuild_admissions`` writes afterwards."""
+    from dangvien.stats.admission_facts import COLUMNS, rebuild_admissions
+    from dangvien.stats.models import AdmissionFact
+
+    built = sorted(AdmissionFact.objects.values_list(*COLUMNS))
+    assert rebuild_admissions() == len(built) > 0
+    assert sorted(AdmissionFact.objects.values_list(*COLUMNS)) == built
+
+
+def test_the_structure_rollup_counted_in_one_pass_is_what_the_rebuild_top_by_top_writes(
+    nation: dict[str, Any],
+) -> None:
+    from dangvien.stats import rollup
+
+    def kept() -> list[tuple[Any, ...]]:
+        return sorted(
+            (r.top, r.slice_path, r.subtree, r.day, r.counts, r.names)
+            for r in StructureRollup.objects.all()
+        )
+
+    built = kept()
+    assert rollup.rebuild_all(timezone.localdate()) == 3
+    assert kept() == built
+
+
+def test_the_pool_surveys_are_those_the_survey_action_takes(nation: dict[str, Any]) -> None:
+    """Written with COPY by the generator: taking the running quarter again with the action
+    (``take_pool_survey``, which refreshes it) changes no figure, path or date."""
+    from dangvien.stats.actions.surveys import take_pool_survey
+
+    today = timezone.localdate()
+    quarter = (today.month - 1) // 3 + 1
+
+    def kept() -> dict[int, tuple[Any, ...]]:
+        rows = PoolSurvey.objects.filter(year=today.year, quarter=quarter)
+        return {
+            s.organisation_id: (s.org_path, s.taken_on, s.data, s.assessment, s.by_id) for s in rows
+        }
+
+    built = kept()
+    assert len(built) == Organisation.objects.count()
+    for top in Organisation.objects.filter(parent__isnull=True):
+        taken = take_pool_survey(top, year=today.year, quarter=quarter, by=None)
+        assert taken.created == 0
+    assert kept() == built
+
+
 def test_a_second_run_is_refused_on_a_database_with_data(nation: dict[str, Any]) -> None:
     with pytest.raises(NationRefused, match="đã có"):
         generate(Options(members=MEMBERS, provinces=3, password=PASSWORD))
