@@ -128,3 +128,24 @@ def test_the_statistics_home_of_a_user_with_several_trees_is_the_national_page(
 ) -> None:
     client.force_login(central(tree, second))
     assert client.get("/thong-ke/")["Location"] == URL
+
+
+def test_the_nation_of_some_provinces_counts_those_provinces_only(tree, second) -> None:
+    """A user over two provinces of three: the total leaves the third out, at the query
+    level too (row-level security is the second lock, not the only one)."""
+    third = org(Kind.PROVINCE, name="Tỉnh ủy Thứ Ba")
+    branch = org(Kind.BRANCH, org(Kind.COMMUNE, third, name="Xã Ba"), name="Chi bộ Ba")
+    for day in (date(2026, 1, 5), date(2026, 2, 5), date(2025, 6, 1)):
+        make_admission(branch, day)
+    result = national([tree["province"], second["province"]], 2026)
+    assert result.admitted == 3 and result.last_year_admitted == 2
+
+
+def test_tops_below_the_provinces_are_counted_each_on_its_own(tree, second) -> None:
+    """Two trees of a scope that are not provinces (a commune here, a chi bộ there): each
+    top's row holds its own admissions, and the total is theirs."""
+    tops = [tree["commune"], second["branch"]]
+    result = national(tops, 2026)
+    each = [achievement(top, 2026) for top in tops]
+    assert [c.admitted for c in result.children] == [a.admitted for a in each] == [1, 2]
+    assert result.admitted == 3 and result.last_year_admitted == 2
