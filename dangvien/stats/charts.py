@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import calendar
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -54,13 +55,15 @@ def number_text(value: int | float | Decimal) -> str:
     return f"{sign}{grouped}" if tenth == "0" else f"{sign}{grouped},{tenth}"
 
 
+_SPECIAL = re.compile(r'[&<>"]')
+
+
 def _esc(text: object) -> str:
+    value = str(text)
+    if _SPECIAL.search(value) is None:  # most labels and every number: nothing to do
+        return value
     return (
-        str(text)
-        .replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace('"', "&quot;")
+        value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
     )
 
 
@@ -70,12 +73,19 @@ def _f(value: float) -> str:
     return text[:-2] if text.endswith(".0") else text
 
 
+# keyword → attribute name ("stroke_width" → "stroke-width"), worked out once: a province's
+# bar chart writes some 2,400 attributes (issue 9, the dashboard's time).
+_NAMES: dict[str, str] = {}
+
+
 def _attrs(**attrs: object) -> str:
     parts = []
     for key, value in attrs.items():
         if value is None:
             continue
-        name = key.rstrip("_").replace("_", "-")
+        name = _NAMES.get(key)
+        if name is None:
+            name = _NAMES[key] = key.rstrip("_").replace("_", "-")
         text = _f(value) if isinstance(value, float) else str(value)
         parts.append(f'{name}="{_esc(text)}"')
     return " ".join(parts)
