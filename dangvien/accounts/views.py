@@ -47,6 +47,7 @@ from dangvien.members.queries import meetings as meeting_queries
 from dangvien.members.queries import probation as probation_queries
 from dangvien.organisations.models import Organisation
 from dangvien.organisations.queries import units_managed_by
+from dangvien.privacy import queries as privacy_queries
 from dangvien.reviews.queries import todo as review_todo
 from dangvien.reviews.queries.removal import failed_running
 from dangvien.screening.queries import cases as screening_queries
@@ -371,6 +372,7 @@ def home(request: AuthedRequest) -> HttpResponse:
         failed = failed_running(members, today)
         transfers = home_todo.transfers_to_handle(request.user, today)
     exam_tasks = exam_todo.tasks(request.user, today)
+    data_requests, data_requests_open = privacy_queries.requests_to_answer(request.user)
     stats_tasks = stats_todo.tasks(request.user, today, units=units)
     quality_tasks = review_todo.tasks(request.user, today) + screening_queries.tasks(
         request.user, today
@@ -396,9 +398,12 @@ def home(request: AuthedRequest) -> HttpResponse:
         + sum(1 for row in transfers if getattr(row, "overdue", False))
         + sum(1 for task in exam_tasks if task.overdue)
         + sum(1 for task in stats_tasks if task.overdue)
-        + sum(1 for task in quality_tasks if task.overdue),
+        + sum(1 for task in quality_tasks if task.overdue)
+        + sum(1 for row in data_requests if row.overdue(today)),
         "pipeline": [(stage, counts.get(stage.value, 0)) for stage in Stage],
         "units": units,
         "wide": wide,
+        "data_requests": data_requests,
+        "data_requests_open": data_requests_open,
     }
     return render(request, "accounts/home.html", context)

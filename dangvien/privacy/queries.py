@@ -111,6 +111,16 @@ def open_requests_of(person: "Person") -> QuerySet[SubjectRequest]:
     return SubjectRequest.objects.filter(person=person, state__in=OPEN_STATES)
 
 
+def requests_to_answer(user: "User", limit: int = 10) -> tuple[list[SubjectRequest], int]:
+    """The home page's to-do: the open requests of data subjects in the user's subtrees,
+    the soonest due first (``limit`` of them), and how many are open in all. Answers are
+    due within the time limits of Nghị định 13/2023 (``request_due_on``)."""
+    rows = visible_requests(user).filter(state__in=OPEN_STATES).order_by("due_on", "pk")
+    first = list(rows[:limit])
+    total = len(first) if len(first) < limit else rows.count()
+    return first, total
+
+
 def overdue_count(user: "User", today: date) -> int:
     return visible_requests(user).filter(state__in=OPEN_STATES, due_on__lt=today).count()
 

@@ -422,3 +422,28 @@ def test_requests_are_seen_within_the_subtree_only(tree: Any, candidate: Candida
     assert queries.visible_requests(outside).count() == 0
     sibling = user_with_role(Role.BRANCH_SECRETARY, tree["school_branch"])
     assert queries.visible_requests(sibling).count() == 0
+
+
+def test_the_home_page_lists_the_requests_to_answer_soonest_first_and_counts_the_overdue(
+    client: Any, tree: Any, candidate: Candidate, secretary: Any
+) -> None:
+    late = actions.record_request(
+        candidate.person,
+        kind=RequestKind.ACCESS,
+        received_on=TODAY - timedelta(days=5),
+        by=secretary,
+    )
+    actions.record_request(
+        candidate.person, kind=RequestKind.CORRECTION, received_on=TODAY, by=secretary
+    )
+    client.force_login(secretary)
+    text = client.get("/").content.decode()
+    assert 'id="todo-data-requests"' in text and "chờ trả lời (2)" in text
+    assert text.index(str(RequestKind.ACCESS.label)) < text.index(str(RequestKind.CORRECTION.label))
+    assert f"Quá hạn {late.due_on:%d/%m/%Y}" in text
+    outside = user_with_role(Role.BRANCH_SECRETARY, tree["other_branch"])
+    client.force_login(outside)
+    assert 'id="todo-data-requests"' not in client.get("/").content.decode()
+    actions.answer_request(late, state="done", answer="Đã gửi bản sao.", by=secretary)
+    first, total = queries.requests_to_answer(secretary)
+    assert [r.kind for r in first] == [RequestKind.CORRECTION] and total == 1
