@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import connection, transaction
 
+from dangvien.core.sql import execute_all
 from dangvien.people.models import SearchName
 
 TABLE = "people_searchname"
@@ -67,15 +68,11 @@ def drop_statements(vendor: str) -> list[str]:
 
 
 def install_triggers(conn: Any) -> None:
-    with conn.cursor() as cursor:
-        for statement in trigger_statements(conn.vendor):
-            cursor.execute(statement)
+    execute_all(conn, trigger_statements(conn.vendor))
 
 
 def uninstall_triggers(conn: Any) -> None:
-    with conn.cursor() as cursor:
-        for statement in drop_statements(conn.vendor):
-            cursor.execute(statement)
+    execute_all(conn, drop_statements(conn.vendor))
 
 
 def rebuild_search_names(conn: Any = connection) -> int:

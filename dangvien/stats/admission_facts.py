@@ -58,6 +58,7 @@ from django.db import connections, transaction
 from django.db.models import F, QuerySet
 
 from dangvien.candidates.models import Candidate
+from dangvien.core.sql import execute_all
 from dangvien.members.models import Member
 from dangvien.rowsecurity.scope import unrestricted
 from dangvien.stats.models import AdmissionFact, AdmissionStale
@@ -212,15 +213,11 @@ def drop_statements(vendor: str) -> list[str]:
 
 
 def install_triggers(connection: Any) -> None:
-    with connection.cursor() as cursor:
-        for statement in trigger_statements(connection.vendor):
-            cursor.execute(statement)
+    execute_all(connection, trigger_statements(connection.vendor))
 
 
 def uninstall_triggers(connection: Any) -> None:
-    with connection.cursor() as cursor:
-        for statement in drop_statements(connection.vendor):
-            cursor.execute(statement)
+    execute_all(connection, drop_statements(connection.vendor))
 
 
 # ---- the facts from the live definition ------------------------------------------------
