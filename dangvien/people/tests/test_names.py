@@ -135,3 +135,16 @@ def test_on_postgresql_the_members_of_each_matching_name_are_read_through_the_na
     assert "member_name_search_idx" in plan, plan
     dictionary = SearchName.objects.filter(name__contains="the quy").explain()
     assert "people_searchname_trgm" in dictionary or "Seq Scan" not in dictionary, dictionary
+
+
+def test_the_prune_command_removes_the_names_nobody_holds_and_says_how_many(tree):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _people(tree, 4)
+    SearchName.objects.create(name="khong con ai mang ten nay")
+    out = StringIO()
+    call_command("prune_search_names", stdout=out)
+    assert "Đã xóa 1 tên" in out.getvalue()
+    assert _dictionary() == _held()
