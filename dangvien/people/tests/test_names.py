@@ -148,3 +148,15 @@ def test_the_prune_command_removes_the_names_nobody_holds_and_says_how_many(tree
     call_command("prune_search_names", stdout=out)
     assert "Đã xóa 1 tên" in out.getvalue()
     assert _dictionary() == _held()
+
+
+def test_pruning_in_a_narrow_scope_still_sees_every_holder(tree):
+    """Run by the application role with a user's scope (row-level security on PostgreSQL),
+    the prune must not take the names of people outside that scope for unheld ones."""
+    from dangvien.rowsecurity.scope import scoped
+
+    _people(tree, 8)
+    before = _dictionary()
+    with scoped(user_with_role(Role.BRANCH_SECRETARY, tree["other_branch"])):
+        assert names.prune_search_names() == 0
+    assert _dictionary() == before
