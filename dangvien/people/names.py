@@ -78,9 +78,12 @@ def uninstall_triggers(conn: Any) -> None:
 def rebuild_search_names(conn: Any = connection) -> int:
     """Fill the dictionary from the people (after a load with the triggers set aside, as
     ``manage.py generate_nation`` does); returns the number of names added."""
+    from dangvien.rowsecurity.scope import unrestricted
+
     ignore = "" if conn.vendor == "postgresql" else "OR IGNORE "
     conflict = " ON CONFLICT DO NOTHING" if conn.vendor == "postgresql" else ""
-    with conn.cursor() as cursor:
+    # Every person's name, whatever the connection's scope (as ``prune_search_names``).
+    with unrestricted(conn.alias), conn.cursor() as cursor:
         cursor.execute(
             f"INSERT {ignore}INTO {TABLE} (name) SELECT DISTINCT search_text FROM {PERSON} "
             f"WHERE search_text <> ''{conflict}"
