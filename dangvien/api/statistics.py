@@ -16,8 +16,8 @@ from ninja import Field, Query, Router, Schema
 
 from dangvien.api.auth import user_of
 from dangvien.api.errors import responses
-from dangvien.api.stats_common import requested_node
-from dangvien.stats.queries.achievement import Achievement, achievement
+from dangvien.api.stats_common import national_tops, requested_node
+from dangvien.stats.queries.achievement import Achievement, achievement, national
 
 router = Router(tags=["Chỉ tiêu và thống kê"])
 
@@ -112,3 +112,31 @@ def get_achievement(request: HttpRequest, filters: Query[AchievementFilters]) ->
     org = requested_node(user, filters.organisation)
     year = filters.year or timezone.localdate().year
     return achievement_out(achievement(org, year))
+
+
+class NationalAchievementOut(AchievementOut):
+    organisation_id: int | None = Field(description="null: toàn quốc / các đơn vị được phân công")  # type: ignore[assignment]
+
+
+class NationalFilters(Schema):
+    year: int | None = Field(None, ge=2000, le=2200, description="Năm (mặc định: năm nay)")
+
+
+@router.get(
+    "/statistics/achievement/national",
+    response={200: NationalAchievementOut, **READ_ERRORS},
+    url_name="statistics-achievement-national",
+)
+def get_national_achievement(
+    request: HttpRequest, filters: Query[NationalFilters]
+) -> dict[str, Any]:
+    """Every top node of the user's scope side by side, with their total, as the page
+    `/thong-ke/toan-quoc/` (issue 9): the whole country ("Toàn quốc", `organisation_id`
+    null) for a user with a role on every province, otherwise "Các đơn vị được phân
+    công". The total's target is the sum of the tops' targets when every top has one,
+    otherwise null. Counts only; `breakdown` is empty (each top's own
+    `/statistics/achievement` has it). No scope → 404."""
+    tops, name = national_tops(user_of(request))
+    result = national(tops, filters.year or timezone.localdate().year)
+    result.organisation.name = name
+    return achievement_out(result)

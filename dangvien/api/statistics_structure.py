@@ -17,13 +17,19 @@ from ninja import Field, Query, Router, Schema
 from dangvien.api.auth import user_of
 from dangvien.api.errors import ApiError, responses
 from dangvien.api.schemas import Day
-from dangvien.api.stats_common import requested_node
+from dangvien.api.stats_common import national_tops, requested_node
 from dangvien.organisations.models import Organisation, Sector
 from dangvien.people.models import Education, OccupationGroup, PoliticalTheory, Sex
 from dangvien.stats.queries import facts
 from dangvien.stats.queries.flows import LEAVING, FlowFigures, flows
 from dangvien.stats.queries.organisations import OrganisationFigures, organisation_stats
-from dangvien.stats.queries.structure import Figures, Structure, age_key, structure
+from dangvien.stats.queries.structure import (
+    Figures,
+    Structure,
+    age_key,
+    national_structure,
+    structure,
+)
 
 router = Router(tags=["Chỉ tiêu và thống kê"])
 
@@ -120,11 +126,16 @@ def _choices(figures: Figures, prefix: str, values: list[str]) -> dict[str, int]
 
 
 def structure_out(org: Organisation, on: date) -> dict[str, Any]:
-    result = structure(org, on)
+    return structure_payload(structure(org, on), org.pk, org.name, on)
+
+
+def structure_payload(
+    result: Structure, organisation_id: int | None, name: str, on: date
+) -> dict[str, Any]:
     f = result.figures
     return {
-        "organisation_id": org.pk,
-        "organisation_name": org.name,
+        "organisation_id": organisation_id,
+        "organisation_name": name,
         "on": on,
         "total": f.total,
         "official": f.official,
@@ -185,6 +196,32 @@ def get_structure(request: HttpRequest, filters: Query[StructureFilters]) -> dic
     `organisation` to the top node of the user's scope; outside the user's subtree → 404."""
     org = requested_node(user_of(request), filters.organisation)
     return structure_out(org, filters.on or timezone.localdate())
+
+
+class NationalStructureOut(StructureOut):
+    organisation_id: int | None = Field(description="null: toàn quốc / các đơn vị được phân công")  # type: ignore[assignment]
+
+
+class NationalStructureFilters(Schema):
+    on: Day | None = Field(None, description="Ngày thống kê YYYY-MM-DD (mặc định hôm nay)")
+
+
+@router.get(
+    "/statistics/structure/national",
+    response={200: NationalStructureOut, **READ_ERRORS},
+    url_name="statistics-structure-national",
+)
+def get_national_structure(
+    request: HttpRequest, filters: Query[NationalStructureFilters]
+) -> dict[str, Any]:
+    """The structure of every top node of the user's scope together, as the page
+    `/thong-ke/toan-quoc/co-cau/` (issue 9): the whole country ("Toàn quốc",
+    `organisation_id` null) for a user with a role on every province, otherwise "Các đơn
+    vị được phân công"; `children` are the top nodes. `on` defaults to today. No scope →
+    404."""
+    tops, name = national_tops(user_of(request))
+    on = filters.on or timezone.localdate()
+    return structure_payload(national_structure(tops, on), None, name, on)
 
 
 # ---- flows -----------------------------------------------------------------------------

@@ -19,3 +19,17 @@ def requested_node(user: "User", pk: int | None) -> Organisation:
     if top is None:
         raise ApiError(404)
     return top
+
+
+def national_tops(user: "User") -> tuple[list[Organisation], str]:
+    """The top nodes of the user's scope and the name of them together, for the national
+    endpoints (as ``/thong-ke/toan-quoc/``): "Toàn quốc" when they are every province,
+    "Các đơn vị được phân công" otherwise; 404 without any scope."""
+    from dangvien.organisations.queries import units_managed_by
+    from dangvien.stats.queries.achievement import NATION_NAME
+
+    tops = list(units_managed_by(user))
+    if not tops:
+        raise ApiError(404)
+    whole = len(tops) == Organisation.objects.filter(parent__isnull=True).count()
+    return tops, NATION_NAME if whole else "Các đơn vị được phân công"
