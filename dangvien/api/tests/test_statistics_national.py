@@ -64,9 +64,7 @@ def test_the_national_structure_has_the_users_tops_and_their_total_only(
     assert body["total"] == sum(by_top.values()) == 5  # the third province's 4 left out
 
 
-def test_a_user_without_a_scope_gets_404_and_without_a_token_401(
-    as_user: Any, tree: Tree
-) -> None:
+def test_a_user_without_a_scope_gets_404_and_without_a_token_401(as_user: Any, tree: Tree) -> None:
     nobody = user_with_role(Role.AUDITOR, tree["province"])
     for path in ("/statistics/achievement/national", "/statistics/structure/national"):
         answer = as_user(nobody).get(path)
