@@ -122,7 +122,7 @@ class Person(models.Model):
 
 
 class SearchName(models.Model):
-    """Every folded name (``Person.search_text``) that a person holds, once, with no link
+    """Every folded name (``Person.search_text``) that a person holds, with no link
     to anyone: the dictionary a name search looks in first (``people.names``; issue 9,
     name search over 6 million people under 150 ms).
 
@@ -137,7 +137,10 @@ class SearchName(models.Model):
     person holds is here; a name nobody holds any more is removed by
     ``manage.py prune_search_names``."""
 
-    name = models.CharField(max_length=250, primary_key=True)
+    # Not unique on purpose: two writers adding the same new name at once would otherwise
+    # wait on each other's uncommitted insert until the first commits (a long import
+    # holding up everyone naming a child alike). A name found twice is read once.
+    name = models.CharField(max_length=250, db_index=True)
 
     class Meta:
         verbose_name = _("tên dùng để tìm kiếm")

@@ -31,8 +31,10 @@ NAME_LIST_LIMIT = 2_000
 PG_FUNCTION = f"""
 CREATE OR REPLACE FUNCTION dv_search_name() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF NEW.search_text <> '' THEN
-        INSERT INTO public.{TABLE} (name) VALUES (NEW.search_text) ON CONFLICT DO NOTHING;
+    IF NEW.search_text <> '' AND NOT EXISTS (
+        SELECT 1 FROM public.{TABLE} WHERE name = NEW.search_text
+    ) THEN
+        INSERT INTO public.{TABLE} (name) VALUES (NEW.search_text);
     END IF;
     RETURN NULL;
 END $$;
@@ -53,8 +55,9 @@ def trigger_statements(vendor: str) -> list[str]:
         else:
             out.append(f"DROP TRIGGER IF EXISTS {name}")
             out.append(
-                f"{head} WHEN NEW.search_text <> '' "
-                f"BEGIN INSERT OR IGNORE INTO {TABLE} (name) VALUES (NEW.search_text); END"
+                f"{head} WHEN NEW.search_text <> '' AND NOT EXISTS "
+                f"(SELECT 1 FROM {TABLE} WHERE name = NEW.search_text) "
+                f"BEGIN INSERT INTO {TABLE} (name) VALUES (NEW.search_text); END"
             )
     return out
 
@@ -80,33 +83,35 @@ def rebuild_search_names(conn: Any = connection) -> int:
     ``manage.py generate_nation`` does); returns the number of names added."""
     from dangvien.rowsecurity.scope import unrestricted
 
-    ignore = "" if conn.vendor == "postgresql" else "OR IGNORE "
-    conflict = " ON CONFLICT DO NOTHING" if conn.vendor == "postgresql" else ""
     # Every person's name, whatever the connection's scope (as ``prune_search_names``).
     with unrestricted(conn.alias), conn.cursor() as cursor:
         cursor.execute(
-            f"INSERT {ignore}INTO {TABLE} (name) SELECT DISTINCT search_text FROM {PERSON} "
-            f"WHERE search_text <> ''{conflict}"
+            f"INSERT INTO {TABLE} (name) SELECT DISTINCT p.search_text FROM {PERSON} p "
+            f"WHERE p.search_text <> '' AND NOT EXISTS "
+            f"(SELECT 1 FROM {TABLE} d WHERE d.name = p.search_text)"
         )
         return max(cursor.rowcount, 0)
 
 
 def prune_search_names() -> int:
-    """Remove the names no person holds any more (a name corrected, a person deleted);
-    returns how many. The table is locked against the triggers' inserts meanwhile
-    (SHARE ROW EXCLUSIVE conflicts with their ROW EXCLUSIVE), so a person written with a
-    name at the same moment cannot lose it from the dictionary: the statement's snapshot
-    is taken once every such writer has committed. SQLite writes one at a time anyway.
-    Every person is looked at (``unrestricted``): run in a scope, or with none, the row
-    policy would hide the holders and the names of everyone else would go."""
+    """Remove the names no person holds any more (a name corrected, a person deleted),
+    and a name's second row (two writers added it at once); returns how many rows.
+
+    The people table is locked against writes meanwhile (SHARE conflicts with the ROW
+    EXCLUSIVE of an insert or update), so the statement's snapshot is taken once every
+    writer of a person has committed, and none writes until it is done: a person named at
+    that moment cannot lose the name from the dictionary. SQLite writes one at a time
+    anyway. Every person is looked at (``unrestricted``): run in a scope, or with none,
+    the row policy would hide the holders and the names of everyone else would go."""
     from dangvien.rowsecurity.scope import unrestricted
 
     with transaction.atomic(), unrestricted(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE")
+            cursor.execute(f"LOCK TABLE {PERSON} IN SHARE MODE")
         cursor.execute(
             f"DELETE FROM {TABLE} WHERE NOT EXISTS "
-            f"(SELECT 1 FROM {PERSON} p WHERE p.search_text = {TABLE}.name)"
+            f"(SELECT 1 FROM {PERSON} p WHERE p.search_text = {TABLE}.name) "
+            f"OR id > (SELECT min(d.id) FROM {TABLE} d WHERE d.name = {TABLE}.name)"
         )
         return max(cursor.rowcount, 0)
 
@@ -120,6 +125,7 @@ def matching_names(text: str) -> list[str] | None:
     names = list(
         SearchName.objects.filter(name__contains=text)
         .order_by()
-        .values_list("name", flat=True)[: NAME_LIST_LIMIT + 1]
+        .values_list("name", flat=True)
+        .distinct()[: NAME_LIST_LIMIT + 1]
     )
     return None if len(names) > NAME_LIST_LIMIT else names

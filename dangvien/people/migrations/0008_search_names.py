@@ -55,7 +55,13 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name="SearchName",
             fields=[
-                ("name", models.CharField(max_length=250, primary_key=True, serialize=False)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(db_index=True, max_length=250)),
             ],
             options={
                 "verbose_name": "tên dùng để tìm kiếm",

@@ -1,7 +1,7 @@
 """``manage.py prune_search_names``: remove from the dictionary of folded names the names
 no person holds any more (a name corrected, a person deleted; ``people.names``). Run it
-from the owner's connection, e.g. monthly or after removing people; it locks the
-dictionary against the triggers' inserts for the second or so it takes."""
+from the owner's connection, e.g. monthly or after removing people; it holds writes
+of people back for the second or so it takes."""
 
 from typing import Any
 
