@@ -39,9 +39,38 @@ def _seeded_rows(request: pytest.FixtureRequest) -> None:
     """
     global _flushed
     transactional = _transactional(request)
+    if request.node.get_closest_marker("commits_in_threads") is not None:
+        # Helper threads commit rows on their own connections: seeds put back inside this
+        # test's open transaction would make them wait on its unique keys until it ends.
+        if _flushed:
+            _commit_seeds_on_a_thread()
+        return
     if not transactional and not (_flushed and "_django_db_helper" in request.fixturenames):
         return
     request.getfixturevalue("_django_db_helper")
     if transactional:
         _flushed = True
     ensure_seeds(force=transactional)
+
+
+def _commit_seeds_on_a_thread() -> None:
+    """``ensure_seeds`` committed on a connection of its own (a helper thread)."""
+    import threading
+
+    from django.db import connections
+
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            ensure_seeds(force=True)
+        except BaseException as error:
+            errors.append(error)
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=60)
+    if errors:
+        raise errors[0]

@@ -1263,6 +1263,7 @@ def _delete_committed(start, tree, candidate, users):
 
 
 @pytest.mark.postgres
+@pytest.mark.commits_in_threads
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_two_staff_opening_the_same_dossier_at_once_one_wins(db):
     """Issue 3: one wins, the other gets a clear refusal, no duplicate history rows.

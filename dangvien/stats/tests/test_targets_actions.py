@@ -443,6 +443,7 @@ def _at_once(users: list[User], call: Any) -> list[Any]:
 
 
 @pytest.mark.postgres
+@pytest.mark.commits_in_threads
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_two_staff_revising_one_target_at_once_get_consecutive_revisions() -> None:
     start, tree, users = _in_own_thread(_committed_tree)
@@ -467,6 +468,7 @@ def test_two_staff_revising_one_target_at_once_get_consecutive_revisions() -> No
 
 
 @pytest.mark.postgres
+@pytest.mark.commits_in_threads
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_two_first_settings_at_once_make_one_target_and_a_revision() -> None:
     start, tree, users = _in_own_thread(_committed_tree)
