@@ -324,7 +324,10 @@ def run_commit(job_id: int) -> None:
 
 
 def _fail(job_id: int, what: str, error: Exception) -> None:
+    """The job ends failed with one sentence: a rule's own message keeps its words, but
+    not a full stop of its own before ours."""
     message = str(error) if isinstance(error, DomainError) else type(error).__name__
+    message = message.rstrip().rstrip(".")
     ImportJob.objects.filter(pk=job_id).update(
         state=JobState.FAILED,
         finished_at=timezone.now(),

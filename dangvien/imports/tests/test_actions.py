@@ -378,6 +378,19 @@ def test_an_error_on_the_last_row_leaves_the_database_unchanged(tree, staff, mon
     assert database_counts() == before
 
 
+def test_a_rule_refusing_in_the_background_is_told_in_one_sentence(tree, staff, monkeypatch):
+    """The rule's message ends in a full stop; the job's message does not double it."""
+    job = members_job(tree, staff, [member_row(1)])
+
+    def refusing(*args: Any, **kwargs: Any) -> None:
+        raise Conflict("Tệp đã bị thay đổi.")
+
+    monkeypatch.setattr(actions, "make_plan", refusing)
+    job = checked(job, staff)
+    assert job.state == JobState.FAILED
+    assert job.message == "Lỗi khi kiểm tra: Tệp đã bị thay đổi. Không có dữ liệu nào được ghi."
+
+
 def test_data_changed_since_the_dry_run_stops_the_commit_and_writes_nothing(tree, staff):
     rows = [member_row(n) for n in range(1, 4)]
     job = checked(members_job(tree, staff, rows), staff)
