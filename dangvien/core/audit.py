@@ -155,6 +155,32 @@ def maintenance(mode: str, using: str = "default") -> Iterator[None]:
         _log_mode.reset(token)
 
 
+@contextmanager
+def derived_write(schema_editor: Any, table: str) -> Iterator[Any]:
+    """A cursor for a migration that fills a derived column of ``table`` (a copy or a
+    key computed from what is already there): not a user's write, so no audit event.
+
+    PostgreSQL: the table's audit trigger is switched off around the block (inside the
+    migration's transaction). SQLite: its update trigger is dropped; ``migrate``
+    reinstalls the audit triggers at its end (``_after_migrate``)."""
+    connection = schema_editor.connection
+    with connection.cursor() as cursor:
+        audited = False
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT 1 FROM pg_trigger WHERE tgname = 'dv_audit' AND tgrelid = %s::regclass",
+                [table],
+            )
+            audited = cursor.fetchone() is not None
+            if audited:
+                cursor.execute(f'ALTER TABLE "{table}" DISABLE TRIGGER dv_audit')
+        elif connection.vendor == "sqlite":
+            cursor.execute(f'DROP TRIGGER IF EXISTS "dv_audit_{table}_u"')
+        yield cursor
+        if audited:
+            cursor.execute(f'ALTER TABLE "{table}" ENABLE TRIGGER dv_audit')
+
+
 def _set_log_mode(conn: Any, mode: str) -> None:
     with conn.cursor() as cursor:
         cursor.execute("SELECT set_config('dangvien.log_maintenance', %s, true)", [mode])

@@ -48,6 +48,7 @@ from django.utils import timezone
 
 from dangvien.core.audit import acting_as
 from dangvien.core.errors import DomainError
+from dangvien.core.text import fold
 from dangvien.organisations.models import Organisation
 
 FORMAT = "dangvien.organisation"
@@ -291,6 +292,9 @@ def import_organisation(data: dict[str, Any], *, by: Any = None) -> dict[str, in
             records = to_insert[label]
             objects = [d.object for d in serializers.deserialize("python", records)]
             model = apps.get_model(label)
+            if model is Organisation:  # derived from the name, whatever the file says
+                for node in objects:
+                    node.search_text = fold(node.name)
             try:
                 with transaction.atomic():
                     for start in range(0, len(objects), BATCH):

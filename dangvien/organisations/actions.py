@@ -102,6 +102,7 @@ def create_organisation(
         committee_size=committee_size,
         standing_committee_size=standing_committee_size,
         sort_key=collation_key(name),
+        search_text=fold(name),
         sector=sector,
     )
     org.path = (parent.path if parent else "") + path_segment(org.pk)
@@ -130,6 +131,7 @@ def update_organisation(
     Organisation.objects.filter(pk=org.pk).update(
         name=name,
         sort_key=collation_key(name),
+        search_text=fold(name),
         code=code.strip(),
         authorised_to_admit=authorised_to_admit,
         committee_size=committee_size,

@@ -95,6 +95,9 @@ class Organisation(models.Model):
         _("số ủy viên ban thường vụ"), null=True, blank=True
     )
     sort_key = models.CharField(max_length=300, editable=False, default="")
+    # The name folded (``core.text.fold``): the chi bộ search matches it typed with or
+    # without diacritics. Set with ``sort_key`` wherever a name is written.
+    search_text = models.CharField(max_length=200, editable=False, default="")
     sector = models.CharField(_("loại hình"), max_length=30, choices=Sector, blank=True)
     # How the node signs its outgoing documents (36-HD/VPTW 2018; issue 8). Blank: derived
     # from the name and kind by ``dangvien.documents.issuers``.

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Substr
 
-from dangvien.core.text import collation_key
+from dangvien.core.text import collation_key, fold
 from dangvien.organisations.models import (
     GRASSROOTS,
     SEGMENT,
@@ -353,16 +353,19 @@ def branches_under(org: Organisation) -> QuerySet[Organisation]:
 
 def branches_named(q: str) -> QuerySet[Organisation]:
     """Chi bộ (both kinds) whose own name or whose superior's name holds each word of
-    ``q`` (case-insensitive): those whose own name holds the whole of ``q`` first, then
-    by name."""
+    ``q``, typed with or without diacritics (both sides folded): those whose own name
+    holds the whole of ``q`` first, then by name."""
     from django.db.models import Case, IntegerField, Value, When
 
     from dangvien.organisations.models import MEMBER_HOLDING
 
+    folded = fold(q)
     rows = Organisation.objects.filter(kind__in=MEMBER_HOLDING)
-    for word in q.split():
-        rows = rows.filter(Q(name__icontains=word) | Q(parent__name__icontains=word))
+    for word in folded.split():
+        rows = rows.filter(Q(search_text__contains=word) | Q(parent__search_text__contains=word))
     whole = Case(
-        When(name__icontains=q, then=Value(0)), default=Value(1), output_field=IntegerField()
+        When(search_text__contains=folded, then=Value(0)),
+        default=Value(1),
+        output_field=IntegerField(),
     )
     return rows.select_related("parent").order_by(whole, "sort_key", "pk")

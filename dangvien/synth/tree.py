@@ -453,6 +453,7 @@ class TreeBuilder:
                     str(node.committee_size) if node.committee_size else "\\N",
                     str(node.standing_size) if node.standing_size else "\\N",
                     org_sort_key(node.name),
+                    fold(node.name),
                     node.sector,
                 )
             )
@@ -470,6 +471,7 @@ ORGANISATION_COLUMNS = [
     "committee_size",
     "standing_committee_size",
     "sort_key",
+    "search_text",
     "sector",
 ]
 VILLAGE_COLUMNS = ["id", "organisation_id", "org_path", "name", "kind", "branch_id", "active"]

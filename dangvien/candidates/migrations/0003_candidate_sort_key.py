@@ -10,6 +10,8 @@ run ``VACUUM ANALYZE candidates_candidate``.
 
 from django.db import migrations, models
 
+from dangvien.core.audit import derived_write
+
 COPY_POSTGRESQL = (
     "UPDATE candidates_candidate SET sort_key = p.sort_key FROM people_person p "
     "WHERE p.id = candidates_candidate.person_id"
@@ -21,23 +23,9 @@ COPY_OTHER = (
 
 
 def copy_sort_keys(apps, schema_editor):
-    connection = schema_editor.connection
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT 1 FROM pg_trigger WHERE tgname = 'dv_audit' "
-                "AND tgrelid = 'candidates_candidate'::regclass"
-            )
-            audited = cursor.fetchone() is not None
-            if audited:
-                cursor.execute("ALTER TABLE candidates_candidate DISABLE TRIGGER dv_audit")
-            cursor.execute(COPY_POSTGRESQL)
-            if audited:
-                cursor.execute("ALTER TABLE candidates_candidate ENABLE TRIGGER dv_audit")
-        else:
-            if connection.vendor == "sqlite":
-                cursor.execute('DROP TRIGGER IF EXISTS "dv_audit_candidates_candidate_u"')
-            cursor.execute(COPY_OTHER)
+    with derived_write(schema_editor, "candidates_candidate") as cursor:
+        postgresql = schema_editor.connection.vendor == "postgresql"
+        cursor.execute(COPY_POSTGRESQL if postgresql else COPY_OTHER)
 
 
 class Migration(migrations.Migration):

@@ -11,6 +11,8 @@ reinstalls the audit triggers at its end, ``core/audit.py``).
 
 from django.db import migrations, models
 
+from dangvien.core.audit import derived_write
+
 COPY = (
     "UPDATE members_member SET search_text = COALESCE("
     "(SELECT p.search_text FROM people_person p WHERE p.id = members_member.person_id), '')"
@@ -18,23 +20,8 @@ COPY = (
 
 
 def copy_names(apps, schema_editor):
-    connection = schema_editor.connection
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT 1 FROM pg_trigger WHERE tgname = 'dv_audit' "
-                "AND tgrelid = 'members_member'::regclass"
-            )
-            audited = cursor.fetchone() is not None
-            if audited:
-                cursor.execute("ALTER TABLE members_member DISABLE TRIGGER dv_audit")
-            cursor.execute(COPY)
-            if audited:
-                cursor.execute("ALTER TABLE members_member ENABLE TRIGGER dv_audit")
-        else:
-            if connection.vendor == "sqlite":
-                cursor.execute('DROP TRIGGER IF EXISTS "dv_audit_members_member_u"')
-            cursor.execute(COPY)
+    with derived_write(schema_editor, "members_member") as cursor:
+        cursor.execute(COPY)
 
 
 class Migration(migrations.Migration):

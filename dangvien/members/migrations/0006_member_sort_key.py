@@ -14,6 +14,8 @@ list's index-only scans need the visibility map).
 
 from django.db import migrations, models
 
+from dangvien.core.audit import derived_write
+
 COPY_POSTGRESQL = (
     "UPDATE members_member SET sort_key = p.sort_key FROM people_person p "
     "WHERE p.id = members_member.person_id"
@@ -25,23 +27,9 @@ COPY_OTHER = (
 
 
 def copy_sort_keys(apps, schema_editor):
-    connection = schema_editor.connection
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT 1 FROM pg_trigger WHERE tgname = 'dv_audit' "
-                "AND tgrelid = 'members_member'::regclass"
-            )
-            audited = cursor.fetchone() is not None
-            if audited:
-                cursor.execute("ALTER TABLE members_member DISABLE TRIGGER dv_audit")
-            cursor.execute(COPY_POSTGRESQL)
-            if audited:
-                cursor.execute("ALTER TABLE members_member ENABLE TRIGGER dv_audit")
-        else:
-            if connection.vendor == "sqlite":
-                cursor.execute('DROP TRIGGER IF EXISTS "dv_audit_members_member_u"')
-            cursor.execute(COPY_OTHER)
+    with derived_write(schema_editor, "members_member") as cursor:
+        postgresql = schema_editor.connection.vendor == "postgresql"
+        cursor.execute(COPY_POSTGRESQL if postgresql else COPY_OTHER)
 
 
 class Migration(migrations.Migration):

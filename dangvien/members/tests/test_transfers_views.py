@@ -12,9 +12,11 @@ from django.urls import reverse
 
 from dangvien.accounts.models import Role
 from dangvien.core.calendar import add_working_days
-from dangvien.factories import make_member, user_with_role
+from dangvien.factories import make_member, org, user_with_role
 from dangvien.members.actions import transfers as actions
 from dangvien.members.models import ExemptionReason, Transfer, TransferKind, TransferState
+from dangvien.organisations.actions import update_organisation
+from dangvien.organisations.models import Kind
 
 ISSUED = date(2026, 6, 1)
 
@@ -239,6 +241,37 @@ def test_the_search_finds_branches_anywhere_by_their_name_or_their_superiors(cli
     both = f"{tree['school_branch'].name.split()[-1]} {tree['school_branch'].parent.name}"
     found = client.get(url, {"field": "to_organisation", "to_organisation__tim": both}).content
     assert f'value="{tree["school_branch"].pk}"'.encode() in found
+
+
+def test_the_search_finds_a_branch_typed_without_diacritics_or_in_capitals(client, tree, cast):
+    """Office keyboards often have no Vietnamese input: "thon dong" finds "Chi bộ Thôn
+    Đông", and so does "THÔN ĐÔNG"; the whole name typed comes first."""
+    near = org(Kind.BRANCH, parent=tree["other_branch"].parent, name="Chi bộ Thôn Đông Hải")
+    exact = org(Kind.BRANCH, parent=tree["other_branch"].parent, name="Chi bộ Thôn Đông")
+    other = org(Kind.BRANCH, parent=tree["other_branch"].parent, name="Chi bộ Thôn Tây")
+    client.force_login(cast["home"])
+    url = reverse("organisations:branch-search")
+    for typed in ("thon dong", "THÔN ĐÔNG", "Thôn Đong"):
+        found = client.get(url, {"field": "to_organisation", "to_organisation__tim": typed})
+        page = found.content.decode()
+        assert f'value="{exact.pk}"' in page and f'value="{near.pk}"' in page, typed
+        assert f'value="{other.pk}"' not in page
+    found = client.get(
+        url, {"field": "to_organisation", "to_organisation__tim": "chi bo thon dong"}
+    )
+    page = found.content.decode()
+    assert page.index(f'value="{exact.pk}"') < page.index(f'value="{near.pk}"')
+
+
+def test_a_renamed_branch_is_found_by_its_new_name_only(client, tree, cast):
+    branch = org(Kind.BRANCH, parent=tree["other_branch"].parent, name="Chi bộ Khu phố Một")
+    update_organisation(branch, by=None, name="Chi bộ Khu phố Hòa Bình")
+    client.force_login(cast["home"])
+    url = reverse("organisations:branch-search")
+    new = client.get(url, {"field": "to_organisation", "to_organisation__tim": "hoa binh"})
+    old = client.get(url, {"field": "to_organisation", "to_organisation__tim": "khu pho mot"})
+    assert f'value="{branch.pk}"' in new.content.decode()
+    assert f'value="{branch.pk}"' not in old.content.decode()
 
 
 def test_the_search_leaves_out_the_members_own_branch_and_says_when_nothing_matches(

@@ -6,6 +6,7 @@ from typing import cast
 from django.contrib.auth.models import AnonymousUser
 
 from dangvien.accounts.models import Role, RoleAssignment, User
+from dangvien.core.text import fold
 from dangvien.factories import make_user, org, user_with_role
 from dangvien.organisations.models import Kind, Organisation
 from dangvien.organisations.queries import (
@@ -172,3 +173,26 @@ def test_a_user_without_roles_or_logged_out_sees_nothing(tree):
     assert not visible_organisations(make_user()).exists()
     assert scope_paths(anonymous()) == []
     assert not Organisation.objects.filter(in_scope(anonymous(), "path")).exists()
+
+
+def test_the_migration_folds_the_names_already_there_without_an_audit_event(tree):
+    """organisations.0005 fills ``search_text`` for nodes made before it: every node gets
+    its own name folded, names shared by many nodes included, and nothing is audited."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.db import connection
+
+    from dangvien.core.models import AuditEvent
+
+    org(Kind.BRANCH, parent=tree["other_branch"].parent, name="Chi bộ Thôn Đông")
+    org(Kind.BRANCH, parent=tree["village"].parent, name="Chi bộ Thôn Đông")
+    Organisation.objects.update(search_text="")
+    events = AuditEvent.objects.count()
+    migration = importlib.import_module("dangvien.organisations.migrations.0005_search_text")
+    migration.fold_names(None, SimpleNamespace(connection=connection))
+    assert {o.search_text for o in Organisation.objects.filter(name="Chi bộ Thôn Đông")} == {
+        "chi bo thon dong"
+    }
+    assert all(o.search_text == fold(o.name) for o in Organisation.objects.all())
+    assert AuditEvent.objects.count() == events
