@@ -9,6 +9,16 @@ from dangvien.organisations.models import Organisation
 
 
 @pytest.fixture
+def frozen_today(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """``timezone.localdate()`` answers the test module's ``TODAY`` (modules take it with
+    ``pytestmark = pytest.mark.usefixtures("frozen_today")``)."""
+    from django.utils import timezone
+
+    day = request.module.TODAY
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: day)
+
+
+@pytest.fixture
 def tree(db: Any) -> dict[str, Organisation]:
     """The 2025-style test tree of ``factories.tree_2025`` (province, two communes, …)."""
     return tree_2025()

@@ -4,7 +4,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from dangvien.accounts.models import User
 from dangvien.organisations.models import Organisation
@@ -28,9 +27,7 @@ FIELDS = {
 }
 
 
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda *a: TODAY)
+pytestmark = pytest.mark.usefixtures("frozen_today")  # TODAY above (conftest.py)
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from datetime import date
 from typing import Any
 
 import pytest
-from django.utils import timezone
 
 from dangvien.accounts.models import Role, RoleAssignment
 from dangvien.factories import make_member, org, user_with_role
@@ -16,9 +15,7 @@ Tree = dict[str, Organisation]
 TODAY = date(2026, 5, 31)
 
 
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda *a: TODAY)
+pytestmark = pytest.mark.usefixtures("frozen_today")  # TODAY above (conftest.py)
 
 
 @pytest.fixture

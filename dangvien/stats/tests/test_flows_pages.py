@@ -6,7 +6,6 @@ from datetime import date
 import pytest
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from dangvien.accounts.models import Role, User
 from dangvien.factories import make_member, user_with_role
@@ -19,9 +18,7 @@ Tree = dict[str, Organisation]
 TODAY = date(2026, 5, 31)
 
 
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda *a: TODAY)
+pytestmark = pytest.mark.usefixtures("frozen_today")  # TODAY above (conftest.py)
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from datetime import date
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from dangvien.candidates.models import Candidate, Stage, StageChange
 from dangvien.core.dates import BadDate
@@ -35,9 +34,7 @@ STAGE_OF = {
 }
 
 
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
+pytestmark = pytest.mark.usefixtures("frozen_today")  # TODAY above (conftest.py)
 
 
 def walked(

@@ -6,7 +6,6 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from dangvien.accounts.models import Role, RoleAssignment
 from dangvien.factories import org, user_with_role
@@ -18,9 +17,7 @@ TODAY = date(2026, 5, 31)
 URL = "/thong-ke/toan-quoc/"
 
 
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda *a: TODAY)
+pytestmark = pytest.mark.usefixtures("frozen_today")  # TODAY above (conftest.py)
 
 
 @pytest.fixture

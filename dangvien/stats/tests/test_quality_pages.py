@@ -10,7 +10,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from dangvien.accounts.models import Role, User
@@ -30,9 +29,7 @@ TODAY = date(2026, 5, 31)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda *a: TODAY)
+pytestmark = pytest.mark.usefixtures("frozen_today")  # TODAY above (conftest.py)
 
 
 @pytest.fixture

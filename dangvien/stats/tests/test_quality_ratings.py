@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from dangvien.factories import make_member
 from dangvien.members.models import Exemption, ExemptionReason, Member, Status
@@ -38,9 +37,7 @@ DECIDED = (Stage.DECIDED, Stage.PUBLISHED)
 BRANCHES = ("village", "school_branch", "clinic", "other_branch")
 
 
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda *a: TODAY)
+pytestmark = pytest.mark.usefixtures("frozen_today")  # TODAY above (conftest.py)
 
 
 # ---- a random small tree ---------------------------------------------------------------

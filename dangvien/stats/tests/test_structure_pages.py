@@ -8,7 +8,6 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 
 from dangvien.accounts.models import Role, User
 from dangvien.core.dates import BadDate, parse_day
@@ -21,9 +20,7 @@ Tree = dict[str, Organisation]
 TODAY = date(2026, 5, 31)
 
 
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda *a: TODAY)
+pytestmark = pytest.mark.usefixtures("frozen_today")  # TODAY above (conftest.py)
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.utils import timezone
 
 from dangvien.accounts.models import Role, User
 from dangvien.candidates.models import Stage
@@ -23,9 +22,7 @@ Tree = dict[str, Organisation]
 TODAY = date(2026, 8, 15)  # in the third quarter
 
 
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
+pytestmark = pytest.mark.usefixtures("frozen_today")  # TODAY above (conftest.py)
 
 
 @pytest.fixture

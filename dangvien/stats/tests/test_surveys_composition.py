@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
 
 from dangvien.candidates.models import Candidate, Stage, StageChange
 from dangvien.factories import make_candidate, make_person
@@ -27,9 +26,7 @@ Tree = dict[str, Organisation]
 TODAY = date(2026, 8, 15)
 
 
-@pytest.fixture(autouse=True)
-def frozen_today(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
+pytestmark = pytest.mark.usefixtures("frozen_today")  # TODAY above (conftest.py)
 
 
 def listed(branch: Organisation, stage: str = Stage.CANDIDATE, **person: Any) -> Candidate:
