@@ -46,15 +46,18 @@ class NeverReadmit(models.TextChoices):
 
 class Member(models.Model):
     person = models.OneToOneField("people.Person", models.PROTECT, related_name="member")
+    # Indexed by member_branch_idx (branch, status), whose first column serves the
+    # foreign key too.
     branch = models.ForeignKey(
         "organisations.Organisation",
         models.PROTECT,
         related_name="members",
         verbose_name=_("chi bộ"),
+        db_index=False,
     )
-    # The unit's path, copied (SCALE.md). db_index also gives PostgreSQL its
-    # varchar_pattern_ops "_like" index, which LIKE 'prefix%' scope filters need.
-    org_path = models.CharField(max_length=255, editable=False, db_index=True)
+    # The unit's path, copied (SCALE.md). LIKE 'prefix%' scope filters read
+    # member_scope_idx (varchar_pattern_ops); member_path_idx serves equality and order.
+    org_path = models.CharField(max_length=255, editable=False)
     # The person's folded name (``Person.search_text``), copied so a name search within a
     # province reads one index, (search_text, org_path), instead of joining millions of
     # people (issue 9, national scale). Set by ``save`` from the person; bulk writers
@@ -129,6 +132,7 @@ class Member(models.Model):
             ),
             models.Index(fields=["sort_key", "id", "org_path"], name="member_name_idx"),
             models.Index(fields=["branch", "status"], name="member_branch_idx"),
+            models.Index(fields=["org_path"], name="member_path_idx"),
             models.Index(fields=["status", "probation_started_on"], name="member_probation_idx"),
             models.Index(
                 fields=["first_admitted_on", "org_path"], name="member_first_admitted_idx"

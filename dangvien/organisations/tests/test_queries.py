@@ -3,6 +3,7 @@
 
 from typing import cast
 
+import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from dangvien.accounts.models import Role, RoleAssignment, User
@@ -175,6 +176,7 @@ def test_a_user_without_roles_or_logged_out_sees_nothing(tree):
     assert not Organisation.objects.filter(in_scope(anonymous(), "path")).exists()
 
 
+@pytest.mark.as_owner  # a migration: switching the audit trigger off is the owner's
 def test_the_migration_folds_the_names_already_there_without_an_audit_event(tree):
     """organisations.0005 fills ``search_text`` for nodes made before it: every node gets
     its own name folded, names shared by many nodes included, and nothing is audited."""
@@ -190,6 +192,9 @@ def test_the_migration_folds_the_names_already_there_without_an_audit_event(tree
     Organisation.objects.update(search_text="")
     events = AuditEvent.objects.count()
     migration = importlib.import_module("dangvien.organisations.migrations.0005_search_text")
+    if connection.vendor == "postgresql":  # as at a migration: no foreign-key check pending
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     migration.fold_names(None, SimpleNamespace(connection=connection))
     assert {o.search_text for o in Organisation.objects.filter(name="Chi bộ Thôn Đông")} == {
         "chi bo thon dong"

@@ -101,6 +101,7 @@ def failed_running(rows: QuerySet[Member], on: date) -> list[FailedRunning]:
             decided_rating=Rating.FAILED,
         )
         .exclude(Exists(open_removal))
+        .order_by()  # the model's order would join the DISTINCT: one row per review, sorted
         .values_list("member_id", flat=True)
         .distinct()
     )

@@ -7,6 +7,7 @@ import pytest
 from django.db import connection, transaction
 from psycopg.errors import ForeignKeyViolation
 
+from dangvien.core.text import fold
 from dangvien.organisations.models import Organisation, Village
 from dangvien.synth.copyio import Loader, Table, literal, text
 from dangvien.synth.tree import ORGANISATION_COLUMNS, VILLAGE_COLUMNS
@@ -36,7 +37,8 @@ def catalogue() -> list[tuple[Any, ...]]:
 
 def org_row(pk: int, name: str) -> list[str]:
     path = f"{pk:08d}/"
-    return [str(pk), text(name), "province", "\\N", path, "0", "", "f", "\\N", "\\N", "", ""]
+    values = [str(pk), text(name), "province", "\\N", path, "0", "", "f", "\\N", "\\N"]
+    return [*values, "", text(fold(name)), ""]  # sort key, folded name, sector
 
 
 def load(superuser: bool, village_of: int) -> Loader:
