@@ -104,9 +104,7 @@ class MemberReview(models.Model):
     # Both keys indexed by what leads with them: one_review_a_period (period, member) and
     # review_member_idx (member, period); their own indexes would add 300 MB at
     # national size to every write and bulk load.
-    period = models.ForeignKey(
-        ReviewPeriod, models.PROTECT, related_name="reviews", db_index=False
-    )
+    period = models.ForeignKey(ReviewPeriod, models.PROTECT, related_name="reviews", db_index=False)
     member = models.ForeignKey(
         "members.Member", models.PROTECT, related_name="reviews", db_index=False
     )
