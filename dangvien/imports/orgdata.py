@@ -292,8 +292,8 @@ def import_organisation(data: dict[str, Any], *, by: Any = None) -> dict[str, in
             records = to_insert[label]
             objects = [d.object for d in serializers.deserialize("python", records)]
             model = apps.get_model(label)
-            if model is Organisation:  # derived from the name, whatever the file says
-                for node in objects:
+            for node in objects:  # derived from the name, whatever the file says
+                if isinstance(node, Organisation):
                     node.search_text = fold(node.name)
             try:
                 with transaction.atomic():
