@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from dangvien.factories import ensure_seeds, tree_2025
+from dangvien.factories import ensure_seeds, in_own_thread, tree_2025
 from dangvien.organisations.models import Organisation
 
 
@@ -65,22 +65,4 @@ def _seeded_rows(request: pytest.FixtureRequest) -> None:
 
 def _commit_seeds_on_a_thread() -> None:
     """``ensure_seeds`` committed on a connection of its own (a helper thread)."""
-    import threading
-
-    from django.db import connections
-
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            ensure_seeds(force=True)
-        except BaseException as error:
-            errors.append(error)
-        finally:
-            connections.close_all()  # this thread's connections only
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=60)
-    if errors:
-        raise errors[0]
+    in_own_thread(lambda: ensure_seeds(force=True))

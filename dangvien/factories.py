@@ -187,3 +187,30 @@ def make_candidate(**fields: Any) -> Candidate:
 
 def make_user(**fields: Any) -> User:
     return cast(User, UserFactory(**fields))
+
+
+def in_own_thread(fn: Any) -> Any:
+    """Run ``fn`` on a fresh thread, hence its own connection in autocommit: its writes
+    are committed and visible to every other connection, unlike the test's own
+    transaction. Its exception is raised again here; its result is returned."""
+    import threading
+
+    from django.db import connections
+
+    result: list[Any] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(fn())
+        except BaseException as error:  # re-raised in the caller's thread
+            errors.append(error)
+        finally:
+            connections.close_all()  # this thread's connections only
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(timeout=60)
+    if errors:
+        raise errors[0]
+    return result[0] if result else None

@@ -43,6 +43,7 @@ from dangvien.core.errors import (
 from dangvien.core.models import AuditEvent, CalendarDay, RuleParameter
 from dangvien.factories import (
     MemberFactory,
+    in_own_thread,
     make_candidate,
     make_member,
     make_person,
@@ -1217,27 +1218,6 @@ def test_a_ceremony_for_someone_already_a_member_is_refused(january, user):
 # ---- concurrency (issue 3: one wins, the other is refused, no duplicate rows) -----------
 
 
-def _in_own_thread(fn):
-    """Run ``fn`` on a fresh thread, hence its own connection in autocommit: its writes are
-    committed and visible to every other connection, unlike the test's own transaction."""
-    result, errors = [], []
-
-    def run():
-        try:
-            result.append(fn())
-        except BaseException as error:  # re-raised in the test's thread
-            errors.append(error)
-        finally:
-            connections.close_all()  # this thread's connections only
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=60)
-    if errors:
-        raise errors[0]
-    return result[0] if result else None
-
-
 def _committed_candidate():
     # The tree rules come from a data migration; a transactional test elsewhere in the run
     # may have flushed them. Put back the migrated state.
@@ -1272,7 +1252,7 @@ def test_two_staff_opening_the_same_dossier_at_once_one_wins(db):
     and removed afterwards. (A ``transaction=True`` test would flush every table when it
     ends, the migration-seeded tree rules included, breaking later transactional tests.)
     """
-    start, tree, candidate, users = _in_own_thread(_committed_candidate)
+    start, tree, candidate, users = in_own_thread(_committed_candidate)
     try:
         barrier = threading.Barrier(2)
         outcomes: list[object] = []
@@ -1306,7 +1286,7 @@ def test_two_staff_opening_the_same_dossier_at_once_one_wins(db):
         assert moves.count() == 1
         assert Candidate.objects.get(pk=candidate.pk).stage == Stage.DOSSIER_OPEN
     finally:
-        _in_own_thread(lambda: _delete_committed(start, tree, candidate, users))
+        in_own_thread(lambda: _delete_committed(start, tree, candidate, users))
 
 
 # ---- second passes: retaking the course, renewing checks, listing again ----------------

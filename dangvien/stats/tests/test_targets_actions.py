@@ -14,7 +14,7 @@ from dangvien.accounts.models import Role, User
 from dangvien.core.audit import maintenance
 from dangvien.core.errors import NotAllowed
 from dangvien.core.models import AuditEvent
-from dangvien.factories import tree_2025, user_with_role
+from dangvien.factories import in_own_thread, tree_2025, user_with_role
 from dangvien.organisations.models import Organisation, ParentRule
 from dangvien.stats.actions.targets import (
     InvalidTarget,
@@ -377,28 +377,6 @@ def test_a_user_who_may_not_set_the_children_changes_nothing(tree: Tree) -> None
 # ---- two committee staff at once (PostgreSQL row locks) --------------------------------
 
 
-def _in_own_thread(fn: Any) -> Any:
-    """Run ``fn`` on a fresh thread (its own connection, autocommit): its writes are
-    committed and visible to the other threads, unlike the test's own transaction."""
-    result: list[Any] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            result.append(fn())
-        except BaseException as error:  # re-raised in the test's thread
-            errors.append(error)
-        finally:
-            connections.close_all()  # this thread's connections only
-
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join(timeout=60)
-    if errors:
-        raise errors[0]
-    return result[0] if result else None
-
-
 def _committed_tree() -> tuple[int, Tree, list[User]]:
     start = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first() or 0
     seed = importlib.import_module("dangvien.organisations.migrations.0002_seed_parent_rules")
@@ -446,10 +424,10 @@ def _at_once(users: list[User], call: Any) -> list[Any]:
 @pytest.mark.commits_in_threads
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_two_staff_revising_one_target_at_once_get_consecutive_revisions() -> None:
-    start, tree, users = _in_own_thread(_committed_tree)
+    start, tree, users = in_own_thread(_committed_tree)
     commune = tree["commune"]
     try:
-        _in_own_thread(lambda: set_target(commune, year=YEAR, target=100, by=users[0]))
+        in_own_thread(lambda: set_target(commune, year=YEAR, target=100, by=users[0]))
         outcomes = _at_once(
             users,
             lambda user: set_target(
@@ -464,14 +442,14 @@ def test_two_staff_revising_one_target_at_once_get_consecutive_revisions() -> No
         assert rows[2].previous == rows[1].value  # the second saw the first's value
         assert Target.objects.get(organisation=commune).revision == 3
     finally:
-        _in_own_thread(lambda: _delete_committed(start, tree, users))
+        in_own_thread(lambda: _delete_committed(start, tree, users))
 
 
 @pytest.mark.postgres
 @pytest.mark.commits_in_threads
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
 def test_two_first_settings_at_once_make_one_target_and_a_revision() -> None:
-    start, tree, users = _in_own_thread(_committed_tree)
+    start, tree, users = in_own_thread(_committed_tree)
     commune = tree["commune"]
     try:
         outcomes = _at_once(
@@ -486,4 +464,4 @@ def test_two_first_settings_at_once_make_one_target_and_a_revision() -> None:
         )
         assert [(r.revision, r.previous is None) for r in rows] == [(1, True), (2, False)]
     finally:
-        _in_own_thread(lambda: _delete_committed(start, tree, users))
+        in_own_thread(lambda: _delete_committed(start, tree, users))
