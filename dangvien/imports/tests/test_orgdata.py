@@ -2,13 +2,14 @@
 accounted for, and export → empty database → import → export gives the same data."""
 
 import json
+from collections.abc import Iterator
 from io import StringIO
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection
+from django.db import connection, transaction
 
 from dangvien.accounts.models import User
 from dangvien.auditlog.models import AccessEvent, Chain
@@ -17,6 +18,7 @@ from dangvien.core import demo
 from dangvien.core.models import AuditEvent
 from dangvien.core.text import fold
 from dangvien.exams.models import Sitting
+from dangvien.factories import ensure_seeds
 from dangvien.imports import orgdata
 from dangvien.imports.orgdata import EXCLUDED, OWNED, ImportRefused
 from dangvien.members.models import Member
@@ -84,10 +86,20 @@ def _comparable(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if k != "exported_at"}
 
 
+@pytest.fixture(scope="module")
+def demo_province(django_db_setup: None, django_db_blocker: Any) -> Iterator[int]:
+    """The demo province, built once for the module (about 15 s) and rolled back at its
+    end; each test runs in a savepoint inside it, so a wipe and an import undo themselves."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        ensure_seeds()  # a transactional test may have run before in this process
+        demo.build(members=100, out=lambda _line: None)
+        yield Organisation.objects.get(kind=Kind.PROVINCE).pk
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def province() -> Organisation:
-    demo.build(members=100, out=lambda _line: None)
-    return Organisation.objects.get(kind=Kind.PROVINCE)
+def province(demo_province: int, db: None) -> Organisation:
+    return Organisation.objects.get(pk=demo_province)
 
 
 def test_a_province_round_trips_through_an_empty_database(province):
