@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.signals import request_finished, request_started
-from django.db import close_old_connections, transaction
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, settings
 
 from dangvien.accounts.actions import issue_api_token
@@ -24,7 +24,7 @@ from dangvien.accounts.models import Role
 from dangvien.api.api import api
 from dangvien.api.schemas import DAY_PATTERN
 from dangvien.factories import (
-    ensure_seeds,
+    built_once,
     make_candidate,
     make_member,
     tree_2025,
@@ -56,16 +56,17 @@ def bearer(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
     """
     request_started.disconnect(close_old_connections)
     request_finished.disconnect(close_old_connections)
+
+    def build() -> str:
+        tree = tree_2025()
+        user = user_with_role(Role.GRASSROOTS_STAFF, tree["commune"])
+        make_candidate(branch=tree["village"])
+        make_member(branch=tree["village"])
+        raw, _token = issue_api_token(user, by=user)
+        return f"Bearer {raw}"
+
     try:
-        with django_db_blocker.unblock(), transaction.atomic():
-            ensure_seeds()  # a transactional test may have run before in this process
-            tree = tree_2025()
-            user = user_with_role(Role.GRASSROOTS_STAFF, tree["commune"])
-            make_candidate(branch=tree["village"])
-            make_member(branch=tree["village"])
-            raw, _token = issue_api_token(user, by=user)
-            yield f"Bearer {raw}"
-            transaction.set_rollback(True)
+        yield from built_once(django_db_blocker, build)
     finally:
         request_started.connect(close_old_connections)
         request_finished.connect(close_old_connections)

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -15,7 +14,7 @@ from dangvien.accounts.models import RoleAssignment, User
 from dangvien.candidates.models import Candidate, Stage, StageChange, Vote
 from dangvien.candidates.queries import eligibility_checks
 from dangvien.core.models import AuditEvent
-from dangvien.factories import ensure_seeds
+from dangvien.factories import built_once
 from dangvien.members.models import Member
 from dangvien.organisations.models import MEMBER_HOLDING, Kind, Organisation
 from dangvien.people.models import Person
@@ -31,10 +30,7 @@ def run_demo(*args: str) -> str:
 
 @pytest.fixture(scope="module")
 def demo(django_db_setup: None, django_db_blocker: object) -> Iterator[str]:
-    with django_db_blocker.unblock(), transaction.atomic():  # type: ignore[attr-defined]
-        ensure_seeds()  # a transactional test may have run before in this process
-        yield run_demo()
-        transaction.set_rollback(True)
+    yield from built_once(django_db_blocker, run_demo)
 
 
 def role_of(username: str) -> RoleAssignment:

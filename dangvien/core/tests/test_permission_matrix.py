@@ -28,7 +28,6 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
@@ -42,7 +41,7 @@ from dangvien.core.models import AuditEvent
 from dangvien.documents.forms import FORMS
 from dangvien.documents.models import Scan
 from dangvien.exams.models import Answer, ExamRound, PaperItem, Question, Sitting
-from dangvien.factories import ensure_seeds
+from dangvien.factories import built_once
 from dangvien.imports.models import ImportJob
 from dangvien.members.models import Meeting, Member
 from dangvien.organisations.models import Kind, Organisation, Village
@@ -215,10 +214,7 @@ def _markers(commune: Organisation) -> list[str]:
 @pytest.fixture(scope="module")
 def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
     uploads = settings.UPLOADS_DIR
-    with django_db_blocker.unblock(), transaction.atomic():
-        ensure_seeds()  # a transactional test may have run before in this process
-        yield _build_world()
-        transaction.set_rollback(True)
+    yield from built_once(django_db_blocker, _build_world)
     settings.UPLOADS_DIR = uploads
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import connection
 
 from dangvien.accounts.models import User
 from dangvien.auditlog.models import AccessEvent, Chain
@@ -18,7 +18,7 @@ from dangvien.core import demo
 from dangvien.core.models import AuditEvent
 from dangvien.core.text import fold
 from dangvien.exams.models import Sitting
-from dangvien.factories import ensure_seeds
+from dangvien.factories import built_once
 from dangvien.imports import orgdata
 from dangvien.imports.orgdata import EXCLUDED, OWNED, ImportRefused
 from dangvien.members.models import Member
@@ -90,11 +90,12 @@ def _comparable(data: dict[str, Any]) -> dict[str, Any]:
 def demo_province(django_db_setup: None, django_db_blocker: Any) -> Iterator[int]:
     """The demo province, built once for the module (about 15 s) and rolled back at its
     end; each test runs in a savepoint inside it, so a wipe and an import undo themselves."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        ensure_seeds()  # a transactional test may have run before in this process
+
+    def build() -> int:
         demo.build(members=100, out=lambda _line: None)
-        yield Organisation.objects.get(kind=Kind.PROVINCE).pk
-        transaction.set_rollback(True)
+        return Organisation.objects.get(kind=Kind.PROVINCE).pk
+
+    yield from built_once(django_db_blocker, build)
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Count, F, Q
 from django.test import Client
 from django.utils import timezone
@@ -21,7 +21,7 @@ from dangvien.candidates.models import ACTIVE, Candidate, Stage, StageChange, Vo
 from dangvien.core import calendar
 from dangvien.core.models import AuditEvent
 from dangvien.core.rules import rule
-from dangvien.factories import ensure_seeds
+from dangvien.factories import built_once
 from dangvien.members.actions.base import recognition_vote_due
 from dangvien.members.models import ACTIVE_STATUSES, Member, Status, StatusChange
 from dangvien.organisations.actions import create_organisation
@@ -69,30 +69,26 @@ def nation(
     if connection.vendor != "postgresql":
         pytest.skip("generate_nation loads with PostgreSQL COPY")
     users_file = tmp_path_factory.mktemp("nation") / "users.csv"
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            ensure_seeds()  # a transactional test may have run before in this process
-            before = _catalogue()
-            lines: list[str] = []
-            summary = generate(
-                Options(
-                    members=MEMBERS,
-                    provinces=3,
-                    seed=7,
-                    password=PASSWORD,
-                    commune_users=2,
-                    users_file=str(users_file),
-                    totp_key=TOTP_KEY,
-                    jobs=2,
-                ),
-                out=lines.append,
-            )
-            yield {"summary": summary, "before": before, "lines": lines, "users": users_file}
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
+
+    def build() -> dict[str, Any]:
+        before = _catalogue()
+        lines: list[str] = []
+        summary = generate(
+            Options(
+                members=MEMBERS,
+                provinces=3,
+                seed=7,
+                password=PASSWORD,
+                commune_users=2,
+                users_file=str(users_file),
+                totp_key=TOTP_KEY,
+                jobs=2,
+            ),
+            out=lines.append,
+        )
+        return {"summary": summary, "before": before, "lines": lines, "users": users_file}
+
+    yield from built_once(django_db_blocker, build)
 
 
 pytestmark = [pytest.mark.postgres, postgres_only, pytest.mark.django_db]
