@@ -66,6 +66,21 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(skip)
     # Slow browser tests last, so a broken rule shows up before the browser starts.
     items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+    _give_schemathesis_items_their_own_ids(items)
+
+
+def _give_schemathesis_items_their_own_ids(items: list[pytest.Item]) -> None:
+    """schemathesis 4.32 names its items ``test[GET /path]`` but, under pytest 9.2 (which
+    builds an item's id from its original name and its parameters), they all get the
+    test's bare id. pytest-xdist then keeps one item of the 213 under that id: the API
+    check ran one operation only. The operation goes back into the id here, as pytest
+    builds it for a parametrized test. ``Node._id`` is pytest's own attribute (pinned)."""
+    for item in items:
+        if not isinstance(item, pytest.Function) or item.nodeid.endswith("]"):
+            continue
+        name, bracket, params = item.name.partition("[")
+        if bracket and name == item.originalname:
+            item._id = item._id.with_params(params.removesuffix("]"))
 
 
 @pytest.hookimpl(wrapper=True)
