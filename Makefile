@@ -40,13 +40,18 @@ run: venv
 	trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# Bytecode is written even where the machine says not to (PYTHONDONTWRITEBYTECODE): pytest
+# keeps each test module with its rewritten asserts there, and rewriting all of them again
+# costs each test process about 20 s.
+PYTEST := env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest
+
 test: export DEBUG = 1
 test: venv system-deps
-	$(BIN)/pytest $(XDIST) $(PYTEST_ARGS)
+	$(PYTEST) $(XDIST) $(PYTEST_ARGS)
 
 pg-test: export DEBUG = 1
 pg-test: venv system-deps
-	scripts/with-postgres $(BIN)/pytest --create-db $(XDIST) $(PYTEST_ARGS)
+	scripts/with-postgres $(PYTEST) --create-db $(XDIST) $(PYTEST_ARGS)
 
 lint: venv
 	@status=0; \
