@@ -36,7 +36,8 @@ def assert_facts_equal_live(tree: Tree) -> None:
     nation and the commune."""
     start, end = PERIODS[-1]
     for node in (NATION, tree["commune"]):
-        for grouped in ({}, {"bucket": node}):
+        buckets: list[dict[str, Any]] = [{}, {"bucket": node}]
+        for grouped in buckets:
             kept = facts.profile(node.path, start, end, by_month=True, **grouped)
             live = facts.profile(node.path, start, end, by_month=True, live=True, **grouped)
             assert kept == live, (node.path, grouped)
