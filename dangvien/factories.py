@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any, TypeVar, cast
 
 import factory
+from django.db import connection, transaction
 
 from dangvien.accounts.models import RoleAssignment, User
 from dangvien.candidates.models import Candidate, Stage
@@ -76,8 +77,6 @@ def built_once(django_db_blocker: Any, build: Callable[[], T]) -> Iterator[T]:
     constraints before rolling back its savepoint, and the rollback marks the checks fired
     inside the savepoint as pending again (0.1 s a test with the permission matrix's world).
     """
-    from django.db import connection, transaction
-
     with django_db_blocker.unblock(), transaction.atomic():
         ensure_seeds()  # a transactional test may have run before in this process
         data = build()

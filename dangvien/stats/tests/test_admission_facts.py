@@ -25,7 +25,9 @@ from dangvien.stats.tests.factories import make_admission
 
 Tree = dict[str, Organisation]
 NATION = Organisation(name="Toàn quốc", path="", depth=-1)
-PERIODS = ((date(2025, 1, 1), date(2025, 12, 31)), (date(2026, 1, 1), date(2026, 12, 31)))
+YEAR = (date(2026, 1, 1), date(2026, 12, 31))
+# What ``live_facts`` selects, in the order of the facts' ``COLUMNS``.
+LIVE_COLUMNS = ("_source", "_object", "_path", "_day", "_code")
 
 
 def assert_facts_equal_live(tree: Tree) -> None:
@@ -34,7 +36,7 @@ def assert_facts_equal_live(tree: Tree) -> None:
     breakdown code. And the statistics read from them equal the ones taken live, for every
     grouping they use (totals, months, to-date counts, breakdowns, villages), for the
     nation and the commune."""
-    start, end = PERIODS[-1]
+    start, end = YEAR
     for node in (NATION, tree["commune"]):
         buckets: list[dict[str, Any]] = [{}, {"bucket": node}]
         for grouped in buckets:
@@ -46,8 +48,7 @@ def assert_facts_equal_live(tree: Tree) -> None:
             live = facts.tally(node.path, start, end, live=True, **options, **grouped)
             assert kept == live, (node.path, grouped)
     assert not AdmissionStale.objects.exists()
-    columns = ("_source", "_object", "_path", "_day", "_code")
-    live_rows = {row for rows in live_facts() for row in rows.values_list(*columns)}
+    live_rows = {row for rows in live_facts() for row in rows.values_list(*LIVE_COLUMNS)}
     assert set(AdmissionFact.objects.values_list(*COLUMNS)) == live_rows
 
 
@@ -212,9 +213,8 @@ def test_the_code_from_a_join_on_the_person_is_the_code_looked_up_per_row(
     private = org(Kind.BRANCH, tree["commune"], name="Chi bộ công ty")
     Organisation.objects.filter(pk=private.pk).update(sector=Sector.NON_STATE_ENTERPRISE)
     direct_member(private, date(2026, 4, 4), person=student)
-    columns = ("_source", "_object", "_path", "_day", "_code")
-    looked_up = {row for rows in live_facts() for row in rows.values_list(*columns)}
-    joined = {row for rows in live_facts(joined=True) for row in rows.values_list(*columns)}
+    looked_up = {row for rows in live_facts() for row in rows.values_list(*LIVE_COLUMNS)}
+    joined = {row for rows in live_facts(joined=True) for row in rows.values_list(*LIVE_COLUMNS)}
     assert joined == looked_up
     assert len(joined) == 7  # the readmitted member twice: first admission, readmission
     assert 63 in {code % 64 for *_rest, code in joined}  # every breakdown bit at once
