@@ -131,9 +131,8 @@ def reset_user(username: str, template: Any, password: str) -> str:
     """The bench user with ``template``'s active roles and a fresh TOTP device; the
     device's secret (hex)."""
     from django_otp.plugins.otp_static.models import StaticDevice
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from dangvien.accounts.models import RoleAssignment, User
+    from dangvien.accounts.models import AuthenticatorApp, RoleAssignment, User
 
     user = User.objects.filter(username=username).first() or User(username=username)
     user.display_name = f"Người dùng thử tải {username.removeprefix(PREFIX)}"
@@ -145,10 +144,10 @@ def reset_user(username: str, template: Any, password: str) -> str:
         RoleAssignment(user=user, organisation_id=r.organisation_id, role=r.role, since=r.since)
         for r in RoleAssignment.objects.filter(user=template, active=True)
     )
-    TOTPDevice.objects.filter(user=user).delete()
+    AuthenticatorApp.objects.filter(user=user).delete()
     StaticDevice.objects.filter(user=user).delete()
     key = secrets.token_hex(20)
-    TOTPDevice.objects.create(user=user, name="Thử tải", key=key, confirmed=True)
+    AuthenticatorApp.objects.create(user=user, name="Thử tải", key=key, confirmed=True)
     return key
 
 

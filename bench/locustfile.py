@@ -54,7 +54,7 @@ SECOND_FACTOR = "/xac-thuc/"
 
 
 def totp(key_hex: str, at: float | None = None, step: int = 30, digits: int = 6) -> str:
-    """The TOTP code of a django-otp TOTPDevice (HMAC-SHA1, 30 s, 6 digits, t0 = 0)."""
+    """The TOTP code of an authenticator app (HMAC-SHA1, 30 s, 6 digits, t0 = 0)."""
     counter = int((time.time() if at is None else at) // step)
     digest = hmac.new(bytes.fromhex(key_hex), struct.pack(">Q", counter), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F

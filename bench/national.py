@@ -63,7 +63,7 @@ def setup_django() -> None:
 
 
 def totp(key_hex: str, at: float | None = None) -> str:
-    """The current code of a django-otp TOTPDevice (RFC 6238: SHA-1, 30 s, 6 digits)."""
+    """The current code of an authenticator app (RFC 6238: SHA-1, 30 s, 6 digits)."""
     counter = int((time.time() if at is None else at) // 30)
     digest = hmac.new(bytes.fromhex(key_hex), struct.pack(">Q", counter), hashlib.sha1).digest()
     offset = digest[-1] & 0x0F
@@ -329,9 +329,8 @@ def national_user(nation: Nation) -> str:
     """``<prefix>.tw.bts``: board staff of every province (the national organisation
     board's view), made here with the password and TOTP key of the generated accounts."""
     from django.contrib.auth.hashers import make_password
-    from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    from dangvien.accounts.models import Role, RoleAssignment, User
+    from dangvien.accounts.models import AuthenticatorApp, Role, RoleAssignment, User
     from dangvien.organisations.models import Organisation
 
     prefix = nation.accounts[0]["username"].split(".")[0]
@@ -346,7 +345,9 @@ def national_user(nation: Nation) -> str:
         RoleAssignment.objects.bulk_create(
             RoleAssignment(user=user, organisation=root, role=Role.BOARD_STAFF) for root in roots
         )
-        TOTPDevice.objects.create(user=user, name="bench", key=nation.args.totp_key, confirmed=True)
+        AuthenticatorApp.objects.create(
+            user=user, name="bench", key=nation.args.totp_key, confirmed=True
+        )
     return username
 
 

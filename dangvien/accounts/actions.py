@@ -9,10 +9,15 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from dangvien.accounts.models import ApiToken, DemoDatabase, RoleAssignment, User
+from dangvien.accounts.models import (
+    ApiToken,
+    AuthenticatorApp,
+    DemoDatabase,
+    RoleAssignment,
+    User,
+)
 from dangvien.accounts.queries import (
     digest,
     must_use_second_factor,
@@ -133,13 +138,15 @@ def issue_backup_codes(user: User, *, by: User) -> list[str]:
 
 
 @action
-def start_totp_enrolment(user: User, *, by: User) -> TOTPDevice:
+def start_totp_enrolment(user: User, *, by: User) -> AuthenticatorApp:
     """A new, not yet confirmed authenticator-app secret (RFC 6238, 30 s, 6 digits;
     OWASP ASVS 5.0 V6.5.3: 20 random bytes from the system's CSPRNG). An unconfirmed one
     left from an abandoned attempt is reused, so reloading the page keeps the QR code."""
-    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    device = AuthenticatorApp.objects.filter(user=user, confirmed=False).order_by("pk").first()
     if device is None:
-        device = TOTPDevice.objects.create(user=user, name="Ứng dụng xác thực", confirmed=False)
+        device = AuthenticatorApp.objects.create(
+            user=user, name="Ứng dụng xác thực", confirmed=False
+        )
     return device
 
 
@@ -166,14 +173,14 @@ def _device_wait(device: Device) -> int:
 
 
 def confirm_totp_device(
-    device: TOTPDevice, *, code: str, by: User, backup_codes: bool = True
+    device: AuthenticatorApp, *, code: str, by: User, backup_codes: bool = True
 ) -> list[str]:
     """Confirm an authenticator app with the code it shows now and, with ``backup_codes``,
     issue a set of backup codes (answered; else ``[]``). A wrong code counts on the
     device's throttle (so it is committed, not rolled back with the refusal) and is
     refused with NotEligible on ``code``."""
     with transaction.atomic(), audit.acting_as(by):
-        locked = TOTPDevice.objects.select_for_update().get(pk=device.pk)
+        locked = AuthenticatorApp.objects.select_for_update().get(pk=device.pk)
         if locked.confirmed:
             raise NotEligible("Thiết bị này đã được thiết lập.", field="code")
         wait = _device_wait(locked)
@@ -201,7 +208,9 @@ def verify_second_factor(user: User, code: str) -> Device | None:
         return None
     with transaction.atomic(), audit.acting_as(user):
         if code.isdigit() and len(code) == 6:
-            for app in TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True):
+            for app in AuthenticatorApp.objects.select_for_update().filter(
+                user=user, confirmed=True
+            ):
                 if app.verify_token(code):
                     return app
             return None
@@ -228,7 +237,7 @@ def remove_second_factor_device(device: Device, *, code: str, by: User) -> None:
     """Remove an authenticator app or a passkey of ``by`` after a fresh code (OWASP ASVS
     5.0 V7.5.1: re-authentication before changing the second factor). A user who must use
     a second factor keeps at least one app or passkey."""
-    if not isinstance(device, TOTPDevice | WebAuthnCredential) or device.user_id != by.pk:
+    if not isinstance(device, AuthenticatorApp | WebAuthnCredential) or device.user_id != by.pk:
         raise NotEligible("Không tìm thấy thiết bị này.", field="device")
     check_second_factor(by, code)
     _remove_device(device, by=by)
@@ -254,6 +263,6 @@ def reset_second_factor(user: User, *, by: User) -> int:
     as carefully as when the account was opened (OWASP ASVS 5.0 V6.4.4). Answers how
     many devices were removed."""
     removed = 0
-    for model in (TOTPDevice, StaticDevice, WebAuthnCredential):
+    for model in (AuthenticatorApp, StaticDevice, WebAuthnCredential):
         removed += model.objects.filter(user=user).delete()[1].get(model._meta.label, 0)
     return removed

@@ -4,9 +4,16 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dangvien.accounts import actions as account_actions
 from dangvien.accounts.models import ApiToken, RoleAssignment, User
+
+# django-otp's own page of TOTP devices would list an empty table, and a device added there
+# would keep its secret in plain text and never be asked for: the authenticator apps are
+# accounts.AuthenticatorApp (encrypted secret), reset with the action below.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 
 class RoleInline(admin.TabularInline):

@@ -9,12 +9,12 @@ from django.db.models import Count
 from django.utils import timezone
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from dangvien.accounts.models import (
     ROLE_CAPABILITIES,
     ApiToken,
+    AuthenticatorApp,
     Capability,
     DemoDatabase,
     User,
@@ -122,7 +122,7 @@ def must_use_second_factor(user: User) -> bool:
 class SecondFactors:
     """A user's confirmed second factors, for the security page and the login flow."""
 
-    apps: list[TOTPDevice]
+    apps: list[AuthenticatorApp]
     passkeys: list[WebAuthnCredential]
     backup: StaticDevice | None
     backup_left: int
@@ -146,7 +146,7 @@ def second_factors(user: User) -> SecondFactors:
         .first()
     )
     return SecondFactors(
-        apps=list(TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk")),
+        apps=list(AuthenticatorApp.objects.filter(user=user, confirmed=True).order_by("pk")),
         passkeys=list(WebAuthnCredential.objects.filter(user=user, confirmed=True).order_by("pk")),
         backup=backup,
         backup_left=getattr(backup, "left", 0),
@@ -163,7 +163,7 @@ def second_factor_wait(user: User) -> int:
     wrong code on a device (1, 2, 4, … s). 0 when a code may be tried now."""
     now = timezone.now()
     wait = 0
-    for model in (TOTPDevice, StaticDevice):
+    for model in (AuthenticatorApp, StaticDevice):
         for device in model.objects.filter(user=user, confirmed=True):
             allowed, data = device.verify_is_allowed()
             if not allowed and data and data.get("locked_until"):

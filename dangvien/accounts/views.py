@@ -19,7 +19,6 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
 from dangvien.accounts import sessions
@@ -34,6 +33,7 @@ from dangvien.accounts.actions import (
     start_totp_enrolment,
 )
 from dangvien.accounts.forms import CodeForm, PasswordChangeForm
+from dangvien.accounts.models import AuthenticatorApp
 from dangvien.accounts.queries import must_use_second_factor, second_factors
 from dangvien.candidates import queries as candidate_queries
 from dangvien.candidates.models import Candidate, Stage
@@ -172,12 +172,12 @@ def second_factor(request: AuthedRequest) -> HttpResponse:
     return render(request, "accounts/second_factor.html", context)
 
 
-def _qr(device: TOTPDevice) -> str:
+def _qr(device: AuthenticatorApp) -> str:
     """The otpauth:// link as a QR code, an SVG data URI drawn here (no outside service)."""
     return segno.make(device.config_url, error="l").svg_data_uri(scale=5, border=2)
 
 
-def _secret(device: TOTPDevice) -> str:
+def _secret(device: AuthenticatorApp) -> str:
     from base64 import b32encode
 
     key = b32encode(device.bin_key).decode()
@@ -274,7 +274,7 @@ def new_backup_codes(request: AuthedRequest) -> HttpResponse:
     return render(request, "accounts/security.html", context, status=400)
 
 
-DEVICE_KINDS: dict[str, Any] = {"app": TOTPDevice, "passkey": WebAuthnCredential}
+DEVICE_KINDS: dict[str, Any] = {"app": AuthenticatorApp, "passkey": WebAuthnCredential}
 
 
 @require_POST

@@ -57,8 +57,13 @@ AUDITED_APPS = {
 # Not audited: the audit trail itself, and derived rows rewritten by their refresh from
 # audited ones (their writes are recorded where they come from): the admission facts
 # (``stats.admission_facts``) and the structure rollup (``stats.rollup``), with their queues,
-# and the dictionary of names filled from the people (``people.names``).
+# and the dictionary of names filled from the people (``people.names``). Nor the
+# authenticator apps: login state like django-otp's and the passkeys' tables (outside the
+# audited apps), rewritten at every code tried (last step, throttle); and the append-only
+# trail would keep copies of each encrypted secret that ``rotate_field_keys`` cannot
+# rewrite, so an old key could never be retired.
 SKIPPED_MODELS = {
+    "accounts.authenticatorapp",
     "core.auditevent",
     "people.searchname",
     "stats.admissionfact",

@@ -45,7 +45,7 @@ PRIMARY_ONLY_APPS = frozenset(
         "django_otp_webauthn",
         "django_tasks_db",
         "otp_static",
-        "otp_totp",
+        "otp_totp",  # empty since accounts.0004 (AuthenticatorApp), kept for its migrations
         "sessions",
     }
 )

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.hashers import make_password
 
-from dangvien.accounts.models import Role, RoleAssignment, User
+from dangvien.accounts.models import AuthenticatorApp, Role, RoleAssignment, User
 
 if TYPE_CHECKING:
     from dangvien.synth.nation import NodeInfo, Plan, ProvinceInfo
@@ -44,10 +44,11 @@ def make_users(plan: "Plan", provinces: list["ProvinceInfo"]) -> list[tuple[str,
         for user, (_u, _d, role, node) in zip(users, specs, strict=True)
     )
     if options.totp_key:
-        from django_otp.plugins.otp_totp.models import TOTPDevice
-
-        TOTPDevice.objects.bulk_create(
-            TOTPDevice(user=user, name="generate_nation", key=options.totp_key, confirmed=True)
+        # Each row's key is encrypted on insert (an EncryptedTextField: bulk_create too).
+        AuthenticatorApp.objects.bulk_create(
+            AuthenticatorApp(
+                user=user, name="generate_nation", key=options.totp_key, confirmed=True
+            )
             for user in users
         )
     return [(u, r, node.path, node.name) for u, _d, r, node in specs]

@@ -7,10 +7,9 @@ from typing import Any
 import pytest
 from django.test import Client
 from django_otp.oath import TOTP
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dangvien.accounts.actions import issue_backup_codes
-from dangvien.accounts.models import User
+from dangvien.accounts.models import AuthenticatorApp, User
 
 PASSWORD = "mat-khau-thu-nghiem"  # dangvien.factories.UserFactory
 
@@ -22,7 +21,7 @@ def second_factor_on(settings: Any) -> Any:
     return settings
 
 
-def app_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
+def app_code(device: AuthenticatorApp, *, steps_ahead: int = 0) -> str:
     """The 6 digits the authenticator app shows now (or ``steps_ahead`` × 30 s later:
     a code is accepted once only, so a second login in the same 30 s needs the next)."""
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
@@ -30,9 +29,9 @@ def app_code(device: TOTPDevice, *, steps_ahead: int = 0) -> str:
     return f"{totp.token():0{device.digits}d}"
 
 
-def enrol(user: User) -> tuple[TOTPDevice, list[str]]:
+def enrol(user: User) -> tuple[AuthenticatorApp, list[str]]:
     """An authenticator app and ten backup codes, as the set-up page leaves them."""
-    device = TOTPDevice.objects.create(user=user, name="Ứng dụng xác thực", confirmed=True)
+    device = AuthenticatorApp.objects.create(user=user, name="Ứng dụng xác thực", confirmed=True)
     return device, issue_backup_codes(user, by=user)
 
 

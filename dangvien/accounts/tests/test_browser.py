@@ -8,10 +8,9 @@ from typing import Any
 import pytest
 from django.test import Client
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp_webauthn.models import WebAuthnCredential
 
-from dangvien.accounts.models import Role
+from dangvien.accounts.models import AuthenticatorApp, Role
 from dangvien.accounts.tests.helpers import PASSWORD, app_code, second_factor_on  # noqa: F401
 from dangvien.factories import tree_2025, user_with_role
 
@@ -71,12 +70,12 @@ def test_a_commune_officer_sets_up_two_factor_login_and_uses_a_passkey(
     page.wait_for_url("**/xac-thuc/thiet-lap/**")
     assert page.locator("img.qr").evaluate("img => img.naturalWidth > 100")
     screenshot("setup")
-    device = TOTPDevice.objects.get(user=user)
+    device = AuthenticatorApp.objects.get(user=user)
     page.fill("#id_code", "000000")
     page.click(".code-form button[type=submit]")
     page.wait_for_selector("text=Mã xác thực không đúng")
     # A person takes more than the throttle's one second to type the next code.
-    TOTPDevice.objects.filter(pk=device.pk).update(
+    AuthenticatorApp.objects.filter(pk=device.pk).update(
         throttling_failure_timestamp=timezone.now() - timedelta(seconds=2)
     )
     page.fill("#id_code", app_code(device, steps_ahead=1))

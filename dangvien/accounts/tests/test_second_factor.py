@@ -9,14 +9,13 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticToken
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dangvien.accounts.actions import (
     exempt_from_second_factor,
     mark_demo_database,
     verify_second_factor,
 )
-from dangvien.accounts.models import Role
+from dangvien.accounts.models import AuthenticatorApp, Role
 from dangvien.accounts.queries import is_demo_database, must_use_second_factor
 from dangvien.accounts.tests.helpers import (  # noqa: F401 (fixture)
     app_code,
@@ -130,7 +129,7 @@ def test_after_repeated_wrong_codes_the_device_makes_the_user_wait(client, tree)
     user = user_with_role(Role.BRANCH_SECRETARY, tree["village"])
     device, _codes = enrol(user)
     # django-otp's throttle: after n wrong codes the device refuses any code for 2^(n-1) s.
-    TOTPDevice.objects.filter(pk=device.pk).update(
+    AuthenticatorApp.objects.filter(pk=device.pk).update(
         throttling_failure_count=5, throttling_failure_timestamp=timezone.now()
     )
     log_in(client, user)
@@ -220,22 +219,22 @@ def test_set_up_shows_a_qr_code_drawn_here_and_refuses_a_wrong_code(client, tree
     page = client.get("/xac-thuc/thiet-lap/").content.decode()
     assert 'src="data:image/svg+xml' in page
     assert "Thiết lập xác thực hai lớp" in page
-    device = TOTPDevice.objects.get(user=user)
+    device = AuthenticatorApp.objects.get(user=user)
     assert not device.confirmed
     # Reloading keeps the same secret (the QR code already scanned stays valid).
     client.get("/xac-thuc/thiet-lap/")
-    assert TOTPDevice.objects.filter(user=user).count() == 1
+    assert AuthenticatorApp.objects.filter(user=user).count() == 1
 
     answer = client.post("/xac-thuc/thiet-lap/", {"code": "123456"})
     assert "Mã xác thực không đúng" in answer.content.decode()
-    assert not TOTPDevice.objects.get(pk=device.pk).confirmed
+    assert not AuthenticatorApp.objects.get(pk=device.pk).confirmed
 
 
 def test_set_up_confirms_the_app_and_shows_ten_backup_codes_once(client, tree):
     user = user_with_role(Role.BOARD_STAFF, tree["commune"])
     log_in(client, user)
     client.get("/xac-thuc/thiet-lap/")
-    device = TOTPDevice.objects.get(user=user)
+    device = AuthenticatorApp.objects.get(user=user)
     answer = client.post("/xac-thuc/thiet-lap/", {"code": app_code(device), "next": "/dang-vien/"})
     assert answer["Location"] == "/xac-thuc/ma-du-phong/?next=%2Fdang-vien%2F"
     page = client.get(answer["Location"]).content.decode()
@@ -264,13 +263,13 @@ def _a_while_later(user: Any) -> None:
 
     from django_otp.plugins.otp_static.models import StaticDevice
 
-    for model in (TOTPDevice, StaticDevice):
+    for model in (AuthenticatorApp, StaticDevice):
         model.objects.filter(user=user).update(
             throttling_failure_timestamp=timezone.now() - timedelta(seconds=2)
         )
 
 
-def _verified(client: Client, user: Any) -> TOTPDevice:
+def _verified(client: Client, user: Any) -> AuthenticatorApp:
     device, _codes = enrol(user)
     log_in(client, user)
     _pass_code(client, app_code(device))
@@ -291,18 +290,18 @@ def test_the_security_page_lists_apps_passkeys_and_backup_codes_left(client, tre
 def test_removing_an_app_needs_a_fresh_code(client, tree):
     user = user_with_role(Role.BOARD_STAFF, tree["commune"])
     first = _verified(client, user)
-    second = TOTPDevice.objects.create(user=user, name="Điện thoại dự phòng", confirmed=True)
+    second = AuthenticatorApp.objects.create(user=user, name="Điện thoại dự phòng", confirmed=True)
     answer = client.post(f"/tai-khoan/bao-mat/xoa/app/{second.pk}/", {"code": "000000"})
     assert answer.status_code == 400
     assert "Mã xác thực không đúng" in answer.content.decode()
-    assert TOTPDevice.objects.filter(pk=second.pk).exists()
+    assert AuthenticatorApp.objects.filter(pk=second.pk).exists()
 
     _a_while_later(user)
     answer = client.post(
         f"/tai-khoan/bao-mat/xoa/app/{second.pk}/", {"code": app_code(first, steps_ahead=1)}
     )
     assert answer["Location"] == "/tai-khoan/bao-mat/"
-    assert not TOTPDevice.objects.filter(pk=second.pk).exists()
+    assert not AuthenticatorApp.objects.filter(pk=second.pk).exists()
 
 
 def test_the_last_app_of_a_user_who_must_use_a_second_factor_stays(client, tree):
@@ -313,7 +312,7 @@ def test_the_last_app_of_a_user_who_must_use_a_second_factor_stays(client, tree)
     )
     assert answer.status_code == 400
     assert "thiết bị xác thực cuối cùng" in answer.content.decode()
-    assert TOTPDevice.objects.filter(pk=device.pk).exists()
+    assert AuthenticatorApp.objects.filter(pk=device.pk).exists()
 
 
 def test_another_users_device_cannot_be_removed(client, tree):
@@ -403,4 +402,4 @@ def test_the_admin_site_offers_the_reset_to_a_verified_superuser(client, tree):
         follow=True,
     )
     assert "Đã xóa 2 thiết bị của 1 tài khoản" in answer.content.decode()
-    assert not TOTPDevice.objects.filter(user=user).exists()
+    assert not AuthenticatorApp.objects.filter(user=user).exists()

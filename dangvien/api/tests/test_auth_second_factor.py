@@ -5,9 +5,8 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from dangvien.accounts.models import ApiToken, Role
+from dangvien.accounts.models import ApiToken, AuthenticatorApp, Role
 from dangvien.accounts.tests.helpers import (  # noqa: F401 (fixture)
     PASSWORD,
     app_code,
@@ -69,7 +68,7 @@ def test_while_the_device_is_throttled_even_the_right_code_waits(
     as_user: Any, secretary: Any
 ) -> None:
     device, _codes = enrol(secretary)
-    TOTPDevice.objects.filter(pk=device.pk).update(
+    AuthenticatorApp.objects.filter(pk=device.pk).update(
         throttling_failure_count=4, throttling_failure_timestamp=timezone.now()
     )
     answer = _token(as_user, secretary, otp=app_code(device))
@@ -81,9 +80,9 @@ def test_while_the_device_is_throttled_even_the_right_code_waits(
 def test_wrong_codes_count_towards_the_lockout(as_user: Any, secretary: Any, settings: Any) -> None:
     device, _codes = enrol(secretary)
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
-        TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0)
+        AuthenticatorApp.objects.filter(pk=device.pk).update(throttling_failure_count=0)
         assert _token(as_user, secretary, otp="000000").status == 401
-    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0)
+    AuthenticatorApp.objects.filter(pk=device.pk).update(throttling_failure_count=0)
     answer = _token(as_user, secretary, otp="000000")
     assert answer.status == 403
     assert answer.error["code"] == "locked_out"

@@ -31,10 +31,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dangvien.accounts.actions import assign_role
-from dangvien.accounts.models import Role, User
+from dangvien.accounts.models import AuthenticatorApp, Role, User
 from dangvien.api.api import api
 from dangvien.candidates.models import Candidate, Introducer
 from dangvien.core.models import AuditEvent
@@ -183,7 +182,7 @@ def _build_world() -> World:
     world.objects["request"] = privacy_actions.record_request(
         candidate.person, kind=RequestKind.ACCESS, received_on=timezone.localdate(), by=inside
     )
-    world.objects["device"] = TOTPDevice.objects.create(user=inside, name="Điện thoại")
+    world.objects["device"] = AuthenticatorApp.objects.create(user=inside, name="Điện thoại")
     # The scan's file, where the scan view reads it.
     folder = Path(tempfile.mkdtemp(prefix="matrix-uploads-"))
     settings.UPLOADS_DIR = folder

@@ -485,16 +485,23 @@ def test_the_users_file_lists_every_account(nation: dict[str, Any]) -> None:
     assert len(lines) - 1 == len(nation["summary"].users)
 
 
-def test_every_generated_user_has_the_benchmark_s_totp_device(nation: dict[str, Any]) -> None:
+def test_every_generated_user_has_the_benchmark_s_totp_device_with_its_key_encrypted(
+    nation: dict[str, Any],
+) -> None:
     from django_otp.oath import totp
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from dangvien.accounts.models import AuthenticatorApp
 
     users = nation["summary"].users
-    devices = TOTPDevice.objects.filter(user__username__in=[u for u, *_rest in users])
+    devices = AuthenticatorApp.objects.filter(user__username__in=[u for u, *_rest in users])
     assert devices.count() == len(users)
     device = devices.first()
     assert device is not None and device.confirmed
     assert device.verify_token(totp(bytes.fromhex(TOTP_KEY)))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT key FROM accounts_authenticatorapp WHERE id = %s", [device.pk])
+        column = cursor.fetchone()[0]
+    assert column.startswith("v1:") and TOTP_KEY not in column
 
 
 def test_progress_names_each_province(nation: dict[str, Any]) -> None:
