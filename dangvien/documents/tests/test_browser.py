@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from dangvien.accounts.models import Role
-from dangvien.browser_steps import login
+from dangvien.browser_steps import login, submit
 from dangvien.candidates.models import Stage
 from dangvien.documents.models import IssuedDocument, Scan
 from dangvien.documents.tests.helpers import branch_vote
@@ -54,8 +54,7 @@ def test_dossier_register_templates_and_an_import_in_the_browser(
 
     # The chi bộ's report (5-KNĐ) gets its number from the chi bộ's register.
     row = page.locator("tr", has_text="5-KNĐ").first
-    row.get_by_role("button", name="Cấp số").click()
-    page.wait_for_load_state("networkidle")
+    submit(page, row.get_by_role("button", name="Cấp số"))
     issued = IssuedDocument.objects.get(candidate=candidate, form="5-KNĐ")
     assert page.get_by_text(issued.number_text).first.is_visible()
 
@@ -64,8 +63,7 @@ def test_dossier_register_templates_and_an_import_in_the_browser(
     scan_file.write_bytes(PDF)
     row = page.locator("tr", has_text="1-KNĐ").first
     row.locator("input[type=file]").set_input_files(str(scan_file))
-    row.get_by_role("button", name="Tải lên").click()
-    page.wait_for_load_state("networkidle")
+    submit(page, row.get_by_role("button", name="Tải lên"))
     assert Scan.objects.filter(candidate=candidate, form="1-KNĐ").exists()
     screenshot("dossier-numbered-and-scanned")
 
@@ -101,11 +99,9 @@ def test_dossier_register_templates_and_an_import_in_the_browser(
     page.get_by_label("Loại dữ liệu").select_option("members")
     page.get_by_label("Nhập vào tổ chức").select_option(str(commune.pk))
     page.get_by_label("Tệp dữ liệu (.xlsx hoặc .csv, tối đa 50 MB)").set_input_files(str(bad))
-    page.get_by_role("button", name="Tải lên").click()
-    page.wait_for_load_state("networkidle")
+    submit(page, page.get_by_role("button", name="Tải lên"))
     screenshot("import-mapping")
-    page.get_by_role("button", name="Chạy thử (kiểm tra từng dòng)").click()
-    page.wait_for_load_state("networkidle")
+    submit(page, page.get_by_role("button", name="Chạy thử (kiểm tra từng dòng)"))
     assert page.get_by_text("31/02/1980").first.is_visible()
     assert not page.get_by_role("button", name="Ghi vào hệ thống").count()
     screenshot("import-dry-run-errors")
@@ -118,11 +114,8 @@ def test_dossier_register_templates_and_an_import_in_the_browser(
     page.get_by_label("Loại dữ liệu").select_option("members")
     page.get_by_label("Nhập vào tổ chức").select_option(str(commune.pk))
     page.get_by_label("Tệp dữ liệu (.xlsx hoặc .csv, tối đa 50 MB)").set_input_files(str(good))
-    page.get_by_role("button", name="Tải lên").click()
-    page.wait_for_load_state("networkidle")
-    page.get_by_role("button", name="Chạy thử (kiểm tra từng dòng)").click()
-    page.wait_for_load_state("networkidle")
-    page.get_by_role("button", name="Ghi vào hệ thống").click()
-    page.wait_for_load_state("networkidle")
+    submit(page, page.get_by_role("button", name="Tải lên"))
+    submit(page, page.get_by_role("button", name="Chạy thử (kiểm tra từng dòng)"))
+    submit(page, page.get_by_role("button", name="Ghi vào hệ thống"))
     assert Member.objects.filter(branch=branch).count() == 2
     screenshot("import-done")

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from dangvien.accounts.models import Role
-from dangvien.browser_steps import login, move
+from dangvien.browser_steps import login, move, settle
 from dangvien.core.dates import add_months
 from dangvien.factories import make_member, make_person, tree_2025, user_with_role
 from dangvien.members.actions import add_probationary_member
@@ -108,5 +108,5 @@ def test_a_transfer_destination_is_found_by_typing_its_name(browser_page, screen
     panel.locator("[name='cause_on']").fill(day)
     with page.expect_response(lambda r: "/start-transfer/" in r.url):
         panel.locator("button[type=submit]").click()
-    page.wait_for_timeout(150)
+    settle(page)
     assert Transfer.objects.get(member=member).to_organisation == destination

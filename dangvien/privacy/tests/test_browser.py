@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from dangvien.accounts.models import Role
 from dangvien.auditlog.models import AccessEvent
-from dangvien.browser_steps import login
+from dangvien.browser_steps import login, submit
 from dangvien.candidates.models import Candidate
 from dangvien.factories import tree_2025, user_with_role
 from dangvien.privacy.models import Consent, RequestState, SubjectRequest
@@ -44,8 +44,7 @@ def test_consent_request_and_copy_of_the_data_in_the_browser(
     page.fill("#id_full_name", "Phạm Thu Hà")
     page.fill("#id_birth_date", "05/03/2001")
     page.fill("#id_citizen_id", "001301005555")
-    page.click("button[type=submit]:has-text('Lưu')")
-    page.wait_for_load_state("networkidle")
+    submit(page, page.locator("button[type=submit]:has-text('Lưu')"))
     assert page.get_by_text("Chưa ghi nhận sự đồng ý xử lý dữ liệu cá nhân").first.is_visible()
     assert not Candidate.objects.exists()
     page.locator("#consent").scroll_into_view_if_needed()
@@ -81,11 +80,9 @@ def test_consent_request_and_copy_of_the_data_in_the_browser(
     assert download.value.suggested_filename.endswith("_bithu.xlsx")
     assert AccessEvent.objects.filter(kind="export", person=candidate.person).exists()
 
-    page.get_by_role("button", name="Nhận xử lý").click()
-    page.wait_for_load_state("networkidle")
+    submit(page, page.get_by_role("button", name="Nhận xử lý"))
     page.fill("#id_answer-answer", "Đã giao bản sao cho người yêu cầu.")
-    page.get_by_role("button", name="Ghi kết quả").click()
-    page.wait_for_load_state("networkidle")
+    submit(page, page.get_by_role("button", name="Ghi kết quả"))
     made.refresh_from_db()
     assert made.state == RequestState.DONE
 

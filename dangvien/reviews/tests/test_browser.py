@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from dangvien.accounts.models import Role
-from dangvien.browser_steps import login
+from dangvien.browser_steps import login, submit
 from dangvien.factories import make_member, tree_2025, user_with_role
 from dangvien.reviews.models import MemberReview, Rating, Stage
 from dangvien.reviews.tests.factories import make_period
@@ -60,14 +60,12 @@ def test_a_branch_sheet_and_a_bulk_decision_show_up_in_the_results(
     # Rating the second member "excellent" is above what 85 points allow: refused, kept.
     second = members[1].person.full_name
     page.get_by_label(f"Mức chi bộ đề xuất cho {second}").select_option(Rating.EXCELLENT)
-    page.get_by_role("button", name="Lưu phiếu tổng hợp của chi bộ").click()
-    page.wait_for_load_state("networkidle")
+    submit(page, page.get_by_role("button", name="Lưu phiếu tổng hợp của chi bộ"))
     assert page.get_by_text(re.compile("dưới 90")).first.is_visible()
     assert not MemberReview.objects.exists()
     screenshot("sheet-refused")
     page.get_by_label(f"Mức chi bộ đề xuất cho {second}").select_option(Rating.GOOD)
-    page.get_by_role("button", name="Lưu phiếu tổng hợp của chi bộ").click()
-    page.wait_for_load_state("networkidle")
+    submit(page, page.get_by_role("button", name="Lưu phiếu tổng hợp của chi bộ"))
     assert MemberReview.objects.filter(stage=Stage.BRANCH_PROPOSED).count() == 6
     page.goto(f"/danh-gia/{period.pk}/chi-bo/{branch.pk}/")
     screenshot("sheet")
@@ -79,13 +77,11 @@ def test_a_branch_sheet_and_a_bulk_decision_show_up_in_the_results(
     page.goto(f"/danh-gia/{period.pk}/quyet-dinh/{commune.pk}/")
     page.get_by_label("Số quyết định / thông báo").fill("152-QĐ/ĐU")
     page.get_by_label("Ngày quyết định").fill(today.strftime("%d/%m/%Y"))
-    page.get_by_role("button", name=re.compile("Quyết định xếp loại cho 6 đảng viên")).click()
-    page.wait_for_load_state("networkidle")
+    submit(page, page.get_by_role("button", name=re.compile("Quyết định xếp loại cho 6 đảng viên")))
     assert MemberReview.objects.filter(stage=Stage.DECIDED).count() == 6
     assert page.get_by_text(members[0].person.full_name).first.is_visible()
     screenshot("decided")
-    page.get_by_role("button", name="Công khai kết quả xếp loại").click()
-    page.wait_for_load_state("networkidle")
+    submit(page, page.get_by_role("button", name="Công khai kết quả xếp loại"))
     assert MemberReview.objects.filter(stage=Stage.PUBLISHED).count() == 6
 
     # The results tab counts them, with shares of those rated.
@@ -118,8 +114,7 @@ def test_a_screening_ballot_lists_a_member_and_the_case_offers_a_helper(
     page.get_by_label("Số phiếu đồng ý").fill("4")
     page.get_by_label("Số phiếu không đồng ý").fill("2")
     screenshot("screening-new")
-    page.get_by_role("button", name="Ghi kết quả bỏ phiếu").click()
-    page.wait_for_load_state("networkidle")
+    submit(page, page.get_by_role("button", name="Ghi kết quả bỏ phiếu"))
     case = ScreeningCase.objects.get()
     assert case.state == State.LISTED and case.ballot_denominator == 6
     assert page.get_by_text("Đưa vào diện giáo dục, giúp đỡ").first.is_visible()

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from dangvien.accounts.models import Role
-from dangvien.browser_steps import login, move
+from dangvien.browser_steps import login, move, submit
 from dangvien.candidates.models import Stage
 from dangvien.factories import make_candidate, tree_2025, user_with_role
 
@@ -35,8 +35,7 @@ def test_a_target_set_and_an_admission_recorded_move_the_dashboard_percentage(
     # The province gives the commune a target of 8.
     page.goto(f"/thong-ke/{tree['province'].pk}/chi-tieu/?year={today.year}")
     page.get_by_label(f"Chỉ tiêu của {commune.name}").fill("8")
-    page.get_by_role("button", name="Lưu chỉ tiêu các tổ chức trực thuộc").click()
-    page.wait_for_load_state("networkidle")
+    submit(page, page.get_by_role("button", name="Lưu chỉ tiêu các tổ chức trực thuộc"))
     screenshot("targets")
 
     page.goto(f"/thong-ke/{commune.pk}/?year={today.year}")

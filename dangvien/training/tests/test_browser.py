@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from dangvien.accounts.models import Role
-from dangvien.browser_steps import login
+from dangvien.browser_steps import login, settle
 from dangvien.candidates.models import Candidate, Stage
 from dangvien.factories import make_candidate, tree_2025, user_with_role
 from dangvien.training.models import Certificate
@@ -83,7 +83,8 @@ def test_committee_staff_run_an_awareness_course_through_the_pages(browser_page,
     assert Certificate.objects.count() == 1
 
     page.goto("/boi-duong/giay-chung-nhan/")
-    page.fill("input[name=q]", "nguyen van an")
-    page.wait_for_timeout(600)
+    with page.expect_response(lambda r: "q=nguyen" in r.url):
+        page.fill("input[name=q]", "nguyen van an")
+    settle(page)
     screenshot("certificates")
     assert page.locator("#certificates tbody tr").count() == 1
