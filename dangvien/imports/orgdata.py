@@ -127,6 +127,8 @@ EXCLUDED: dict[str, str] = {
     "accounts.user": "Tài khoản người dùng không chuyển theo: tạo lại ở máy chủ mới.",
     "accounts.roleassignment": "Vai trò gắn với tài khoản người dùng (không chuyển).",
     "accounts.apitoken": "Mã truy cập API gắn với tài khoản, chỉ dùng ở máy chủ cũ.",
+    "accounts.authenticatorapp": "Ứng dụng xác thực gắn với tài khoản (không chuyển): người "
+    "dùng đăng ký lại ở máy chủ mới.",
     "core.auditevent": "Nhật ký kiểm toán ở lại máy chủ cũ (ghi theo tài khoản ở đó).",
     "auditlog": "Nhật ký truy cập và chuỗi băm ở lại máy chủ cũ (ghi theo tài khoản ở đó).",
     "core.calendarday": "Lịch ngày làm việc chung toàn quốc, không thuộc tổ chức nào.",
