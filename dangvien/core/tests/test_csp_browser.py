@@ -248,7 +248,9 @@ def test_the_api_docs_run_swagger_ui_under_the_policy(browser_page: Page) -> Non
     assert get_resolver().url_patterns
     page = browser_page
     watch = Watch(page)
-    watch.open("/api/v1/docs")
+    # The page reads the schema, built on its first request (seconds on a busy machine).
+    with page.expect_response(lambda r: "openapi.json" in r.url, timeout=60_000):
+        watch.open("/api/v1/docs")
     page.wait_for_selector(".swagger-ui svg.svg-assets", state="attached")
     watch.check()
     refused = [p for p in watch.problems if "Content Security Policy" in p or " blocked " in p]
