@@ -27,7 +27,7 @@ from dangvien.reviews.models import Stage as ReviewStage
 from dangvien.synth import vocab
 from dangvien.synth.copyio import text
 from dangvien.synth.persons import DAYS_A_YEAR, N, Person, PersonMaker
-from dangvien.synth.vocab import Pick
+from dangvien.synth.vocab import SLOTS, Pick
 
 if TYPE_CHECKING:
     from dangvien.synth.nation import Generator
@@ -44,6 +44,40 @@ S_EXITED = str(Status.EXITED.value)
 S_OFFICIAL = str(Status.OFFICIAL.value)
 S_PROBATIONARY = str(Status.PROBATIONARY.value)
 S_REMOVED = str(Status.REMOVED.value)
+K_PROVINCE = str(Kind.PROVINCE.value)
+PUBLISHED = str(ReviewStage.PUBLISHED.value)
+FAILED = str(Rating.FAILED.value)
+# A review's scores, 0.0 to 100.0, as text: scores are drawn in tenths.
+SCORE_TEXT = [f"{tenths // 10}.{tenths % 10}" for tenths in range(1001)]
+SELF_BONUS = (0, 0, 10, 20)  # a self-assessment's score above the branch's, in tenths
+
+
+@dataclass(frozen=True, slots=True)
+class Rated:
+    """What a member review takes from its rating (``vocab.SCORES``), partly as text."""
+
+    low: int  # lowest score, in tenths
+    high: int
+    beyond: int  # lowest beyond-requirement %
+    beyond_span: int  # how many values it takes
+    rating: str
+    rated: str  # the columns from the self rating to the on-time %
+    proposed: str  # the columns from the proposed rating to the branch's comment
+
+    @classmethod
+    def of(cls, rating: Rating) -> "Rated":
+        low, high, on_time, beyond = vocab.SCORES[rating]
+        comment = "Không hoàn thành nhiệm vụ được giao" if rating == FAILED else ""
+        value = str(rating.value)
+        return cls(
+            low * 10,
+            high * 10,
+            beyond[0],
+            beyond[1] - beyond[0] + 1,
+            value,
+            f"\t{value}\t{on_time}\t",
+            f"\t{value}\tf\t{comment}",
+        )
 
 
 @dataclass(slots=True)
@@ -74,10 +108,13 @@ class MemberMaker:
         self.t = nation.timeline
         self.persons = persons
         self.tables = nation.tables
-        self.member_ratings = Pick(vocab.MEMBER_RATINGS)
+        # The slots of Pick(vocab.MEMBER_RATINGS), each rating as a Rated: the same draws.
+        self.member_ratings = Pick(
+            {Rated.of(rating): weight for rating, weight in vocab.MEMBER_RATINGS.items()}
+        ).slots
         self.org_ratings = Pick(vocab.ORG_RATINGS)
         self.window_n = self.t.today_n - int(nation.years * DAYS_A_YEAR)
-        self._unit_year: dict[tuple[int, int], tuple[str, ...]] = {}
+        self._unit_year: dict[tuple[int, int], tuple[str, str, str, str, str]] = {}
         self._decisions: dict[tuple[int, int], tuple[int, str, int]] = {}
         self.year_ends = {y: date(y, 12, 31).toordinal() for y in nation.review_years}
 
@@ -93,7 +130,7 @@ class MemberMaker:
 
     def _decision_no(self, unit: "Node") -> str:
         decider = unit.decider
-        symbol = "TU" if decider is not None and decider.kind == Kind.PROVINCE else "ĐU"
+        symbol = "TU" if decider is not None and decider.kind == K_PROVINCE else "ĐU"
         return f"{self.rng.randint(1, 999)}-QĐ/{symbol}"
 
     # -- members -------------------------------------------------------------------------
@@ -116,18 +153,18 @@ class MemberMaker:
             ceremony = today - rng.randint(366, int(years * DAYS_A_YEAR))
             decided, birth = self._recent_dates(unit, ceremony)
             person = self.persons.make(unit, province, birth=birth)
-            status, official = S_OFFICIAL, t.add_months(ceremony, 12)
+            status, official = S_OFFICIAL, t.a_year_after(ceremony)
         else:
             person = self.persons.make(unit, province)
             latest = max(person.years - years - 1.2, 18.3)
             at = rng.triangular(18.2, min(45.0, latest) + 0.01, min(24.0, latest))
             decided = person.birth + int(at * DAYS_A_YEAR)
             ceremony = decided + rng.randint(5, 35)
-            official = t.add_months(ceremony, 12)
+            official = t.a_year_after(ceremony)
             if official > today:  # too young for this cohort: admitted within the window
                 ceremony = today - rng.randint(366, 700)
                 decided = ceremony - rng.randint(3, 30)
-                official = t.add_months(ceremony, 12)
+                official = t.a_year_after(ceremony)
             status = S_OFFICIAL
             if person.years >= 72 and random() < vocab.EXEMPT_OLD:
                 since = person.birth + int(rng.uniform(70, person.years) * DAYS_A_YEAR)
@@ -150,7 +187,7 @@ class MemberMaker:
         at = rng.triangular(18.2, min(45.0, latest) + 0.01, min(24.0, latest))
         decided = person.birth + int(at * DAYS_A_YEAR)
         ceremony = decided + rng.randint(5, 35)
-        official = t.add_months(ceremony, 12)
+        official = t.a_year_after(ceremony)
         left = rng.randint(max(self.window_n, official + 30), t.today_n - 3)
         member = Member(
             self.n.new_id("member"), person, unit, status, decided, ceremony, official, left=left
@@ -224,7 +261,7 @@ class MemberMaker:
         recognition_due = N
         course_no = course_on = N
         if probationary:
-            ends = t.add_months(m.ceremony, 12)
+            ends = t.a_year_after(m.ceremony)
             days = t.rule("deadline.recognition_vote_working_days", ends)
             recognition_due = iso(t.add_working_days(ends, days))
         if m.ceremony >= self.window_n:
@@ -290,7 +327,7 @@ class MemberMaker:
         left = self.window_n + rng.randint(0, 3 * 365)
         decided = left + rng.randint(365, 4 * 365)
         ceremony = decided + 20
-        official = t.add_months(ceremony, 12)
+        official = t.a_year_after(ceremony)
         if official >= t.today_n:
             return
         rows = self.tables["status_change"]
@@ -348,7 +385,7 @@ class MemberMaker:
         self.tables["transfer"].add((
             str(m.id), TransferKind.TEMPORARY, TransferState.RECEIVED, str(m.unit.id), N, "",
             "Chi bộ nơi làm việc tạm thời", "f", N, f"{rng.randint(100, 999)}-GGT/ĐU",
-            t.iso(since), t.iso(since), t.iso(t.add_months(since, 12)), t.iso(since), N, "", N,
+            t.iso(since), t.iso(since), t.iso(t.a_year_after(since)), t.iso(since), N, "", N,
             t.stamp(since),
         ))  # fmt: skip
         self.tables["status_change"].add((
@@ -385,10 +422,12 @@ class MemberMaker:
 
     # -- reviews -------------------------------------------------------------------------
 
-    def _unit_year_fields(self, unit: "Node", year: int) -> tuple[str, ...]:
+    def _unit_year_fields(
+        self, unit: "Node", year: int, province: "Province"
+    ) -> tuple[str, str, str, str, str]:
         """What every review of ``unit``'s members in ``year`` shares: dates, the chi bộ's
         resolution and count, the decision (366-QĐ/TW: reviewed in December, decided and
-        published by the committee)."""
+        published by the committee); as the runs of columns ``_review`` puts together."""
         key = (unit.id, year)
         fields = self._unit_year.get(key)
         if fields is None:
@@ -403,17 +442,18 @@ class MemberMaker:
                 self._decisions[(decider.id, year)] = decision
             decided, decision_no, published = decision
             denominator = max(unit.size, 3)
+            self_on = t.iso(december + rng.randint(0, 7))
+            branch_on = t.iso(december + rng.randint(9, 14))
+            resolution = f"{rng.randint(10, 99)}-BB/CB"
+            in_favour = denominator - rng.randint(0, denominator // 6)
+            period = self.n.periods[(province.index, year)]
             fields = self._unit_year[key] = (
-                t.iso(december + rng.randint(0, 7)),  # self-assessed
-                t.iso(december + rng.randint(9, 14)),  # branch meeting
-                f"{rng.randint(10, 99)}-BB/CB",
-                str(denominator - rng.randint(0, denominator // 6)),
-                str(denominator),
-                str(decider.id),
-                decision_no,
-                t.iso(decided),
-                t.iso(published),
-                t.stamp(published),
+                f"{period}\t",  # then the member
+                f"\t{unit.id}\t{unit.path}\t{PUBLISHED}\t{{}}\t",  # then the self score
+                f"\t\t{self_on}\t",  # then the branch's score
+                f"\t{branch_on}\t{resolution}\t{in_favour}\t{denominator}\t",
+                f"\t{decider.id}\t{decision_no}\t{t.iso(decided)}\t\t{t.iso(published)}"
+                f"\t{N}\t{t.stamp(published)}",
             )
         return fields
 
@@ -429,22 +469,22 @@ class MemberMaker:
             return
         unit = m.moved_from if m.moved_on is not None and m.moved_on > end else m.unit
         assert unit is not None
-        rating = self.member_ratings(self.rng.random)
-        low, high, on_time, beyond = vocab.SCORES[rating]
-        rng = self.rng
-        score = rng.randint(low * 10, high * 10)
-        self_score = min(score + rng.choice((0, 0, 10, 20)), high * 10)
-        (self_on, branch_on, resolution, in_favour, denominator, decider, decision_no, decided,
-         published, at) = self._unit_year_fields(unit, year)  # fmt: skip
-        self.tables["member_review"].add((
-            str(self.n.periods[(province.index, year)]), str(m.id), str(unit.id), unit.path,
-            ReviewStage.PUBLISHED, "{}", f"{self_score // 10}.{self_score % 10}", rating,
-            str(on_time), str(rng.randint(*beyond)), "", self_on,
-            f"{score // 10}.{score % 10}", rating, "f",
-            "Không hoàn thành nhiệm vụ được giao" if rating == Rating.FAILED else "",
-            branch_on, resolution, in_favour, denominator, rating, decider, decision_no,
-            decided, "", published, N, at,
-        ))  # fmt: skip
+        # About two rows per member: the row is one f-string of the member's values and
+        # the runs of columns its rating and its unit's year share (MEMBER_REVIEW_COLUMNS),
+        # and the draws are written out: ``a + int(random() * span)`` is ``rng.randint``
+        # (vocab.Draw), ``seq[int(random() * len(seq))]`` its ``choice``.
+        random = self.rng.random
+        rated: Rated = self.member_ratings[int(random() * SLOTS)]
+        score = rated.low + int(random() * (rated.high - rated.low + 1))
+        self_score = min(score + SELF_BONUS[int(random() * 4)], rated.high)
+        period, unit_part, self_on, branch, decision = self._unit_year.get(
+            (unit.id, year)
+        ) or self._unit_year_fields(unit, year, province)
+        beyond = rated.beyond + int(random() * rated.beyond_span)
+        self.tables["member_review"].add_joined(
+            f"{period}{m.id}{unit_part}{SCORE_TEXT[self_score]}{rated.rated}{beyond}"
+            f"{self_on}{SCORE_TEXT[score]}{rated.proposed}{branch}{rated.rating}{decision}"
+        )
 
     def organisation_reviews(self, province: "Province") -> None:
         """Chi bộ and grassroots organisations rated each review year (366-QĐ/TW)."""

@@ -36,7 +36,6 @@ from dangvien.members.models import (
     Member,
     Mentorship,
     Proceeding,
-    Status,
     StatusChange,
     Transfer,
 )
@@ -311,7 +310,7 @@ class Generator:
             mark = time.process_time()
             active = [self.members.active(unit, province) for _ in range(unit.size)]
             unit.officials = [
-                m.id for m in active if m.status == Status.OFFICIAL and m.exempt_from is None
+                m.id for m in active if m.status == members.S_OFFICIAL and m.exempt_from is None
             ]
             self.members.mentors(unit, active)
             for status, rates in vocab.LEFT_RATES.items():
@@ -340,7 +339,7 @@ class Generator:
         self.targets(province)
         self.phases["organisation reviews, targets"] += time.process_time() - mark
         for table in self.tables.values():
-            if table.rows:
+            if table.pending:
                 self.emit(table.name, table.take())
         return ProvinceInfo(
             index=index,

@@ -11,12 +11,14 @@ older members were recorded directly (imported), as the statistics expect
 """
 
 import json
+from functools import cache
 from typing import TYPE_CHECKING
 
 from dangvien.candidates.models import BackgroundOutcome, Stage, Union
 from dangvien.core.votes import Body
 from dangvien.synth import vocab
 from dangvien.synth.copyio import text
+from dangvien.synth.persons import year_of
 from dangvien.synth.vocab import Pick
 
 if TYPE_CHECKING:
@@ -26,24 +28,39 @@ if TYPE_CHECKING:
     from dangvien.synth.tree import Node, Province
 
 N = "\\N"
+# Plain strings for the hot loops (each ``Stage.X`` is an enum lookup, and choices' members
+# are str subclasses, slower to use).
+S_CANDIDATE = str(Stage.CANDIDATE.value)
+S_COURSE = str(Stage.IN_AWARENESS_COURSE.value)
+S_CERTIFIED = str(Stage.CERTIFIED.value)
+S_DOSSIER_OPEN = str(Stage.DOSSIER_OPEN.value)
+S_CHECKED = str(Stage.BACKGROUND_CHECKED.value)
+S_PROPOSED = str(Stage.BRANCH_PROPOSED.value)
+S_ENDORSED = str(Stage.GRASSROOTS_ENDORSED.value)
+S_ADMITTED = str(Stage.ADMITTED.value)
+S_REJECTED = str(Stage.REJECTED.value)
+S_MEMBER = str(Stage.MEMBER.value)
+S_WITHDRAWN = str(Stage.WITHDRAWN.value)
+B_BRANCH, B_GRASSROOTS = str(Body.BRANCH.value), str(Body.GRASSROOTS.value)
+CLEAR = str(BackgroundOutcome.CLEAR.value)
 FULL_PATH: list[str] = [
-    Stage.IN_AWARENESS_COURSE,
-    Stage.CERTIFIED,
-    Stage.DOSSIER_OPEN,
-    Stage.BACKGROUND_CHECKED,
-    Stage.BRANCH_PROPOSED,
-    Stage.GRASSROOTS_ENDORSED,
-    Stage.ADMITTED,
-    Stage.MEMBER,
+    S_COURSE,
+    S_CERTIFIED,
+    S_DOSSIER_OPEN,
+    S_CHECKED,
+    S_PROPOSED,
+    S_ENDORSED,
+    S_ADMITTED,
+    S_MEMBER,
 ]
 WITHDRAW_FROM = [
-    Stage.CANDIDATE,
-    Stage.CANDIDATE,
-    Stage.IN_AWARENESS_COURSE,
-    Stage.CERTIFIED,
-    Stage.DOSSIER_OPEN,
-    Stage.BACKGROUND_CHECKED,
-    Stage.BRANCH_PROPOSED,
+    S_CANDIDATE,
+    S_CANDIDATE,
+    S_COURSE,
+    S_CERTIFIED,
+    S_DOSSIER_OPEN,
+    S_CHECKED,
+    S_PROPOSED,
 ]
 EXTENSION_REASON = "Cần xác minh thêm lý lịch của người thân ở địa phương khác"
 
@@ -58,26 +75,6 @@ class CandidateMaker:
         self.pool = Pick(vocab.POOL_STAGES)
         self.seen: set[str] = set()  # stages written in the current province
 
-    @staticmethod
-    def steps(final: str, unit: "Node", *, course: bool, withdraw_from: str = "") -> list[str]:
-        """The moves from the listing to ``final``, as ``NEXT_STAGES`` allows them."""
-        path = [
-            s
-            for s in FULL_PATH
-            if (course or s != Stage.IN_AWARENESS_COURSE)
-            and (unit.endorser is not None or s != Stage.GRASSROOTS_ENDORSED)
-        ]
-        if final == Stage.WITHDRAWN:
-            if withdraw_from == Stage.CANDIDATE:
-                return [Stage.WITHDRAWN]
-            return [*path[: path.index(withdraw_from) + 1], Stage.WITHDRAWN]
-        if final == Stage.REJECTED:
-            last = Stage.GRASSROOTS_ENDORSED if unit.endorser else Stage.BRANCH_PROPOSED
-            return [*path[: path.index(last) + 1], Stage.REJECTED]
-        if final == Stage.CANDIDATE:
-            return []
-        return path[: path.index(final) + 1]
-
     def count(self, expected: float) -> int:
         whole = int(expected)
         return whole + (self.rng.random() < expected - whole)
@@ -85,21 +82,21 @@ class CandidateMaker:
     def for_unit(self, unit: "Node", province: "Province", admitted: list["Member"]) -> None:
         rng = self.rng
         for member in admitted:
-            self.write(member.moved_from or unit, province, Stage.MEMBER, member=member)
+            self.write(member.moved_from or unit, province, S_MEMBER, member=member)
         for _ in range(self.count(unit.size * vocab.POOL_SHARE)):
             self.write(unit, province, self.pool(rng.random))
         for _ in range(self.count(unit.size * vocab.WITHDRAWN_SHARE)):
-            self.write(unit, province, Stage.WITHDRAWN)
+            self.write(unit, province, S_WITHDRAWN)
         for _ in range(self.count(unit.size * vocab.REJECTED_SHARE)):
-            self.write(unit, province, Stage.REJECTED)
+            self.write(unit, province, S_REJECTED)
 
     def complete(self, province: "Province") -> None:
         """Every stage at least once in each province (where its tree allows it)."""
         endorsed = [u for u in province.units if u.endorser is not None]
-        for stage in [*vocab.POOL_STAGES, Stage.WITHDRAWN, Stage.REJECTED]:
+        for stage in [*vocab.POOL_STAGES, S_WITHDRAWN, S_REJECTED]:
             if stage in self.seen:
                 continue
-            units = endorsed if stage == Stage.GRASSROOTS_ENDORSED else province.units
+            units = endorsed if stage == S_ENDORSED else province.units
             if units:
                 self.write(units[0], province, stage)
         self.seen.clear()
@@ -109,31 +106,33 @@ class CandidateMaker:
     ) -> None:
         rng, t, tables = self.rng, self.t, self.tables
         random = rng.random
-        iso, stamp = t.iso, t.stamp
-        if final == Stage.GRASSROOTS_ENDORSED and unit.endorser is None:
-            final = Stage.BRANCH_PROPOSED
+        iso, stamp, stamp_at = t.iso, t.stamp, t.stamp_at
+        if final == S_ENDORSED and unit.endorser is None:
+            final = S_PROPOSED
         self.seen.add(final)
-        withdraw_from = rng.choice(WITHDRAW_FROM) if final == Stage.WITHDRAWN else ""
-        course = random() >= 0.1 or Stage.IN_AWARENESS_COURSE in (final, withdraw_from)
-        steps = self.steps(final, unit, course=course, withdraw_from=withdraw_from)
+        withdraw_from = rng.choice(WITHDRAW_FROM) if final == S_WITHDRAWN else ""
+        course = random() >= 0.1 or S_COURSE in (final, withdraw_from)
+        steps = moves(
+            final, endorsed=unit.endorser is not None, course=course, withdraw_from=withdraw_from
+        )
         # Dates, from the last step back to the listing.
         dates: dict[str, int] = {}
         if member is not None:
-            dates[Stage.MEMBER] = member.ceremony
-            dates[Stage.ADMITTED] = member.decided
+            dates[S_MEMBER] = member.ceremony
+            dates[S_ADMITTED] = member.decided
             day = member.decided
             backwards = steps[:-2]
         else:
             low, high = vocab.POOL_AGO[final]
             day = t.today_n - rng.randint(low, high)
-            dates[steps[-1] if steps else Stage.CANDIDATE] = day
+            dates[steps[-1] if steps else S_CANDIDATE] = day
             backwards = steps[:-1]
-        later = steps[len(backwards)] if steps else Stage.CANDIDATE
+        later = steps[len(backwards)] if steps else S_CANDIDATE
         for stage in reversed(backwards):
             day -= rng.randint(*vocab.STEP_GAPS[later])
             dates[stage] = day
             later = stage
-        if steps and steps[0] == Stage.CERTIFIED:
+        if steps and steps[0] == S_CERTIFIED:
             listed = day - rng.randint(*vocab.NO_COURSE_GAP)
         elif steps:
             listed = day - rng.randint(*vocab.STEP_GAPS[later])
@@ -149,7 +148,7 @@ class CandidateMaker:
         scid = str(cid)
         changes = tables["stage_change"]
         changes.add((
-            scid, Stage.CANDIDATE, Stage.CANDIDATE, iso(listed), N, stamp(listed, 8),
+            scid, S_CANDIDATE, S_CANDIDATE, iso(listed), N, stamp_at(listed, 8),
             "Đưa vào danh sách quần chúng ưu tú",
         ))  # fmt: skip
         officials = unit.officials
@@ -157,62 +156,60 @@ class CandidateMaker:
         fields = dict.fromkeys(CANDIDATE_DATES, N)
         texts = dict.fromkeys(CANDIDATE_TEXTS, "")
         extended = "f"
-        previous: str = Stage.CANDIDATE
+        previous: str = S_CANDIDATE
         decision_due = None
         for stage in steps:
             on = dates.get(stage, listed)
             note = ""
-            if stage == Stage.IN_AWARENESS_COURSE:
+            if stage == S_COURSE:
                 texts["course_name"] = (
-                    f"Lớp bồi dưỡng nhận thức về Đảng khóa {rng.randint(1, 9)} năm {_year(on)}"
+                    f"Lớp bồi dưỡng nhận thức về Đảng khóa {rng.randint(1, 9)} năm {year_of(on)}"
                 )
                 fields["course_started_on"] = iso(on)
                 note = texts["course_name"]
-            elif stage == Stage.CERTIFIED:
+            elif stage == S_CERTIFIED:
                 texts["certificate_no"] = f"{rng.randint(1, 9999)}-CN/TTCT"
                 fields["certificate_issued_on"] = iso(on)
                 note = f"Giấy chứng nhận số {texts['certificate_no']}"
-            elif stage == Stage.DOSSIER_OPEN:
+            elif stage == S_DOSSIER_OPEN:
                 fields["application_on"] = iso(on - rng.randint(1, 10))
                 fields["declaration_on"] = iso(on)
                 note = "Đơn xin vào Đảng và lý lịch"
                 self._introducers(scid, unit, listed, young)
-            elif stage == Stage.BACKGROUND_CHECKED:
-                tables["background_check"].add(
-                    (scid, iso(on), BackgroundOutcome.CLEAR, "", N, stamp(on))
-                )
-            elif stage == Stage.BRANCH_PROPOSED:
+            elif stage == S_CHECKED:
+                tables["background_check"].add((scid, iso(on), CLEAR, "", N, stamp(on)))
+            elif stage == S_PROPOSED:
                 size = max(unit.size, 3)
-                in_favour, resolution = self._vote(scid, Body.BRANCH, unit, on, size, "vote.branch")
+                in_favour, resolution = self._vote(scid, B_BRANCH, unit, on, size, "vote.branch")
                 days = t.rule("deadline.decision_working_days", on)
                 decision_due = t.add_working_days(on, days)
                 note = f"Nghị quyết chi bộ {resolution}: {in_favour}/{size} tán thành"
-            elif stage == Stage.GRASSROOTS_ENDORSED:
+            elif stage == S_ENDORSED:
                 endorser = unit.endorser
                 assert endorser is not None and endorser.committee_size
                 size = endorser.committee_size
                 in_favour, resolution = self._vote(
-                    scid, Body.GRASSROOTS, endorser, on, size, "vote.grassroots"
+                    scid, B_GRASSROOTS, endorser, on, size, "vote.grassroots"
                 )
                 note = f"Nghị quyết đảng ủy {resolution}: {in_favour}/{size} tán thành"
-            elif stage in (Stage.ADMITTED, Stage.REJECTED):
+            elif stage in (S_ADMITTED, S_REJECTED):
                 number = member.decision_no if member else f"{rng.randint(1, 999)}-QĐ/ĐU"
                 texts["decision_no"] = number
                 fields["decided_on"] = iso(on)
-                if stage == Stage.ADMITTED:
+                if stage == S_ADMITTED:
                     days = t.rule("deadline.ceremony_working_days", on)
                     fields["ceremony_due_on"] = iso(t.add_working_days(on, days))
                     note = f"Quyết định kết nạp số {number}."
                 else:
                     note = f"Quyết định không kết nạp số {number}."
-            elif stage == Stage.MEMBER:
+            elif stage == S_MEMBER:
                 fields["ceremony_on"] = iso(on)
                 note = f"Lễ kết nạp ngày {t.vn(on)}"
-            elif stage == Stage.WITHDRAWN:
+            elif stage == S_WITHDRAWN:
                 note = rng.choice(vocab.WITHDRAW_REASONS)
-            changes.add((scid, previous, stage, iso(on), N, stamp(on, 10), text(note)))
+            changes.add((scid, previous, stage, iso(on), N, stamp_at(on, 10), text(note)))
             previous = stage
-        if decision_due is not None and final in (Stage.BRANCH_PROPOSED, Stage.GRASSROOTS_ENDORSED):
+        if decision_due is not None and final in (S_PROPOSED, S_ENDORSED):
             last = dates[final]
             if t.today_n - last > 50 and random() < 0.3:  # extended once (QĐ 29 §4.3.1)
                 days = t.rule("deadline.decision_extension_working_days", t.today_n)
@@ -221,7 +218,7 @@ class CandidateMaker:
                 texts["decision_extension_reason"] = EXTENSION_REASON
                 on = min(t.today_n, last + 40)
                 changes.add((
-                    scid, final, final, iso(on), N, stamp(on, 11),
+                    scid, final, final, iso(on), N, stamp_at(on, 11),
                     f"Gia hạn quyết định đến {t.vn(decision_due)}: {EXTENSION_REASON}",
                 ))  # fmt: skip
         if decision_due is not None:
@@ -229,7 +226,7 @@ class CandidateMaker:
         if self.n.plan.notice_id is not None:  # consent when the dossier opens (NĐ 13/2023)
             tables["consent"].add((
                 str(person_id), str(self.n.plan.notice_id), iso(listed), "paper", unit.path, N,
-                stamp(listed, 8), N, "", N,
+                stamp_at(listed, 8), N, "", N,
             ))  # fmt: skip
         tables["candidate"].add((
             scid, str(person_id), str(unit.id), unit.path, final, iso(listed), helper,
@@ -237,7 +234,7 @@ class CandidateMaker:
             fields["certificate_issued_on"], fields["application_on"], fields["declaration_on"],
             "", "", N, fields["decision_due_on"], extended, texts["decision_extension_reason"],
             texts["decision_no"], fields["decided_on"], "", fields["ceremony_due_on"],
-            fields["ceremony_on"], "", str(member.id) if member else N, stamp(listed, 8),
+            fields["ceremony_on"], "", str(member.id) if member else N, stamp_at(listed, 8),
             sort_key,
         ))  # fmt: skip
 
@@ -251,11 +248,11 @@ class CandidateMaker:
         if kind == "more_than" and needed * denominator == size * numerator:
             needed += 1
         in_favour = rng.randint(min(needed, size), size)
-        resolution = f"{rng.randint(1, 99)}-NQ/{'CB' if body == Body.BRANCH else 'ĐU'}"
+        resolution = f"{rng.randint(1, 99)}-NQ/{'CB' if body == B_BRANCH else 'ĐU'}"
         self.tables["vote"].add((
             scid, body, str(organisation.id), t.iso(on), str(in_favour), str(size - in_favour),
-            str(size), json.dumps([numerator, denominator, kind]), "t", resolution, N,
-            t.stamp(on, 10),
+            str(size), _rule_text(numerator, denominator, kind), "t", resolution, N,
+            t.stamp_at(on, 10),
         ))  # fmt: skip
         return in_favour, resolution
 
@@ -275,10 +272,28 @@ class CandidateMaker:
             table.add((scid, N, Union.YOUTH_UNION, resolution, known, "t", N, t.stamp(listed)))
 
 
-def _year(ordinal: int) -> int:
-    from datetime import date
+@cache
+def moves(final: str, *, endorsed: bool, course: bool, withdraw_from: str) -> tuple[str, ...]:
+    """The moves from the listing to ``final``, as ``NEXT_STAGES`` allows them, in a chi bộ
+    whose grassroots committee endorses (``endorsed``) or not: a few dozen paths in all,
+    so each is worked out once."""
+    path = [s for s in FULL_PATH if (course or s != S_COURSE) and (endorsed or s != S_ENDORSED)]
+    if final == S_WITHDRAWN:
+        if withdraw_from == S_CANDIDATE:
+            return (S_WITHDRAWN,)
+        return (*path[: path.index(withdraw_from) + 1], S_WITHDRAWN)
+    if final == S_REJECTED:
+        last = S_ENDORSED if endorsed else S_PROPOSED
+        return (*path[: path.index(last) + 1], S_REJECTED)
+    if final == S_CANDIDATE:
+        return ()
+    return tuple(path[: path.index(final) + 1])
 
-    return date.fromordinal(ordinal).year
+
+@cache
+def _rule_text(numerator: int, denominator: int, kind: str) -> str:
+    """A vote's rule as its JSON column holds it (a handful of distinct rules)."""
+    return json.dumps([numerator, denominator, kind])
 
 
 CANDIDATE_DATES = [

@@ -52,25 +52,27 @@ class Draw(random.Random):
         return seq[int(self.random() * len(seq))]
 
 
+SLOTS = 4096
+
+
 class Pick:
     """A weighted choice that is cheap to draw many times: ``pick(rng.random)`` looks the
     draw up in a table of 4,096 slots filled in proportion to the weights (a weight gets
-    at least one slot)."""
+    at least one slot); hot loops draw ``pick.slots[int(random() * SLOTS)]`` themselves."""
 
     __slots__ = ("items", "slots")
-    SLOTS = 4096
 
     def __init__(self, table: Mapping[Any, float]) -> None:
         self.items = [item for item, weight in table.items() if weight > 0]
         total = sum(table[item] for item in self.items)
-        counts = [max(1, round(table[item] / total * self.SLOTS)) for item in self.items]
-        counts[counts.index(max(counts))] += self.SLOTS - sum(counts)
+        counts = [max(1, round(table[item] / total * SLOTS)) for item in self.items]
+        counts[counts.index(max(counts))] += SLOTS - sum(counts)
         self.slots = [
             item for item, count in zip(self.items, counts, strict=True) for _ in range(count)
         ]
 
     def __call__(self, random: Callable[[], float]) -> Any:
-        return self.slots[int(random() * 4096)]
+        return self.slots[int(random() * SLOTS)]
 
 
 # The 34 provinces and centrally-run cities of 2025 (Nghị quyết 202/2025/QH15), with the

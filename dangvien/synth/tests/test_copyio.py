@@ -9,7 +9,7 @@ from psycopg.errors import ForeignKeyViolation
 
 from dangvien.core.text import fold
 from dangvien.organisations.models import Organisation, Village
-from dangvien.synth.copyio import Loader, Table, literal, text
+from dangvien.synth.copyio import FLUSH_BYTES, Loader, Table, literal, text
 from dangvien.synth.tree import ORGANISATION_COLUMNS, VILLAGE_COLUMNS
 
 pytestmark = [
@@ -52,6 +52,20 @@ def load(superuser: bool, village_of: int) -> Loader:
     loader.stop()
     orgs.max_id, villages.max_id = 900_001, 900_001
     return loader
+
+
+def test_a_table_counts_its_rows_when_taken_and_is_full_at_the_flush_size() -> None:
+    table = Table(Village, VILLAGE_COLUMNS)
+    row = ["1", "2", "00000002/", "Thôn Một", "village", "\\N", "t"]
+    table.add(row)
+    table.add_joined("\t".join(row))
+    assert (table.pending, table.rows, table.full) == (2, 0, False)
+    assert table.take() == 2 * ("\t".join(row) + table._defaults)
+    assert (table.pending, table.rows) == (0, 2)
+    while not table.full:
+        table.add(row)
+    assert len(table.take()) >= FLUSH_BYTES
+    assert not table.full
 
 
 def test_text_values_are_escaped_for_copy() -> None:
