@@ -254,6 +254,21 @@ def test_todo_lists_decisions_and_ceremonies_near_or_past_their_deadline_in_scop
     assert list(items["ceremonies"]) == [ceremony]
 
 
+def test_the_todo_deadlines_are_read_from_indexes_of_their_stage_only_on_postgresql(tree):
+    """The deadline indexes hold only the stages the to-do reads (candidates.0005): the
+    to-do's own filters must be ones PostgreSQL can prove them by, or it could not use
+    them at all."""
+    if connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL")
+    user = user_with_role(Role.BOARD_STAFF, tree["province"])
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # the test's tables are tiny
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+    items = todo(user, TODAY)
+    assert "cand_decision_due_idx" in items["decisions"][:50].explain()
+    assert "cand_ceremony_due_idx" in items["ceremonies"][:50].explain()
+
+
 # ---- the list's order on the candidate's own copy of the sort key (issue 9) --------------
 
 NAMES = [
