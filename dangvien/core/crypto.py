@@ -30,6 +30,7 @@ import binascii
 import hmac
 import os
 import re
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
@@ -178,13 +179,32 @@ def key_id_of(token: str) -> str:
 
 def encrypt(plaintext: str) -> str:
     """AES-256-GCM under the current key; ``"v1:<key id>:<base64url>"``; "" stays ""."""
-    if plaintext == "":
-        return ""
+    return encrypt_many([plaintext])[0]
+
+
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")
+
+
+def encrypt_many(plaintexts: list[str]) -> list[str]:
+    """``encrypt`` of each value, with a fresh random nonce for each, the nonces of the
+    batch drawn by one ``os.urandom`` call (the generator encrypts millions: one system
+    call a value took half of the time, 3.4 → 1.6 µs a value). Nothing is kept between
+    calls, so no nonce can be handed out twice, nor survive into a forked process."""
     key_id, ciphers, _index = _keyring()
     header = f"{VERSION}:{key_id}"
-    nonce = os.urandom(NONCE_BYTES)
-    sealed = ciphers[key_id].encrypt(nonce, plaintext.encode("utf-8"), header.encode())
-    return f"{header}:{base64.urlsafe_b64encode(nonce + sealed).decode()}"
+    seal, aad, head = ciphers[key_id].encrypt, header.encode(), f"{header}:"
+    nonces = os.urandom(NONCE_BYTES * len(plaintexts))
+    tokens = []
+    for i, plaintext in enumerate(plaintexts):
+        if plaintext == "":
+            tokens.append("")
+            continue
+        nonce = nonces[i * NONCE_BYTES : (i + 1) * NONCE_BYTES]
+        sealed = nonce + seal(nonce, plaintext.encode("utf-8"), aad)
+        # base64.urlsafe_b64encode, without its two extra calls
+        body = binascii.b2a_base64(sealed, newline=False).translate(_URL_SAFE).decode()
+        tokens.append(head + body)
+    return tokens
 
 
 def decrypt(token: str) -> str:
@@ -215,6 +235,20 @@ def blind_index(value: str, *, purpose: str) -> str:
     """Hex HMAC-SHA256 (64 characters) of ``value`` under the key for ``purpose``. The
     caller normalises the value first (a citizen ID: its 12 digits, no spaces)."""
     return hmac.digest(_purpose_key(purpose), value.encode("utf-8"), "sha256").hex()
+
+
+def blind_indexer(purpose: str) -> Callable[[str], str]:
+    """``blind_index(…, purpose=purpose)`` for millions of values: one keyed HMAC state
+    copied for each value skips OpenSSL's key set-up every time (2.5 → 1.5 µs a value;
+    the generator)."""
+    state = hmac.new(_purpose_key(purpose), digestmod="sha256")
+
+    def index(value: str) -> str:
+        digest = state.copy()
+        digest.update(value.encode("utf-8"))
+        return digest.hexdigest()
+
+    return index
 
 
 def _connect_reset() -> None:

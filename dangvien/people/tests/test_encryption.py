@@ -360,3 +360,26 @@ def test_relisting_someone_without_a_family_background_keeps_the_one_declared(db
     assert (again.occupation, again.family_background) == ("Nông dân", BACKGROUND)
     refresh_person(again, **fields(family_background="Gia đình cách mạng."))
     assert Person.objects.get(pk=person.pk).family_background == "Gia đình cách mạng."
+
+
+# ---- the batch forms the generator uses (synth.persons) --------------------------------
+
+
+@pytest.mark.django_db
+def test_batch_encryption_makes_the_contract_s_tokens_with_fresh_nonces() -> None:
+    values = ["001090123456", "", "Gia đình cơ sở cách mạng", "001090123456"]
+    tokens = crypto.encrypt_many(values)
+    assert [crypto.decrypt(token) for token in tokens] == values
+    assert tokens[1] == ""
+    header = f"{crypto.VERSION}:{crypto.primary_key_id()}:"
+    assert all(re.fullmatch(re.escape(header) + r"[A-Za-z0-9_-]+=*", t) for t in tokens if t)
+    assert tokens[0] != tokens[3]  # same value, another nonce
+    nonces = {t.split(":", 2)[2][:16] for t in crypto.encrypt_many(["1"] * 500)}  # 12 bytes, base64
+    assert len(nonces) == 500
+
+
+@pytest.mark.django_db
+def test_the_reusable_citizen_id_indexer_gives_the_blind_index() -> None:
+    index = crypto.blind_indexer("citizen_id")
+    for value in ("001090123456", "079301000001"):
+        assert index(value) == crypto.blind_index(value, purpose="citizen_id")

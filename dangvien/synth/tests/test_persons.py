@@ -1,15 +1,11 @@
-"""The person rows' shortcuts give what the people actions and the crypto contract give:
-the name keys put together from their parts, the batch encryption, the keyed index."""
+"""The person rows' name keys, put together from their parts, are what the people
+actions derive."""
 
 import random
-import re
 
-import pytest
-
-from dangvien.core import crypto
 from dangvien.people.actions import derived_keys
 from dangvien.synth import vocab
-from dangvien.synth.persons import citizen_id_index, encrypt_all, name_keys
+from dangvien.synth.persons import name_keys
 
 
 class Name:
@@ -52,23 +48,3 @@ def test_name_keys_are_those_of_the_people_actions() -> None:
         person = Name(family, middle, given)
         derived_keys(person)  # type: ignore[arg-type]
         assert name_keys(family, middle, given) == (person.search_text, person.sort_key)
-
-
-@pytest.mark.django_db
-def test_batch_encryption_makes_the_contract_s_tokens_with_fresh_nonces() -> None:
-    values = ["001090123456", "", "Gia đình cơ sở cách mạng", "001090123456"]
-    tokens = encrypt_all(values)
-    assert [crypto.decrypt(token) for token in tokens] == values
-    assert tokens[1] == ""
-    header = f"{crypto.VERSION}:{crypto.primary_key_id()}:"
-    assert all(re.fullmatch(re.escape(header) + r"[A-Za-z0-9_-]+=*", t) for t in tokens if t)
-    assert tokens[0] != tokens[3]  # same value, another nonce
-    nonces = {t.split(":", 2)[2][:16] for t in encrypt_all(["1"] * 500)}  # 12 bytes, base64
-    assert len(nonces) == 500
-
-
-@pytest.mark.django_db
-def test_the_citizen_id_index_is_the_blind_index() -> None:
-    index = citizen_id_index()
-    for value in ("001090123456", "079301000001"):
-        assert index(value) == crypto.blind_index(value, purpose="citizen_id")
