@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db.models import Count
+from django.http import HttpRequest
 from django.utils import timezone
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -88,6 +89,22 @@ def user_for_token(raw_token: str) -> User | None:
     if token is None or not token.user.is_active:
         return None
     return token.user
+
+
+_TOKEN_USER = "_dangvien_token_user"
+
+
+def user_for_request_token(request: HttpRequest, raw_token: str) -> User | None:
+    """``user_for_token`` once per request: the row-level security middleware looks the
+    bearer token up to set the scope before the view, and django-ninja's authentication
+    asks again inside it; the second asking reuses the first answer (one query fewer on
+    every API call). The answer is kept with the token it was for."""
+    known = getattr(request, _TOKEN_USER, None)
+    if known is not None and known[0] == raw_token:
+        return known[1]
+    user = user_for_token(raw_token)
+    setattr(request, _TOKEN_USER, (raw_token, user))
+    return user
 
 
 # ---- second factor (issue 9) ------------------------------------------------------------

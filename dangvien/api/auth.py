@@ -25,7 +25,7 @@ from dangvien.accounts.models import User
 from dangvien.accounts.queries import (
     has_second_factor,
     must_use_second_factor,
-    user_for_token,
+    user_for_request_token,
 )
 from dangvien.accounts.sessions import second_factor_pending
 from dangvien.api.errors import ApiError, responses
@@ -42,7 +42,7 @@ class BearerToken(HttpBearer):
     """``Authorization: Bearer <token>``; the token is looked up by its SHA-256."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = user_for_token(token)
+        user = user_for_request_token(request, token)
         if user is not None:
             request.user = user
             request.api_token = token  # type: ignore[attr-defined]

@@ -32,9 +32,9 @@ def _user_of(request: HttpRequest) -> Any:
     header = request.headers.get("Authorization", "")
     kind, _, token = header.partition(" ")
     if kind.lower() == "bearer" and token.strip():
-        from dangvien.accounts.queries import user_for_token
+        from dangvien.accounts.queries import user_for_request_token
 
-        return user_for_token(token.strip())
+        return user_for_request_token(request, token.strip())
     return None
 
 

@@ -105,3 +105,19 @@ def test_a_session_write_without_its_csrf_token_answers_403(secretary: Any, tree
     )
     assert response.status_code == 403
     assert "CSRF" in response.json()["error"]["message"]
+
+
+def test_a_bearer_call_looks_its_token_up_once(as_user: Any, secretary: Any) -> None:
+    """The row-level security middleware (PostgreSQL) and the API's authentication both
+    need the token's user: the second asks the request, not the database."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    anonymous = as_user(None)
+    answer = anonymous.post("/auth/token", {"username": secretary.username, "password": PASSWORD})
+    anonymous.headers["Authorization"] = f"Bearer {answer.body['token']}"
+    table = ApiToken._meta.db_table
+    with CaptureQueriesContext(connection) as queries:
+        assert anonymous.get("/organisations").status == 200
+    lookups = [q["sql"] for q in queries if f'FROM "{table}"' in q["sql"]]
+    assert len(lookups) == 1, lookups
