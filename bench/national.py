@@ -239,6 +239,7 @@ def main() -> int:
 
     pages = [
         Page("trang chủ xã (việc cần làm)", 300, lambda u: "/", communes),
+        Page("trang chủ tỉnh (việc cần làm)", 300, lambda u: "/", provinces),
         Page("quần chúng, lọc theo bước (xã)", 300, candidates, communes),
         Page("đảng viên, lọc chi bộ + trạng thái (xã)", 300, members_filtered, communes),
         Page("đảng viên, lọc trạng thái (tỉnh)", 300, members_province, provinces),

@@ -46,7 +46,7 @@ from dangvien.members import queries as member_queries
 from dangvien.members.queries import meetings as meeting_queries
 from dangvien.members.queries import probation as probation_queries
 from dangvien.organisations.models import Organisation
-from dangvien.organisations.queries import units_managed_by
+from dangvien.organisations.queries import scope_paths, units_managed_by
 from dangvien.privacy import queries as privacy_queries
 from dangvien.reviews.queries import todo as review_todo
 from dangvien.reviews.queries.removal import failed_running
@@ -369,7 +369,7 @@ def home(request: AuthedRequest) -> HttpResponse:
             for m in probation_queries.recognition_due(members, today, within_days=30)[:50]
         ]
         removal = meeting_queries.removal_candidates(members, today)
-        failed = failed_running(members, today)
+        failed = failed_running(members, today, paths=scope_paths(request.user))
         transfers = home_todo.transfers_to_handle(request.user, today)
     exam_tasks = exam_todo.tasks(request.user, today)
     data_requests, data_requests_open = privacy_queries.requests_to_answer(request.user)

@@ -157,6 +157,16 @@ class MemberReview(models.Model):
         indexes = [
             models.Index(fields=["period", "org_path"], name="review_period_path_idx"),
             models.Index(fields=["member", "period"], name="review_member_idx"),
+            # The "failed" ratings decided, by the branch that gave them: the removal to-do
+            # of a province reads its few thousand, not its 350,000 members' ratings
+            # (``reviews.queries.removal.failed_running``; issue 9).
+            models.Index(
+                fields=["period", "org_path"],
+                name="review_failed_path_idx",
+                condition=Q(decided_rating="failed", stage__in=["decided", "published"]),
+                include=["member"],
+                opclasses=["int8_ops", "varchar_pattern_ops"],
+            ),
         ]
 
     def __str__(self) -> str:

@@ -43,7 +43,7 @@ from dangvien.members.models import ACTIVE_STATUSES, DuesChannel, MeetingKind, M
 from dangvien.members.queries import meetings as q
 from dangvien.members.queries import visible_members
 from dangvien.organisations.models import MEMBER_HOLDING, Organisation
-from dangvien.organisations.queries import units_managed_by, visible_organisations
+from dangvien.organisations.queries import scope_paths, units_managed_by, visible_organisations
 from dangvien.reviews.queries.removal import failed_running
 
 PAGE_SIZE = 50
@@ -383,7 +383,11 @@ def removal_todo(request: AuthedRequest) -> HttpResponse:
         "organisation": organisation,
         "candidates": candidates,
         # Two yearly ratings "failed" running (Charter Art. 8; issue 7).
-        "failed_running": failed_running(rows, today),
+        "failed_running": failed_running(
+            rows,
+            today,
+            paths=[organisation.path] if organisation else scope_paths(request.user),
+        ),
         "failed_years_needed": rule(
             "review.failed_years_for_removal", on=today, organisation=organisation
         ),

@@ -5,11 +5,23 @@ from datetime import date
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
 
+from dangvien.accounts.models import Role
 from dangvien.core.models import RuleParameter
-from dangvien.factories import make_member
-from dangvien.members.models import Member, Proceeding, ProceedingKind, RemovalTrigger, Status, Step
+from dangvien.factories import make_member, user_with_role
+from dangvien.members.models import (
+    Member,
+    Proceeding,
+    ProceedingKind,
+    RemovalTrigger,
+    Status,
+    Step,
+    TransferKind,
+)
+from dangvien.members.queries import visible_members
 from dangvien.organisations.models import Organisation
 from dangvien.reviews.models import PeriodKind, Rating, ReviewPeriod, Stage
 from dangvien.reviews.queries.removal import failed_running, failed_years
@@ -153,3 +165,67 @@ def test_the_to_do_takes_the_same_queries_whatever_the_size(
             assert [f.member.branch.name for f in found]
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1] <= 5
+
+
+def _moved(member: Member, to: Organisation, issued_on: date, kind: str) -> None:
+    from dangvien.members.actions import transfers
+
+    transfer = transfers.start_transfer(
+        member,
+        kind=kind,
+        to_organisation=to,
+        letter_no=f"GT-{member.pk}",
+        issued_on=issued_on,
+        cause_on=issued_on if kind == TransferKind.PERMANENT else None,
+        until_on=date(2026, 12, 31) if kind == TransferKind.TEMPORARY else None,
+        by=None,
+    )
+    transfers.receive_transfer(member, received_on=transfer.present_by, by=None)
+
+
+def test_read_from_the_ratings_side_the_list_is_the_one_read_from_the_members_side(
+    tree: dict[str, Organisation],
+) -> None:
+    """``paths`` (the user's scope) finds the failed ratings given under it and those of the
+    members who came in by a transfer: the same members as looking up every member of
+    the scope, including those who left it (not listed) and those who came in."""
+    commune = tree["commune"]
+    stays, came, left, visiting = (
+        make_member(branch=tree["village"]),
+        make_member(branch=tree["other_branch"]),
+        make_member(branch=tree["school_branch"]),
+        make_member(branch=tree["other_branch"]),
+    )
+    elsewhere = make_member(branch=tree["other_branch"])
+    for member in (stays, came, left, visiting, elsewhere):
+        rated(tree, member, 2025)
+        rated(tree, member, 2026)
+    _moved(came, tree["village"], date(2026, 3, 2), TransferKind.PERMANENT)
+    _moved(left, tree["other_branch"], date(2026, 3, 2), TransferKind.PERMANENT)
+    _moved(visiting, tree["clinic"], date(2026, 3, 2), TransferKind.TEMPORARY)
+    user = user_with_role(Role.GRASSROOTS_STAFF, commune)
+    rows = visible_members(user)
+
+    by_ratings = failed_running(rows, ON, paths=[commune.path])
+    by_members = failed_running(rows, ON)
+
+    assert {f.member for f in by_ratings} == {stays, came, visiting}
+    assert [f.member for f in by_ratings] == [f.member for f in by_members]
+    assert failed_running(rows, ON, paths=[]) == []
+
+
+def test_the_removal_to_do_page_of_a_commune_lists_a_member_rated_failed_before_coming_in(
+    tree: dict[str, Organisation], client: Client
+) -> None:
+    came = make_member(branch=tree["other_branch"])
+    rated(tree, came, 2025)
+    rated(tree, came, 2026)
+    _moved(came, tree["village"], date(2026, 3, 2), TransferKind.PERMANENT)
+    client.force_login(user_with_role(Role.GRASSROOTS_STAFF, tree["commune"]))
+
+    page = client.get(reverse("members:removal-todo")).content.decode()
+    home = client.get("/").content.decode()
+
+    name = str(came.person)
+    assert name in page
+    assert name in home
