@@ -204,6 +204,25 @@ def make_member(**fields: Any) -> Member:
     return cast(Member, MemberFactory(**fields))
 
 
+def start_transfer(
+    member: Member, to: Organisation, kind: str, issued_on: date, **kw: Any
+) -> Transfer:
+    """An introduction letter issued through the action (letter number from the member;
+    a permanent move's cause dated the day of issue)."""
+    from dangvien.members.actions import transfers
+
+    return transfers.start_transfer(
+        member,
+        kind=kind,
+        to_organisation=to,
+        letter_no=f"GT-{member.pk}",
+        issued_on=issued_on,
+        cause_on=issued_on if kind == TransferKind.PERMANENT else None,
+        by=None,
+        **kw,
+    )
+
+
 def make_candidate(**fields: Any) -> Candidate:
     return cast(Candidate, CandidateFactory(**fields))
 

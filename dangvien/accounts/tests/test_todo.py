@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from dangvien.accounts.models import Role
 from dangvien.accounts.todo import transfers_to_handle
-from dangvien.factories import make_member, user_with_role
+from dangvien.factories import make_member, start_transfer, user_with_role
 from dangvien.members.actions import transfers as actions
 from dangvien.members.models import TransferKind, TransferState
 from dangvien.members.queries.transfers import scope_transfers
@@ -33,17 +33,7 @@ def _one_query(user: Any, today: date, limit: int) -> list[tuple[Any, ...]]:
     return [_row(t) for t in rows]
 
 
-def _transfer(member: Any, to: Any, kind: str, issued_on: date, **kw: Any) -> Any:
-    return actions.start_transfer(
-        member,
-        kind=kind,
-        to_organisation=to,
-        letter_no=f"GT-{member.pk}",
-        issued_on=issued_on,
-        cause_on=issued_on if kind == TransferKind.PERMANENT else None,
-        by=None,
-        **kw,
-    )
+_transfer = start_transfer
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from dangvien.accounts.models import Role
 from dangvien.core.models import RuleParameter
-from dangvien.factories import make_member, user_with_role
+from dangvien.factories import make_member, start_transfer, user_with_role
 from dangvien.members.models import (
     Member,
     Proceeding,
@@ -170,16 +170,8 @@ def test_the_to_do_takes_the_same_queries_whatever_the_size(
 def _moved(member: Member, to: Organisation, issued_on: date, kind: str) -> None:
     from dangvien.members.actions import transfers
 
-    transfer = transfers.start_transfer(
-        member,
-        kind=kind,
-        to_organisation=to,
-        letter_no=f"GT-{member.pk}",
-        issued_on=issued_on,
-        cause_on=issued_on if kind == TransferKind.PERMANENT else None,
-        until_on=date(2026, 12, 31) if kind == TransferKind.TEMPORARY else None,
-        by=None,
-    )
+    until = date(2026, 12, 31) if kind == TransferKind.TEMPORARY else None
+    transfer = start_transfer(member, to, kind, issued_on, until_on=until)
     transfers.receive_transfer(member, received_on=transfer.present_by, by=None)
 
 
