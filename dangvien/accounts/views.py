@@ -49,7 +49,7 @@ from dangvien.organisations.models import Organisation
 from dangvien.organisations.queries import scope_paths, units_managed_by
 from dangvien.privacy import queries as privacy_queries
 from dangvien.reviews.queries import todo as review_todo
-from dangvien.reviews.queries.removal import failed_running
+from dangvien.reviews.queries.removal import FailedList, failed_running_first
 from dangvien.screening.queries import cases as screening_queries
 from dangvien.stats.queries import todo as stats_todo
 
@@ -351,7 +351,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     lists: dict[str, list[Due]] = {"decisions": [], "ceremonies": [], "certificates": []}
     recognition: list[Any] = []
     removal: list[Any] = []
-    failed: list[Any] = []
+    failed: FailedList | None = None
     transfers: list[Any] = []
     if not wide:
         todo = candidate_queries.todo(request.user, today, validity=validity)
@@ -369,7 +369,7 @@ def home(request: AuthedRequest) -> HttpResponse:
             for m in probation_queries.recognition_due(members, today, within_days=30)[:50]
         ]
         removal = meeting_queries.removal_candidates(members, today)
-        failed = failed_running(members, today, paths=scope_paths(request.user))
+        failed = failed_running_first(members, today, paths=scope_paths(request.user), limit=50)
         transfers = home_todo.transfers_to_handle(request.user, today)
     exam_tasks = exam_todo.tasks(request.user, today)
     data_requests, data_requests_open = privacy_queries.requests_to_answer(request.user)
@@ -386,8 +386,8 @@ def home(request: AuthedRequest) -> HttpResponse:
         **lists,
         "recognition": recognition,
         "removal": removal[:50],
-        "failed_running": failed[:50],
-        "removal_count": len(removal) + len(failed),
+        "failed_running": failed.rows if failed else [],
+        "removal_count": len(removal) + (failed.total if failed else 0),
         "transfers": transfers,
         "exam_tasks": exam_tasks,
         "stats_tasks": stats_tasks,
