@@ -351,7 +351,7 @@ def home(request: AuthedRequest) -> HttpResponse:
     lists: dict[str, list[Due]] = {"decisions": [], "ceremonies": [], "certificates": []}
     recognition: list[Any] = []
     removal: list[Any] = []
-    failed: FailedList | None = None
+    failed = FailedList([], 0)
     transfers: list[Any] = []
     if not wide:
         todo = candidate_queries.todo(request.user, today, validity=validity)
@@ -386,8 +386,8 @@ def home(request: AuthedRequest) -> HttpResponse:
         **lists,
         "recognition": recognition,
         "removal": removal[:50],
-        "failed_running": failed.rows if failed else [],
-        "removal_count": len(removal) + (failed.total if failed else 0),
+        "failed_running": failed.rows,
+        "removal_count": len(removal) + failed.total,
         "transfers": transfers,
         "exam_tasks": exam_tasks,
         "stats_tasks": stats_tasks,

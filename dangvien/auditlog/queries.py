@@ -16,12 +16,11 @@ page costs the same at row 50 and at row 50 million. Counts stop at
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from functools import cache, reduce
-from operator import or_
+from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from dangvien.accounts.models import ROLE_CAPABILITIES, Capability, RoleAssignment, User
@@ -31,6 +30,7 @@ from dangvien.auditlog.models import AccessEvent, Chain, Log
 from dangvien.core.audit import audited_models
 from dangvien.core.models import AuditEvent
 from dangvien.organisations.models import Organisation
+from dangvien.organisations.queries import under
 
 OPS = {"I": "Thêm", "U": "Sửa", "D": "Xóa"}
 
@@ -76,18 +76,12 @@ def audit_scope(user: Any) -> list[str] | None:
     return paths
 
 
-def _under(paths: list[str], field: str) -> Q:
-    if not paths:
-        return Q(pk__in=[])
-    return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in paths))
-
-
 def visible_audit_events(user: Any) -> QuerySet[AuditEvent]:
     paths = audit_scope(user)
     rows = AuditEvent.objects.select_related("actor")
     if paths is None:
         return rows
-    writers = RoleAssignment.objects.filter(_under(paths, "organisation__path")).values("user_id")
+    writers = RoleAssignment.objects.filter(under(paths, "organisation__path")).values("user_id")
     return rows.filter(actor_id__in=writers)
 
 
@@ -96,7 +90,7 @@ def visible_access_events(user: Any) -> QuerySet[AccessEvent]:
     rows = AccessEvent.objects.select_related("user", "person")
     if paths is None:
         return rows
-    return rows.filter(_under(paths, "org_path"))
+    return rows.filter(under(paths, "org_path"))
 
 
 # ---- filters ---------------------------------------------------------------------------

@@ -4,6 +4,7 @@ Scope filters pass path prefixes as literals (``LIKE '00000001/00000042/%'``): a
 computed in a sub-query defeats the index (SCALE.md).
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import reduce
 from operator import or_
@@ -75,12 +76,17 @@ def scope_paths(user: "User") -> list[str]:
     return list(minimal)
 
 
-def in_scope(user: "User", field: str) -> Q:
-    """A filter keeping rows whose ``field`` (a path) lies under the user's nodes."""
-    paths = scope_paths(user)
+def under(paths: Sequence[str], field: str) -> Q:
+    """A filter keeping rows whose ``field`` (a path) lies under one of ``paths`` (none:
+    no row)."""
     if not paths:
         return Q(pk__in=[])
     return reduce(or_, (Q(**{f"{field}__startswith": p}) for p in paths))
+
+
+def in_scope(user: "User", field: str) -> Q:
+    """A filter keeping rows whose ``field`` (a path) lies under the user's nodes."""
+    return under(scope_paths(user), field)
 
 
 def visible_organisations(user: "User") -> QuerySet[Organisation]:

@@ -16,8 +16,6 @@ the user's scope: a node outside answers 404.
   needs ``decide`` at its node.
 """
 
-from functools import reduce
-from operator import or_
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
@@ -26,7 +24,7 @@ from django.shortcuts import get_object_or_404
 from dangvien.accounts.models import Capability
 from dangvien.accounts.queries import can
 from dangvien.organisations.models import GRASSROOTS, MEMBER_HOLDING, SUPERIOR, Organisation
-from dangvien.organisations.queries import admission_chain, ancestors, scope_paths
+from dangvien.organisations.queries import admission_chain, ancestors, scope_paths, under
 from dangvien.reviews.models import ReviewPeriod
 
 if TYPE_CHECKING:
@@ -44,7 +42,7 @@ def visible_periods(user: "User") -> QuerySet[ReviewPeriod]:
     if not paths:
         return ReviewPeriod.objects.none()
     above = {prefix for path in paths for prefix in _prefixes(path)}
-    within = reduce(or_, (Q(org_path__startswith=p) for p in paths))
+    within = under(paths, "org_path")
     return ReviewPeriod.objects.filter(within | Q(org_path__in=above)).select_related(
         "organisation"
     )

@@ -8,8 +8,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import reduce
-from operator import or_
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -24,6 +22,7 @@ from dangvien.members.models import (
     TransferState,
 )
 from dangvien.organisations.models import Organisation
+from dangvien.organisations.queries import under
 from dangvien.reviews.models import MemberReview, PeriodKind, Rating, Stage
 from dangvien.reviews.rating import thresholds_for
 from dangvien.rowsecurity.scope import unrestricted
@@ -150,7 +149,7 @@ def failed_running_first(
     else:
         if not paths:
             return FailedList([], 0)
-        given_here = reduce(or_, (Q(org_path__startswith=p) for p in paths))
+        given_here = under(paths, "org_path")
         # From outside ``paths`` only (a move inside them left the rating under them); still
         # open, or received since the ratings looked at could have been given (a year's
         # margin). Read without the row-level security check, like the transfer register
@@ -159,13 +158,13 @@ def failed_running_first(
         # province's 32,000 transfers took 0.5–0.8 s.
         with unrestricted(rows.db):
             came_in = list(
-                Transfer.objects.filter(reduce(or_, (Q(to_path__startswith=p) for p in paths)))
+                Transfer.objects.filter(under(paths, "to_path"))
                 .filter(
                     Q(state=TransferState.IN_FLIGHT)
                     | Q(state=TransferState.RECEIVED, kind=TransferKind.TEMPORARY)
                     | Q(received_on__gte=date(on.year - 2, 1, 1))
                 )
-                .exclude(reduce(or_, (Q(from_branch__path__startswith=p) for p in paths)))
+                .exclude(under(paths, "from_branch__path"))
                 .order_by()
                 .values_list("member_id", flat=True)
                 .distinct()
